@@ -1,0 +1,58 @@
+/* winit_fast C core: the public C interface.  No Python headers: usable from plain C.
+ *
+ * Positions in a stream: the Philox key comes from the seed, the counter is
+ * (block index: 64 bits, stream id: 64 bits).  A 32-bit element uses one word, so a block holds
+ * 4 elements; a 64-bit element uses two words, so a block holds 2.  An output buffer starts at
+ * element `phase` of block `block`; element e of the buffer is element (phase + e) counted from
+ * the start of that block.  See docs/stream.md for the whole contract.
+ */
+#ifndef WF_CORE_H
+#define WF_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wf_origin {
+    uint64_t seed;   /* key: k0 = low 32 bits, k1 = high 32 bits */
+    uint64_t stream; /* counter words c2 (low) and c3 (high) */
+    uint64_t block;  /* counter words c0 (low) and c1 (high) of the first element's block */
+    uint32_t phase;  /* index of the first element inside that block */
+} wf_origin;
+
+/* The block function over n counters (4 words each, in order c0..c3); out holds 4n words. */
+void wf_philox4x32_10_many(const uint32_t *counters, size_t n, uint32_t k0, uint32_t k1,
+                           uint32_t *out);
+
+/* Raw 32-bit words of the stream: 4 per block, in order x0..x3. */
+void wf_fill_raw_u32(uint32_t *out, size_t n, const wf_origin *origin, int n_threads);
+
+/* low + span * u with u uniform in [0, 1), then capped at `cap` (the largest value below high)
+ * so that rounding never returns high itself. */
+void wf_fill_uniform_f32(float *out, size_t n, const wf_origin *origin, float low, float span,
+                         float cap, int n_threads);
+void wf_fill_uniform_f64(double *out, size_t n, const wf_origin *origin, double low,
+                         double span, double cap, int n_threads);
+
+/* mean + std * z with z standard normal (Box-Muller over pairs of elements). */
+void wf_fill_normal_f32(float *out, size_t n, const wf_origin *origin, float mean, float std,
+                        int n_threads);
+void wf_fill_normal_f64(double *out, size_t n, const wf_origin *origin, double mean,
+                        double std, int n_threads);
+
+/* Every element set to the elem_size bytes at value (zeros go through memset). */
+void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value, int n_threads);
+
+/* Build facts for show_config(). */
+int wf_openmp_version(void);       /* the _OPENMP date (e.g. 201511), 0 without OpenMP */
+const char *wf_openmp_runtime(void); /* "libgomp", "libomp", "vcomp", or NULL */
+int wf_max_threads(void);          /* omp_get_max_threads(), 1 without OpenMP */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WF_CORE_H */

@@ -1,0 +1,83 @@
+/* Portable block kernels: one Philox block at a time, in plain C (the baseline build). */
+#include "wf_kernels.h"
+#include "wf_philox.h"
+#include "wf_transforms.h"
+
+static inline void block_words(uint64_t block, const wf_kernel_args *a, uint32_t x[4])
+{
+    const uint32_t ctr[4] = {(uint32_t)block, (uint32_t)(block >> 32), a->stream[0],
+                             a->stream[1]};
+    wf_philox4x32_10(ctr, a->key[0], a->key[1], x);
+}
+
+void wf_kernel_raw_u32(void *dst, uint64_t first_block, size_t n_blocks,
+                       const wf_kernel_args *args)
+{
+    uint32_t *out = (uint32_t *)dst;
+    for (size_t i = 0; i < n_blocks; ++i)
+        block_words(first_block + i, args, out + 4 * i);
+}
+
+void wf_kernel_uniform_f32(void *dst, uint64_t first_block, size_t n_blocks,
+                           const wf_kernel_args *args)
+{
+    float *out = (float *)dst;
+    const float low = args->p.uniform_f32.low, span = args->p.uniform_f32.span;
+    const float cap = args->p.uniform_f32.cap;
+    for (size_t i = 0; i < n_blocks; ++i) {
+        uint32_t x[4];
+        block_words(first_block + i, args, x);
+        for (int j = 0; j < 4; ++j) {
+            float v = low + span * wf_u01_f32(x[j]);
+            out[4 * i + (size_t)j] = v > cap ? cap : v;
+        }
+    }
+}
+
+void wf_kernel_uniform_f64(void *dst, uint64_t first_block, size_t n_blocks,
+                           const wf_kernel_args *args)
+{
+    double *out = (double *)dst;
+    const double low = args->p.uniform_f64.low, span = args->p.uniform_f64.span;
+    const double cap = args->p.uniform_f64.cap;
+    for (size_t i = 0; i < n_blocks; ++i) {
+        uint32_t x[4];
+        block_words(first_block + i, args, x);
+        for (int j = 0; j < 2; ++j) {
+            double v = low + span * wf_u01_f64(wf_join64(x[2 * j], x[2 * j + 1]));
+            out[2 * i + (size_t)j] = v > cap ? cap : v;
+        }
+    }
+}
+
+void wf_kernel_normal_f32(void *dst, uint64_t first_block, size_t n_blocks,
+                          const wf_kernel_args *args)
+{
+    float *out = (float *)dst;
+    const float mean = args->p.normal_f32.mean, std = args->p.normal_f32.std;
+    for (size_t i = 0; i < n_blocks; ++i) {
+        uint32_t x[4];
+        block_words(first_block + i, args, x);
+        for (int j = 0; j < 4; j += 2) {
+            float z0, z1;
+            wf_box_muller_f32(x[j], x[j + 1], &z0, &z1);
+            out[4 * i + (size_t)j] = mean + std * z0;
+            out[4 * i + (size_t)j + 1] = mean + std * z1;
+        }
+    }
+}
+
+void wf_kernel_normal_f64(void *dst, uint64_t first_block, size_t n_blocks,
+                          const wf_kernel_args *args)
+{
+    double *out = (double *)dst;
+    const double mean = args->p.normal_f64.mean, std = args->p.normal_f64.std;
+    for (size_t i = 0; i < n_blocks; ++i) {
+        uint32_t x[4];
+        block_words(first_block + i, args, x);
+        double z0, z1;
+        wf_box_muller_f64(wf_join64(x[0], x[1]), wf_join64(x[2], x[3]), &z0, &z1);
+        out[2 * i] = mean + std * z0;
+        out[2 * i + 1] = mean + std * z1;
+    }
+}

@@ -1,0 +1,157 @@
+/* The scalar transforms from Philox words to floating-point values.
+ *
+ * These functions define the stream contract (docs/stream.md): every SIMD kernel and the
+ * NumPy fallback (src/winit_fast/_fallback/) perform exactly these IEEE operations in exactly
+ * this order.  That is why the logarithm, sine and cosine are written here from + - * /,
+ * sqrt and bit operations instead of calling libm, and why the build turns floating-point
+ * contraction off: one fused multiply-add would change the last bit.
+ */
+#ifndef WF_TRANSFORMS_H
+#define WF_TRANSFORMS_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "wf_coefficients.h"
+
+/* ln 2 split so that e * LN2_HI is exact for every exponent e these functions meet. */
+#define WF_LN2_HI_F32 0x1.62e4p-1f
+#define WF_LN2_LO_F32 0x1.7f7d1cp-20f
+#define WF_LN2_HI_F64 0x1.62e42feep-1
+#define WF_LN2_LO_F64 0x1.a39ef35793c76p-33
+
+/* ---- words to uniforms ---------------------------------------------------------------- */
+
+/* [0, 1) in steps of 2^-24: the top 24 bits, as NumPy does. */
+static inline float wf_u01_f32(uint32_t x) { return (float)(x >> 8) * 0x1p-24f; }
+
+/* (0, 1] in steps of 2^-24: one unit added, so that a logarithm never sees 0. */
+static inline float wf_u01_open0_f32(uint32_t x) { return (float)((x >> 8) + 1u) * 0x1p-24f; }
+
+/* The 64-bit word of a float64 element: the second 32-bit word is the high half. */
+static inline uint64_t wf_join64(uint32_t lo, uint32_t hi) { return ((uint64_t)hi << 32) | lo; }
+
+static inline double wf_u01_f64(uint64_t x) { return (double)(x >> 11) * 0x1p-53; }
+
+static inline double wf_u01_open0_f64(uint64_t x)
+{
+    return (double)((x >> 11) + 1u) * 0x1p-53;
+}
+
+/* ---- logarithm of u in (0, 1] ----------------------------------------------------------- */
+
+/* u = 2^e * m with m in (sqrt(1/2), sqrt(2)], f = m - 1 (exact), and
+ * log(1 + f) = 2 atanh(s), s = f / (2 + f), as an odd series in s (tools/gen_coefficients.py).
+ * Only called with u = k * 2^-24, 1 <= k <= 2^24, so u is a normal number. */
+static inline float wf_log_f32(float u)
+{
+    uint32_t bits;
+    memcpy(&bits, &u, sizeof bits);
+    uint32_t mant = bits & 0x7FFFFFu;
+    uint32_t above = mant > 0x3504F3u; /* m > sqrt(2): halve m, bump e */
+    int32_t e = (int32_t)(bits >> 23) - 127 + (int32_t)above;
+    uint32_t mbits = mant | ((127u - above) << 23);
+    float m;
+    memcpy(&m, &mbits, sizeof m);
+    float f = m - 1.0f;
+    float s = f / (2.0f + f);
+    float s2 = s * s;
+    float p = WF_LOG_F32[3];
+    p = p * s2 + WF_LOG_F32[2];
+    p = p * s2 + WF_LOG_F32[1];
+    p = p * s2 + WF_LOG_F32[0];
+    float log1p = (s + s) + (s * s2) * p;
+    float ef = (float)e;
+    return ef * WF_LN2_HI_F32 + (log1p + ef * WF_LN2_LO_F32);
+}
+
+/* The same for u = k * 2^-53, 1 <= k <= 2^53. */
+static inline double wf_log_f64(double u)
+{
+    uint64_t bits;
+    memcpy(&bits, &u, sizeof bits);
+    uint64_t mant = bits & 0xFFFFFFFFFFFFFull;
+    uint64_t above = mant > 0x6A09E667F3BCCull;
+    int64_t e = (int64_t)(bits >> 52) - 1023 + (int64_t)above;
+    uint64_t mbits = mant | ((1023u - above) << 52);
+    double m;
+    memcpy(&m, &mbits, sizeof m);
+    double f = m - 1.0;
+    double s = f / (2.0 + f);
+    double s2 = s * s;
+    double p = WF_LOG_F64[10];
+    for (int i = 9; i >= 0; --i)
+        p = p * s2 + WF_LOG_F64[i];
+    double log1p = (s + s) + (s * s2) * p;
+    double ef = (double)e;
+    return ef * WF_LN2_HI_F64 + (log1p + ef * WF_LN2_LO_F64);
+}
+
+/* ---- cosine and sine of a fraction of a turn ---------------------------------------------- */
+
+/* Picks (cos, sin) of (n + f) quarter turns from c = cos(pi/2 f), s = sin(pi/2 f). */
+#define WF_QUADRANT(T, n, c, s, cos_out, sin_out)                                              \
+    do {                                                                                       \
+        unsigned q_ = (unsigned)(n)&3u;                                                        \
+        T cs_ = (q_ & 1u) ? (s) : (c);                                                         \
+        T sn_ = (q_ & 1u) ? (c) : (s);                                                         \
+        *(cos_out) = (q_ == 1u || q_ == 2u) ? -cs_ : cs_;                                      \
+        *(sin_out) = (q_ >= 2u) ? -sn_ : sn_;                                                  \
+    } while (0)
+
+/* cos and sin of the angle 2 pi k / 2^24, for a 24-bit k.  The reduction to the nearest
+ * quarter turn is done on the integer, so it is exact. */
+static inline void wf_sincos_turn_f32(uint32_t k, float *cos_out, float *sin_out)
+{
+    uint32_t n = (k + (1u << 21)) >> 22;
+    float f = (float)((int32_t)k - (int32_t)(n << 22)) * 0x1p-22f; /* [-1/2, 1/2) */
+    float f2 = f * f;
+    float s = WF_SIN_F32[4];
+    for (int i = 3; i >= 0; --i)
+        s = s * f2 + WF_SIN_F32[i];
+    s = f * s;
+    float c = WF_COS_F32[5];
+    for (int i = 4; i >= 0; --i)
+        c = c * f2 + WF_COS_F32[i];
+    WF_QUADRANT(float, n, c, s, cos_out, sin_out);
+}
+
+/* cos and sin of 2 pi k / 2^53, for a 53-bit k. */
+static inline void wf_sincos_turn_f64(uint64_t k, double *cos_out, double *sin_out)
+{
+    uint64_t n = (k + (1ull << 50)) >> 51;
+    double f = (double)((int64_t)k - (int64_t)(n << 51)) * 0x1p-51;
+    double f2 = f * f;
+    double s = WF_SIN_F64[8];
+    for (int i = 7; i >= 0; --i)
+        s = s * f2 + WF_SIN_F64[i];
+    s = f * s;
+    double c = WF_COS_F64[9];
+    for (int i = 8; i >= 0; --i)
+        c = c * f2 + WF_COS_F64[i];
+    WF_QUADRANT(double, n, c, s, cos_out, sin_out);
+}
+
+/* ---- Box-Muller ------------------------------------------------------------------------ */
+
+/* Two standard normals from two words: x0 gives the radius, x1 the angle. */
+static inline void wf_box_muller_f32(uint32_t x0, uint32_t x1, float *z0, float *z1)
+{
+    float r = sqrtf(-2.0f * wf_log_f32(wf_u01_open0_f32(x0)));
+    float c, s;
+    wf_sincos_turn_f32(x1 >> 8, &c, &s);
+    *z0 = r * c;
+    *z1 = r * s;
+}
+
+static inline void wf_box_muller_f64(uint64_t x0, uint64_t x1, double *z0, double *z1)
+{
+    double r = sqrt(-2.0 * wf_log_f64(wf_u01_open0_f64(x0)));
+    double c, s;
+    wf_sincos_turn_f64(x1 >> 11, &c, &s);
+    *z0 = r * c;
+    *z1 = r * s;
+}
+
+#endif /* WF_TRANSFORMS_H */

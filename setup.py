@@ -1,0 +1,129 @@
+"""Build of the compiled core: C sources in csrc/, Cython wrapper in src/winit_fast/_core.pyx.
+
+* OpenMP is detected by compiling a probe; without it the build is serial, with a warning
+  (``WINIT_FAST_REQUIRE_OPENMP=1`` makes that an error).
+* If the extension cannot be built at all (no compiler), the install goes on with the
+  pure-NumPy fallback and a warning (``WINIT_FAST_REQUIRE_EXTENSION=1`` makes that an error).
+* Flags never target the build machine's CPU (no -march=native): the wheel must run on any
+  x86-64. Floating-point contraction is off, so no compiler can fuse a multiply-add and change
+  the bytes of a result.
+* ``WINIT_FAST_SANITIZE=1`` builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import textwrap
+import warnings
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+SOURCES = ["csrc/wf_fill.c", "csrc/wf_kernels_scalar.c", "csrc/wf_constant.c", "csrc/wf_info.c"]
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def is_msvc(compiler) -> bool:
+    return getattr(compiler, "compiler_type", "") == "msvc"
+
+
+def base_flags(compiler) -> list[str]:
+    if is_msvc(compiler):
+        return ["/O2", "/fp:precise"]
+    flags = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno", "-fvisibility=hidden"]
+    if env_flag("WINIT_FAST_SANITIZE"):
+        flags += ["-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
+    return flags
+
+
+def openmp_flags(compiler) -> tuple[list[str], list[str]]:
+    """(compile, link) flags for OpenMP on this compiler, or ([], []) if none works."""
+    if is_msvc(compiler):
+        candidates = [(["/openmp"], [])]
+    elif sys.platform == "darwin":
+        prefix = os.environ.get("LIBOMP_PREFIX", "/opt/homebrew/opt/libomp")
+        candidates = [
+            (["-Xpreprocessor", "-fopenmp", f"-I{prefix}/include"], [f"-L{prefix}/lib", "-lomp"]),
+            (["-fopenmp"], ["-fopenmp"]),
+        ]
+    else:
+        candidates = [(["-fopenmp"], ["-fopenmp"])]
+    probe = textwrap.dedent(
+        """
+        #include <omp.h>
+        int main(void) { int n = 0;
+        #pragma omp parallel reduction(+:n)
+            n += 1;
+        return n > 0 ? 0 : 1; }
+        """
+    )
+    for cflags, lflags in candidates:
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "probe.c")
+            with open(src, "w") as handle:
+                handle.write(probe)
+            try:
+                objects = compiler.compile([src], output_dir=tmp, extra_postargs=cflags)
+                compiler.link_executable(
+                    objects, "probe", output_dir=tmp, extra_postargs=lflags
+                )
+            except Exception:  # noqa: BLE001 - any failure means "this flag set does not work"
+                continue
+        return cflags, lflags
+    return [], []
+
+
+class BuildExt(build_ext):
+    """build_ext that configures OpenMP and falls back to a pure-Python install."""
+
+    def build_extensions(self) -> None:
+        cflags = base_flags(self.compiler)
+        omp_c, omp_l = openmp_flags(self.compiler)
+        if not omp_c:
+            message = "winit_fast: no working OpenMP found; building the C core serial."
+            if env_flag("WINIT_FAST_REQUIRE_OPENMP"):
+                raise RuntimeError(message + " (WINIT_FAST_REQUIRE_OPENMP=1)")
+            warnings.warn(message, stacklevel=1)
+        for ext in self.extensions:
+            ext.extra_compile_args = cflags + omp_c
+            ext.extra_link_args = omp_l + (
+                ["-fsanitize=address,undefined"] if env_flag("WINIT_FAST_SANITIZE") else []
+            )
+        super().build_extensions()
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as exc:  # noqa: BLE001 - decide below whether it is fatal
+            if env_flag("WINIT_FAST_REQUIRE_EXTENSION"):
+                raise
+            warnings.warn(
+                "winit_fast: the C extension could not be built "
+                f"({type(exc).__name__}: {exc}); installing the pure-NumPy fallback "
+                "(same results, slower). Set WINIT_FAST_REQUIRE_EXTENSION=1 to fail instead.",
+                stacklevel=1,
+            )
+
+
+def extensions():
+    import numpy as np
+    from Cython.Build import cythonize
+
+    ext = Extension(
+        "winit_fast._core",
+        sources=["src/winit_fast/_core.pyx", *SOURCES],
+        include_dirs=["csrc", np.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_21_API_VERSION")],
+    )
+    return cythonize([ext], compiler_directives={"language_level": "3"})
+
+
+setup(ext_modules=extensions(), cmdclass={"build_ext": BuildExt})

@@ -1,0 +1,26 @@
+"""winit_fast: fast, reproducible neural-network weight initialization.
+
+Values come from a counter-based generator (Philox4x32-10), so element ``g`` of a seeded
+stream is a pure function of ``(seed, stream, g)``: the bytes are the same for any thread
+count, SIMD level, shard of a tensor, and for the C core and the NumPy fallback alike.
+"""
+
+from winit_fast._backend import BACKEND
+from winit_fast._config import show_config
+from winit_fast._constants import constant, ones, zeros
+from winit_fast._distributions import normal, philox4x32, random_raw, uniform
+from winit_fast._version import STREAM_VERSION, __version__
+
+__all__ = [
+    "BACKEND",
+    "STREAM_VERSION",
+    "__version__",
+    "constant",
+    "normal",
+    "ones",
+    "philox4x32",
+    "random_raw",
+    "show_config",
+    "uniform",
+    "zeros",
+]

@@ -1,0 +1,193 @@
+"""The random fills of the foundation: raw words, uniform and normal.
+
+Each function validates its arguments (``_validation``), works out where in the stream its
+first element lies, and hands a C-contiguous array to the backend chosen at import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from winit_fast import _validation as v
+from winit_fast._backend import default_threads, impl
+
+# Largest |z| that Box-Muller can return, from the smallest (0,1] uniform of each precision:
+# sqrt(-2 ln 2**-24) and sqrt(-2 ln 2**-53).  Used to refuse a std that would overflow.
+MAX_ABS_Z = {np.dtype(np.float32): 5.77, np.dtype(np.float64): 8.58}
+
+
+def philox4x32(counters: Any, key: Any) -> np.ndarray:
+    """Philox4x32-10, the block function, over many counters.
+
+    Parameters
+    ----------
+    counters : array_like of uint32, shape (..., 4)
+        Counter words ``c0, c1, c2, c3``.
+    key : array_like of uint32, shape (2,)
+        Key words ``k0, k1``.
+
+    Returns
+    -------
+    numpy.ndarray of uint32, shape (..., 4)
+        Output words ``x0, x1, x2, x3`` in Random123 order.
+
+    Examples
+    --------
+    >>> import numpy as np, winit_fast as wf
+    >>> out = wf.philox4x32(np.zeros(4, np.uint32), np.zeros(2, np.uint32))
+    >>> [f"{w:08x}" for w in out]
+    ['6627e8d5', 'e169c58d', 'bc57ac4c', '9b00dbd8']
+    """
+    counters = _uint32_array("counters", counters)
+    key = _uint32_array("key", key)
+    if counters.ndim == 0 or counters.shape[-1] != 4:
+        raise ValueError(f"counters must have shape (..., 4), got {counters.shape}")
+    if key.shape != (2,):
+        raise ValueError(f"key must have shape (2,), got {key.shape}")
+    flat = np.ascontiguousarray(counters.reshape(-1, 4))
+    return impl.philox4x32(flat, int(key[0]), int(key[1])).reshape(counters.shape)
+
+
+def _uint32_array(name: str, value: Any) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype != np.uint32:
+        if array.dtype.kind not in "ui" or (array.size and (array.min() < 0 or array.max() >> 32)):
+            raise TypeError(f"{name} must hold uint32 words, got dtype {array.dtype}")
+        array = array.astype(np.uint32)
+    return array
+
+
+def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.ndarray:
+    """``n`` raw 32-bit words of the stream.
+
+    Word ``w`` is output word ``(offset + w) % 4`` of block ``(offset + w) // 4``, so every
+    Philox counter ``(block, stream)`` is reachable (``0 <= offset < 2**66``).
+
+    Examples
+    --------
+    >>> import winit_fast as wf
+    >>> words = wf.random_raw(8, seed=1)
+    >>> bool((wf.random_raw(5, seed=1, offset=3) == words[3:]).all())
+    True
+    """
+    count = v.as_count("n", n)
+    seed, stream = v.as_seed(seed), v.stream_id(stream)
+    block, phase = v.stream_position(offset, count, 4)
+    out = v.allocate((count,), np.dtype(np.uint32))
+    impl.fill_raw_u32(out, seed, stream, block, phase, default_threads())
+    return out
+
+
+def uniform(
+    shape: Any = None,
+    low: Any = 0.0,
+    high: Any = 1.0,
+    *,
+    seed: Any = None,
+    dtype: Any = None,
+    out: np.ndarray | None = None,
+    stream: Any = 0,
+    offset: Any = 0,
+    n_threads: int | None = None,
+) -> np.ndarray:
+    """Values uniform in ``[low, high)``.
+
+    ``low + (high - low) * u`` in the precision of ``dtype``, with ``u`` the top 24 (float32)
+    or 53 (float64) bits of the stream; a value that rounds up to ``high`` is replaced by the
+    largest value below it, so ``high`` is never returned (unless ``low == high``).
+
+    Parameters
+    ----------
+    shape : int or tuple of ints, optional
+        Shape of the result; may be omitted when ``out`` is given.
+    low, high : float
+        Bounds, finite, ``low <= high``.
+    seed : int in [0, 2**64), optional
+        The Philox key. ``None`` draws fresh OS entropy (not reproducible).
+    dtype : float32 (default) or float64
+        Defaults to ``out.dtype`` when ``out`` is given.
+    out : numpy.ndarray, optional
+        A C-contiguous, writeable array to fill in place and return.
+    stream : int in [0, 2**64) or str
+        Independent stream id; a str is hashed (BLAKE2b-64), e.g. a parameter name.
+    offset : int
+        Global index of the first element in the stream: ``uniform(n, offset=k)`` equals
+        ``uniform(k + n)[k:]``.
+    n_threads : int, optional
+        Threads to use; ``None`` uses the OpenMP default (``OMP_NUM_THREADS``). The result
+        does not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> import winit_fast as wf
+    >>> x = wf.uniform((2, 3), -1.0, 1.0, seed=0)
+    >>> x.shape, x.dtype, bool(((-1 <= x) & (x < 1)).all())
+    ((2, 3), dtype('float32'), True)
+    """
+    target = v.prepare_out(shape, dtype, out)
+    dt = target.dtype
+    low_f = v.as_real("low", low)
+    high_f = v.as_real("high", high)
+    if low_f > high_f:
+        raise ValueError(f"low must be <= high, got low={low_f}, high={high_f}")
+    low_w, high_w = v.to_working("low", low_f, dt), v.to_working("high", high_f, dt)
+    with np.errstate(over="ignore"):
+        span = high_w - low_w
+    if not np.isfinite(span):
+        raise ValueError(f"high - low = {high_f - low_f} overflows {dt}")
+    cap = np.nextafter(high_w, dt.type(-np.inf)) if span > 0 else low_w
+    threads = v.as_n_threads(n_threads, default_threads())
+    seed, stream = v.as_seed(seed), v.stream_id(stream)
+    block, phase = v.stream_position(offset, target.size, v.PER_BLOCK[dt])
+    impl.fill_uniform(
+        target, seed, stream, block, phase, float(low_w), float(span), float(cap), threads
+    )
+    return target
+
+
+def normal(
+    shape: Any = None,
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    *,
+    seed: Any = None,
+    dtype: Any = None,
+    out: np.ndarray | None = None,
+    stream: Any = 0,
+    offset: Any = 0,
+    n_threads: int | None = None,
+) -> np.ndarray:
+    """Normal values ``mean + std * z`` (Box-Muller on pairs of elements).
+
+    Elements ``2i`` and ``2i + 1`` of the stream form one Box-Muller pair; ``z`` and the affine
+    map are computed in the precision of ``dtype``. Other parameters as in :func:`uniform`.
+
+    Examples
+    --------
+    >>> import winit_fast as wf
+    >>> w = wf.normal((256, 256), std=0.02, seed=0)
+    >>> round(float(w.std()), 3)
+    0.02
+    """
+    target = v.prepare_out(shape, dtype, out)
+    dt = target.dtype
+    mean_f = v.as_real("mean", mean)
+    std_f = v.as_real("std", std)
+    if std_f < 0:
+        raise ValueError(f"std must be >= 0, got {std_f}")
+    mean_w, std_w = v.to_working("mean", mean_f, dt), v.to_working("std", std_f, dt)
+    with np.errstate(over="ignore"):
+        reach = dt.type(abs(mean_f) + std_f * MAX_ABS_Z[dt])
+    if not np.isfinite(reach):
+        raise ValueError(f"std={std_f} with mean={mean_f} can overflow {dt}")
+    threads = v.as_n_threads(n_threads, default_threads())
+    seed, stream = v.as_seed(seed), v.stream_id(stream)
+    block, phase = v.stream_position(offset, target.size, v.PER_BLOCK[dt])
+    impl.fill_normal(target, seed, stream, block, phase, float(mean_w), float(std_w), threads)
+    return target

@@ -1,0 +1,20 @@
+"""The pure-NumPy backend: the same functions as the compiled ``winit_fast._core``, returning
+the same bytes, one C function mirrored by one NumPy function (as bottleneck's ``slow/``)."""
+
+from winit_fast._fallback.fills import (
+    fill_constant,
+    fill_normal,
+    fill_raw_u32,
+    fill_uniform,
+    philox4x32,
+    runtime_info,
+)
+
+__all__ = [
+    "fill_constant",
+    "fill_normal",
+    "fill_raw_u32",
+    "fill_uniform",
+    "philox4x32",
+    "runtime_info",
+]

@@ -1,0 +1,103 @@
+"""Fills in NumPy: the mirror of ``csrc/wf_fill.c`` and ``csrc/wf_kernels_scalar.c``.
+
+Same arguments as ``winit_fast._core``: the public API has already validated them.
+``n_threads`` is accepted and ignored (NumPy runs on one thread here).
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+
+import numpy as np
+
+from winit_fast._fallback import transforms as t
+from winit_fast._fallback.philox import block_words, philox4x32_10
+
+# Blocks generated per step: bounds the temporaries to a few tens of MB.
+STEP_BLOCKS = 1 << 18
+
+BlockValues = Callable[[tuple[np.ndarray, ...]], np.ndarray]
+
+
+def philox4x32(counters: np.ndarray, k0: int, k1: int) -> np.ndarray:
+    """The block function over a uint32 array of shape ``(n, 4)``."""
+    words = philox4x32_10(*(counters[:, i] for i in range(4)), k0, k1)
+    return np.stack(words, axis=1)
+
+
+def _interleave(*columns: np.ndarray) -> np.ndarray:
+    """Elements of each block in order: column j holds element j of every block."""
+    return np.stack(columns, axis=1).reshape(-1)
+
+
+def _fill(out, seed, stream, block, phase, per_block: int, values: BlockValues) -> None:
+    flat = out.reshape(-1)
+    n = flat.size
+    begin, end = phase, phase + n  # positions counted from the start of `block`
+    first = begin // per_block
+    last = (end + per_block - 1) // per_block
+    for b in range(first, last, STEP_BLOCKS):
+        nb = min(STEP_BLOCKS, last - b)
+        chunk = values(block_words(seed, stream, (block + b) % (1 << 64), nb))
+        lo = max(begin, b * per_block)
+        hi = min(end, (b + nb) * per_block)
+        flat[lo - begin : hi - begin] = chunk[lo - b * per_block : hi - b * per_block]
+
+
+def fill_raw_u32(out, seed, stream, block, phase, n_threads) -> None:
+    _fill(out, seed, stream, block, phase, 4, lambda x: _interleave(*x))
+
+
+def fill_uniform(out, seed, stream, block, phase, low, span, cap, n_threads) -> None:
+    if out.dtype == np.float32:
+        low, span, cap = t.f32(low), t.f32(span), t.f32(cap)
+
+        def values(x):
+            return _interleave(*(np.minimum(low + span * t.u01_f32(w), cap) for w in x))
+
+        _fill(out, seed, stream, block, phase, 4, values)
+    else:
+        low, span, cap = t.f64(low), t.f64(span), t.f64(cap)
+
+        def values(x):
+            words = (t.join64(x[0], x[1]), t.join64(x[2], x[3]))
+            return _interleave(*(np.minimum(low + span * t.u01_f64(w), cap) for w in words))
+
+        _fill(out, seed, stream, block, phase, 2, values)
+
+
+def fill_normal(out, seed, stream, block, phase, mean, std, n_threads) -> None:
+    if out.dtype == np.float32:
+        mean, std = t.f32(mean), t.f32(std)
+
+        def values(x):
+            z0, z1 = t.box_muller_f32(x[0], x[1])
+            z2, z3 = t.box_muller_f32(x[2], x[3])
+            return _interleave(*(mean + std * z for z in (z0, z1, z2, z3)))
+
+        _fill(out, seed, stream, block, phase, 4, values)
+    else:
+        mean, std = t.f64(mean), t.f64(std)
+
+        def values(x):
+            z0, z1 = t.box_muller_f64(t.join64(x[0], x[1]), t.join64(x[2], x[3]))
+            return _interleave(mean + std * z0, mean + std * z1)
+
+        _fill(out, seed, stream, block, phase, 2, values)
+
+
+def fill_constant(out, value, n_threads) -> None:
+    out.reshape(-1)[...] = value
+
+
+def runtime_info() -> dict:
+    return {
+        "backend": "python",
+        "simd": "numpy",
+        "openmp": None,
+        "openmp_version": None,
+        "max_threads": 1,
+        "compiler": None,
+        "machine": platform.machine(),
+    }

@@ -1,0 +1,182 @@
+"""Argument checks shared by every public function and by both backends.
+
+Validation lives here, in Python, once: the C core and the NumPy fallback only ever receive
+arguments that passed these checks, so both backends reject exactly the same calls with the
+same messages. Every message starts with the argument's name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import numbers
+import operator
+import secrets
+from typing import Any
+
+import numpy as np
+
+UINT64_LIMIT = 1 << 64
+MAX_THREADS = 1024  # a bigger team is a typo, and would try to start that many OS threads
+MAX_BYTES = (1 << 63) - 1
+
+# dtype -> elements per Philox block (4 words of 32 bits)
+PER_BLOCK = {np.dtype(np.float32): 4, np.dtype(np.float64): 2}
+SUPPORTED_DTYPES = tuple(PER_BLOCK)
+
+
+def as_seed(seed: Any) -> int:
+    """A seed in ``[0, 2**64)``; ``None`` draws 64 bits of fresh OS entropy."""
+    if seed is None:
+        return secrets.randbits(64)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int in [0, 2**64) or None, got {type(seed).__name__}")
+    value = operator.index(seed)
+    if not 0 <= value < UINT64_LIMIT:
+        raise ValueError(f"seed must be in [0, 2**64), got {value}")
+    return value
+
+
+def stream_id(stream: Any) -> int:
+    """A 64-bit stream id: an int in ``[0, 2**64)``, or a name hashed with BLAKE2b-64.
+
+    A name maps to ``int.from_bytes(blake2b(name.encode("utf-8"), digest_size=8).digest(),
+    "little")``: stable across runs, platforms and Python versions.
+    """
+    if isinstance(stream, str):
+        digest = hashlib.blake2b(stream.encode("utf-8"), digest_size=8).digest()
+        return int.from_bytes(digest, "little")
+    if isinstance(stream, (bool, np.bool_)) or not isinstance(stream, numbers.Integral):
+        raise TypeError(
+            f"stream must be an int in [0, 2**64) or a str, got {type(stream).__name__}"
+        )
+    value = operator.index(stream)
+    if not 0 <= value < UINT64_LIMIT:
+        raise ValueError(f"stream must be in [0, 2**64), got {value}")
+    return value
+
+
+def as_count(name: str, value: Any) -> int:
+    """A non-negative int (a size or an offset)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a non-negative int, got {type(value).__name__}")
+    value = operator.index(value)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+def as_shape(shape: Any) -> tuple[int, ...]:
+    """An int or a sequence of ints, each >= 0."""
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, (bool, np.bool_)):
+        dims: tuple[Any, ...] = (shape,)
+    else:
+        try:
+            dims = tuple(shape)
+        except TypeError:
+            raise TypeError(
+                f"shape must be an int or a tuple of ints, got {type(shape).__name__}"
+            ) from None
+    result = []
+    for dim in dims:
+        if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, numbers.Integral):
+            raise TypeError(f"shape must contain only ints, got {dim!r} in {shape!r}")
+        dim = operator.index(dim)
+        if dim < 0:
+            raise ValueError(f"shape must not have negative dimensions, got {shape!r}")
+        result.append(dim)
+    return tuple(result)
+
+
+def as_dtype(dtype: Any, supported: tuple[np.dtype, ...] = SUPPORTED_DTYPES) -> np.dtype:
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"dtype {dtype!r} is not a NumPy data type ({exc})") from None
+    if resolved not in supported:
+        names = ", ".join(str(d) for d in supported)
+        raise TypeError(f"dtype must be one of {names}, got {resolved}")
+    return resolved
+
+
+def as_n_threads(n_threads: Any, default: int) -> int:
+    """``None`` -> the OpenMP default (``OMP_NUM_THREADS``, threadpoolctl limits)."""
+    if n_threads is None:
+        return max(1, default)
+    if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, numbers.Integral):
+        raise TypeError(f"n_threads must be an int >= 1 or None, got {type(n_threads).__name__}")
+    value = operator.index(n_threads)
+    if not 1 <= value <= MAX_THREADS:
+        raise ValueError(f"n_threads must be in [1, {MAX_THREADS}], got {value}")
+    return value
+
+
+def as_real(name: str, value: Any, *, finite: bool = True) -> float:
+    """A real number (int, float or NumPy scalar) as a Python float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    try:
+        result = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is too large for a float: {value}") from None
+    if finite and not math.isfinite(result):
+        raise ValueError(f"{name} must be finite, got {result}")
+    return result
+
+
+def to_working(name: str, value: float, dtype: np.dtype) -> np.floating:
+    """``value`` rounded to ``dtype``; a finite value that overflows it is an error."""
+    with np.errstate(over="ignore"):
+        converted = dtype.type(value)
+    if math.isfinite(value) and not np.isfinite(converted):
+        raise ValueError(f"{name}={value} overflows {dtype}")
+    return converted
+
+
+def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
+    """The array to fill: ``out`` after checks, or a new C-contiguous array."""
+    if out is None:
+        if shape is None:
+            raise TypeError("shape is required when out is not given")
+        dims = as_shape(shape)
+        resolved = as_dtype(np.float32 if dtype is None else dtype)
+        return allocate(dims, resolved)
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
+    if out.dtype not in SUPPORTED_DTYPES or not out.dtype.isnative:
+        raise TypeError(f"out has dtype {out.dtype}; it must be a native float32 or float64")
+    if dtype is not None and as_dtype(dtype) != out.dtype:
+        raise TypeError(f"out has dtype {out.dtype} but dtype={np.dtype(dtype)} was asked for")
+    if shape is not None and as_shape(shape) != out.shape:
+        raise ValueError(f"shape {as_shape(shape)} disagrees with out.shape {out.shape}")
+    if not out.flags.c_contiguous:
+        raise ValueError("out must be C-contiguous")
+    if not out.flags.writeable:
+        raise ValueError("out must be writeable")
+    if not out.flags.aligned:
+        raise ValueError("out must be aligned")
+    return out
+
+
+def allocate(dims: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    count = math.prod(dims)
+    if count * dtype.itemsize > MAX_BYTES:
+        raise ValueError(f"shape {dims} of {dtype} needs more than 2**63 bytes")
+    try:
+        return np.empty(dims, dtype=dtype)
+    except MemoryError:
+        raise MemoryError(
+            f"shape {dims} of {dtype} needs {count * dtype.itemsize} bytes, "
+            "which cannot be allocated"
+        ) from None
+
+
+def stream_position(offset: Any, count: int, per_block: int) -> tuple[int, int]:
+    """``(block, phase)`` of element ``offset``; the whole range must fit in the stream."""
+    offset = as_count("offset", offset)
+    if offset + count > per_block * UINT64_LIMIT:
+        raise ValueError(
+            f"offset={offset} with {count} elements runs past the end of the stream "
+            f"({per_block} * 2**64 elements)"
+        )
+    return offset // per_block, offset % per_block
