@@ -98,6 +98,5 @@ def runtime_info() -> dict:
         "openmp": None,
         "openmp_version": None,
         "max_threads": 1,
-        "compiler": None,
         "machine": platform.machine(),
     }

@@ -1,0 +1,39 @@
+"""Helpers shared by the tests: the two backends, the KAT vectors, byte comparison."""
+
+from __future__ import annotations
+
+import importlib
+import pathlib
+
+import numpy as np
+import pytest
+
+from winit_fast import _fallback
+
+TESTS = pathlib.Path(__file__).parent
+FLOAT_DTYPES = (np.float32, np.float64)
+
+
+def compiled_core():
+    try:
+        return importlib.import_module("winit_fast._core")
+    except ImportError:
+        return None
+
+
+CORE = compiled_core()
+needs_core = pytest.mark.skipif(CORE is None, reason="needs the compiled extension winit_fast._core")
+
+
+def read_kat():
+    rows = []
+    for line in (TESTS / "philox4x32_10_kat.txt").read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        words = [int(w, 16) for w in line.split()]
+        rows.append((words[0:4], words[4:6], words[6:10]))
+    return rows
+
+
+def same_bytes(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()

@@ -1,0 +1,137 @@
+"""Guarantee 6: bad input raises a clear exception naming the argument, and writes nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import winit_fast as wf
+
+F32 = np.float32
+
+
+def case(exc, pattern, function, *args, **kwargs):
+    return pytest.param(exc, pattern, function, args, kwargs, id=f"{function.__name__}-{pattern}")
+
+
+CASES = [
+    # seed
+    case(ValueError, "seed", wf.normal, 3, seed=-1),
+    case(ValueError, "seed", wf.normal, 3, seed=2**64),
+    case(TypeError, "seed", wf.normal, 3, seed=1.5),
+    case(TypeError, "seed", wf.normal, 3, seed="42"),
+    case(TypeError, "seed", wf.uniform, 3, seed=True),
+    case(TypeError, "seed", wf.random_raw, 3, seed=[1]),
+    # stream and offset
+    case(ValueError, "stream", wf.normal, 3, seed=0, stream=-5),
+    case(ValueError, "stream", wf.normal, 3, seed=0, stream=2**64),
+    case(TypeError, "stream", wf.normal, 3, seed=0, stream=1.0),
+    case(ValueError, "offset", wf.normal, 3, seed=0, offset=-1),
+    case(TypeError, "offset", wf.normal, 3, seed=0, offset=0.5),
+    case(ValueError, "offset", wf.normal, 3, seed=0, offset=2 * 2**64 - 2, dtype=np.float64),
+    case(ValueError, "offset", wf.random_raw, 2, seed=0, offset=4 * 2**64 - 1),
+    # shape
+    case(ValueError, "shape", wf.normal, -1, seed=0),
+    case(ValueError, "shape", wf.uniform, (3, -2), seed=0),
+    case(TypeError, "shape", wf.normal, (3, 2.0), seed=0),
+    case(TypeError, "shape", wf.normal, "abc", seed=0),
+    case(TypeError, "shape", wf.zeros, None),
+    case(ValueError, "shape", wf.normal, (2**40, 2**40), seed=0),
+    case(ValueError, "shape", wf.zeros, (2**62,)),
+    case(ValueError, "n", wf.random_raw, -3, seed=0),
+    # parameters
+    case(ValueError, "std", wf.normal, 3, std=-1.0, seed=0),
+    case(ValueError, "std", wf.normal, 3, std=float("nan"), seed=0),
+    case(ValueError, "std", wf.normal, 3, std=float("inf"), seed=0),
+    case(ValueError, "mean", wf.normal, 3, mean=float("nan"), seed=0),
+    case(ValueError, "mean", wf.normal, 3, mean=-float("inf"), seed=0),
+    case(ValueError, "mean", wf.normal, 3, mean=1e300, seed=0),
+    case(ValueError, "std", wf.normal, 3, std=1e38, seed=0),
+    case(TypeError, "std", wf.normal, 3, std="1", seed=0),
+    case(ValueError, "low", wf.uniform, 3, low=float("nan"), seed=0),
+    case(ValueError, "high", wf.uniform, 3, high=float("inf"), seed=0),
+    case(ValueError, "low", wf.uniform, 3, low=2.0, high=1.0, seed=0),
+    case(ValueError, "high - low", wf.uniform, 3, low=-3e38, high=3e38, seed=0),
+    case(ValueError, "value", wf.constant, 3, 1e300),
+    case(TypeError, "value", wf.constant, 3, "x"),
+    # dtype
+    case(TypeError, "dtype", wf.normal, 3, seed=0, dtype=np.int32),
+    case(TypeError, "dtype", wf.normal, 3, seed=0, dtype="not-a-dtype"),
+    case(TypeError, "dtype", wf.zeros, 3, dtype=np.complex64),
+    # n_threads
+    case(ValueError, "n_threads", wf.normal, 3, seed=0, n_threads=0),
+    case(ValueError, "n_threads", wf.normal, 3, seed=0, n_threads=-2),
+    case(ValueError, "n_threads", wf.zeros, 3, n_threads=10**6),
+    case(TypeError, "n_threads", wf.uniform, 3, seed=0, n_threads=2.0),
+    # philox4x32
+    case(ValueError, "counters", wf.philox4x32, np.zeros(3, np.uint32), np.zeros(2, np.uint32)),
+    case(ValueError, "key", wf.philox4x32, np.zeros(4, np.uint32), np.zeros(3, np.uint32)),
+    case(TypeError, "counters", wf.philox4x32, np.zeros(4, np.float32), np.zeros(2, np.uint32)),
+    case(TypeError, "key", wf.philox4x32, np.zeros(4, np.uint32), np.array([-1, 0])),
+]
+
+
+@pytest.mark.parametrize(("exc", "pattern", "function", "args", "kwargs"), CASES)
+def test_bad_argument(exc, pattern, function, args, kwargs):
+    with pytest.raises(exc, match=pattern):
+        function(*args, **kwargs)
+
+
+OUT_CASES = [
+    (TypeError, "dtype", lambda: np.zeros(4, np.float64), {"dtype": np.float32}),
+    (TypeError, "dtype", lambda: np.zeros(4, np.int64), {}),
+    (TypeError, "dtype", lambda: np.zeros(4, ">f4"), {}),
+    (ValueError, "C-contiguous", lambda: np.zeros((4, 4), F32)[:, ::2], {}),
+    (ValueError, "C-contiguous", lambda: np.zeros((4, 4), F32).T, {}),
+    (ValueError, "shape", lambda: np.zeros((4, 4), F32), {"shape": (16,)}),
+    (TypeError, "out", lambda: [0.0, 0.0], {}),
+]
+
+
+@pytest.mark.parametrize("function", [wf.normal, wf.uniform, wf.zeros, wf.ones])
+@pytest.mark.parametrize(("exc", "pattern", "make", "extra"), OUT_CASES)
+def test_bad_out_is_rejected_and_untouched(function, exc, pattern, make, extra):
+    out = make()
+    before = np.array(out, copy=True)
+    with pytest.raises(exc, match=pattern):
+        function(out=out, **extra)
+    assert np.array_equal(np.asarray(out), before)
+
+
+@pytest.mark.parametrize("function", [wf.normal, wf.uniform, wf.constant])
+def test_read_only_out(function):
+    out = np.zeros(8, F32)
+    out.flags.writeable = False
+    with pytest.raises(ValueError, match="writeable"):
+        function(out=out)
+    assert not out.any()
+
+
+def test_rejected_parameter_leaves_out_untouched():
+    out = np.full(8, 7.0, F32)
+    with pytest.raises(ValueError, match="std"):
+        wf.normal(out=out, std=-1.0, seed=0)
+    with pytest.raises(ValueError, match="n_threads"):
+        wf.uniform(out=out, seed=0, n_threads=0)
+    assert np.all(out == 7.0)
+
+
+def test_unallocatable_shape_is_memory_error():
+    with pytest.raises(MemoryError, match="shape"):
+        wf.normal((2**30, 2**30), seed=0)  # 4 EiB: below the 2**63-byte limit, never allocatable
+
+
+@pytest.mark.parametrize("function", [wf.normal, wf.uniform, wf.zeros, wf.ones])
+def test_size_zero_returns_empty(function):
+    for shape in [0, (0,), (3, 0, 2)]:
+        result = function(shape)
+        assert result.shape == (shape,) if isinstance(shape, int) else shape
+        assert result.size == 0
+    assert wf.random_raw(0, seed=1).shape == (0,)
+
+
+def test_out_is_filled_and_returned():
+    out = np.empty((3, 5), np.float64)
+    assert wf.normal(out=out, seed=1) is out
+    assert np.array_equal(out, wf.normal((3, 5), seed=1, dtype=np.float64))
+    assert wf.uniform((3, 5), seed=2, out=out) is out

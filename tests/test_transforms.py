@@ -1,0 +1,110 @@
+"""The word-to-value transforms, checked against independent NumPy arithmetic.
+
+The fallback mirrors the C core operation for operation, so a shared mistake would pass the
+backend tests; these tests recompute the values another way.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import pytest
+
+import winit_fast as wf
+from winit_fast._fallback import transforms as t
+
+
+def raw_blocks(n_blocks: int, seed: int, offset_blocks: int = 0) -> np.ndarray:
+    return wf.random_raw(4 * n_blocks, seed=seed, offset=4 * offset_blocks).reshape(-1, 4)
+
+
+def test_uniform_f32_is_top_24_bits():
+    words = wf.random_raw(4000, seed=5)
+    expected = (words >> 8).astype(np.float32) * np.float32(2**-24)
+    assert np.array_equal(wf.uniform(4000, seed=5), expected)
+
+
+def test_uniform_f64_is_top_53_bits_of_word_pairs():
+    words = wf.random_raw(4000, seed=5).astype(np.uint64)
+    joined = words[0::2] | (words[1::2] << np.uint64(32))
+    assert np.array_equal(wf.uniform(2000, seed=5, dtype=np.float64), (joined >> 11) * 2.0**-53)
+
+
+def box_muller_reference(u1_bits: np.ndarray, u2_bits: np.ndarray, bits: int) -> np.ndarray:
+    """Box-Muller in float64 with libm, from integer uniforms of `bits` bits."""
+    u1 = (u1_bits.astype(np.float64) + 1) * 2.0**-bits
+    u2 = u2_bits.astype(np.float64) * 2.0**-bits
+    r = np.sqrt(-2 * np.log(u1))
+    return np.stack([r * np.cos(2 * np.pi * u2), r * np.sin(2 * np.pi * u2)], axis=-1)
+
+
+def test_normal_f32_is_box_muller_on_word_pairs():
+    x = raw_blocks(50_000, seed=8)
+    ref = np.concatenate(
+        [box_muller_reference(x[:, 0] >> 8, x[:, 1] >> 8, 24),
+         box_muller_reference(x[:, 2] >> 8, x[:, 3] >> 8, 24)], axis=1
+    ).reshape(-1)
+    got = wf.normal(200_000, seed=8).astype(np.float64)
+    np.testing.assert_allclose(got, ref, rtol=0, atol=2e-6)
+
+
+def test_normal_f64_is_box_muller_on_64_bit_words():
+    x = raw_blocks(50_000, seed=8).astype(np.uint64)
+    w0 = x[:, 0] | (x[:, 1] << np.uint64(32))
+    w1 = x[:, 2] | (x[:, 3] << np.uint64(32))
+    ref = box_muller_reference(w0 >> 11, w1 >> 11, 53).reshape(-1)
+    np.testing.assert_allclose(wf.normal(100_000, seed=8, dtype=np.float64), ref, atol=1e-14)
+
+
+def ulps(approx: np.ndarray, exact: np.ndarray, dtype) -> np.ndarray:
+    spacing = np.spacing(np.abs(exact).astype(dtype)).astype(np.float64)
+    return np.abs(approx.astype(np.float64) - exact) / spacing
+
+
+def test_log_f32_within_2_ulp_for_every_input():
+    """Every u = k 2^-24 the normal can meet (all 2^24 of them)."""
+    u = np.arange(1, 2**24 + 1, dtype=np.float64).astype(np.float32) * np.float32(2**-24)
+    exact = np.log(u.astype(np.float64))
+    nonzero = exact != 0
+    assert ulps(t.log_f32(u)[nonzero], exact[nonzero], np.float32).max() <= 2.0
+    assert t.log_f32(np.float32([1.0]))[0] == 0
+
+
+def test_sincos_f32_within_2_ulp_for_every_angle():
+    k = np.arange(0, 2**24, dtype=np.uint32)
+    c, s = t.sincos_turn_f32(k)
+    angle = 2 * np.pi * k.astype(np.float64) / 2**24  # exact enough: float64 vs float32 ulps
+    for approx, exact in ((c, np.cos(angle)), (s, np.sin(angle))):
+        assert np.abs(approx - exact).max() <= 2 * 2**-24  # absolute, near the zeros
+        big = np.abs(exact) > 2**-10
+        assert ulps(approx[big], exact[big], np.float32).max() <= 2.0
+
+
+@pytest.fixture(scope="module")
+def f64_sample():
+    rng = np.random.default_rng(0)
+    return np.concatenate(
+        [rng.integers(1, 2**53, 1500, dtype=np.uint64), np.arange(1, 200, dtype=np.uint64),
+         (2**53 - np.arange(0, 200)).astype(np.uint64), np.uint64([2**51, 2**52, 3 * 2**51])]
+    )
+
+
+def test_log_f64_within_2_ulp(f64_sample):
+    mpmath.mp.dps = 40
+    u = f64_sample.astype(np.float64) * 2.0**-53
+    exact = np.array([float(mpmath.log(mpmath.mpf(x))) for x in u])
+    nonzero = exact != 0
+    assert ulps(t.log_f64(u)[nonzero], exact[nonzero], np.float64).max() <= 2.0
+
+
+def test_sincos_f64_within_2_ulp(f64_sample):
+    mpmath.mp.dps = 40
+    k = f64_sample % np.uint64(2**53)
+    c, s = t.sincos_turn_f64(k)
+    turns = [mpmath.mpf(int(x)) / 2**53 for x in k]
+    exact_c = np.array([float(mpmath.cos(2 * mpmath.pi * x)) for x in turns])
+    exact_s = np.array([float(mpmath.sin(2 * mpmath.pi * x)) for x in turns])
+    for approx, exact in ((c, exact_c), (s, exact_s)):
+        assert np.abs(approx - exact).max() <= 2 * 2**-53
+        big = np.abs(exact) > 2**-10
+        assert ulps(approx[big], exact[big], np.float64).max() <= 2.0
