@@ -39,7 +39,3 @@ def _load() -> tuple[ModuleType, str | None]:
 
 impl, fallback_reason = _load()
 BACKEND: str = impl.runtime_info()["backend"]
-
-
-def default_threads() -> int:
-    return int(impl.runtime_info()["max_threads"])

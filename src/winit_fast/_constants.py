@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from winit_fast import _validation as v
-from winit_fast._backend import default_threads, impl
+from winit_fast._backend import impl
 
 
 def constant(
@@ -31,7 +31,7 @@ def constant(
     """
     target = v.prepare_out(shape, dtype, out)
     value_w = v.to_working("value", v.as_real("value", value, finite=False), target.dtype)
-    threads = v.as_n_threads(n_threads, default_threads())
+    threads = v.as_n_threads(n_threads, impl.max_threads())
     impl.fill_constant(target, value_w, threads)
     return target
 

@@ -141,6 +141,11 @@ def fill_constant(cnp.ndarray out, value, int n_threads):
         wf_fill_constant(cnp.PyArray_DATA(out), n, itemsize, cnp.PyArray_DATA(cell), n_threads)
 
 
+def max_threads():
+    """The OpenMP default team size for this thread (OMP_NUM_THREADS, threadpoolctl)."""
+    return wf_max_threads()
+
+
 def runtime_info():
     """Build and run-time facts of the compiled core."""
     cdef const char *runtime = wf_openmp_runtime()

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from winit_fast import _validation as v
-from winit_fast._backend import default_threads, impl
+from winit_fast._backend import impl
 
 # Largest |z| that Box-Muller can return, from the smallest (0,1] uniform of each precision:
 # sqrt(-2 ln 2**-24) and sqrt(-2 ln 2**-53).  Used to refuse a std that would overflow.
@@ -76,7 +76,7 @@ def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.nda
     seed, stream = v.as_seed(seed), v.stream_id(stream)
     block, phase = v.stream_position(offset, count, 4)
     out = v.allocate((count,), np.dtype(np.uint32))
-    impl.fill_raw_u32(out, seed, stream, block, phase, default_threads())
+    impl.fill_raw_u32(out, seed, stream, block, phase, impl.max_threads())
     return out
 
 
@@ -137,12 +137,11 @@ def uniform(
     if low_f > high_f:
         raise ValueError(f"low must be <= high, got low={low_f}, high={high_f}")
     low_w, high_w = v.to_working("low", low_f, dt), v.to_working("high", high_f, dt)
-    with np.errstate(over="ignore"):
-        span = high_w - low_w
-    if not np.isfinite(span):
+    if not v.fits(float(high_w) - float(low_w), dt):
         raise ValueError(f"high - low = {high_f - low_f} overflows {dt}")
+    span = high_w - low_w
     cap = np.nextafter(high_w, dt.type(-np.inf)) if span > 0 else low_w
-    threads = v.as_n_threads(n_threads, default_threads())
+    threads = v.as_n_threads(n_threads, impl.max_threads())
     seed, stream = v.as_seed(seed), v.stream_id(stream)
     block, phase = v.stream_position(offset, target.size, v.PER_BLOCK[dt])
     impl.fill_uniform(
@@ -182,11 +181,9 @@ def normal(
     if std_f < 0:
         raise ValueError(f"std must be >= 0, got {std_f}")
     mean_w, std_w = v.to_working("mean", mean_f, dt), v.to_working("std", std_f, dt)
-    with np.errstate(over="ignore"):
-        reach = dt.type(abs(mean_f) + std_f * MAX_ABS_Z[dt])
-    if not np.isfinite(reach):
+    if not v.fits(abs(mean_f) + std_f * MAX_ABS_Z[dt], dt):
         raise ValueError(f"std={std_f} with mean={mean_f} can overflow {dt}")
-    threads = v.as_n_threads(n_threads, default_threads())
+    threads = v.as_n_threads(n_threads, impl.max_threads())
     seed, stream = v.as_seed(seed), v.stream_id(stream)
     block, phase = v.stream_position(offset, target.size, v.PER_BLOCK[dt])
     impl.fill_normal(target, seed, stream, block, phase, float(mean_w), float(std_w), threads)

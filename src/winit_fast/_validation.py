@@ -27,6 +27,8 @@ SUPPORTED_DTYPES = tuple(PER_BLOCK)
 
 def as_seed(seed: Any) -> int:
     """A seed in ``[0, 2**64)``; ``None`` draws 64 bits of fresh OS entropy."""
+    if type(seed) is int and 0 <= seed < UINT64_LIMIT:  # the common case, fast
+        return seed
     if seed is None:
         return secrets.randbits(64)
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
@@ -43,6 +45,8 @@ def stream_id(stream: Any) -> int:
     A name maps to ``int.from_bytes(blake2b(name.encode("utf-8"), digest_size=8).digest(),
     "little")``: stable across runs, platforms and Python versions.
     """
+    if type(stream) is int and 0 <= stream < UINT64_LIMIT:
+        return stream
     if isinstance(stream, str):
         digest = hashlib.blake2b(stream.encode("utf-8"), digest_size=8).digest()
         return int.from_bytes(digest, "little")
@@ -58,6 +62,8 @@ def stream_id(stream: Any) -> int:
 
 def as_count(name: str, value: Any) -> int:
     """A non-negative int (a size or an offset)."""
+    if type(value) is int and value >= 0:
+        return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a non-negative int, got {type(value).__name__}")
     value = operator.index(value)
@@ -103,6 +109,8 @@ def as_n_threads(n_threads: Any, default: int) -> int:
     """``None`` -> the OpenMP default (``OMP_NUM_THREADS``, threadpoolctl limits)."""
     if n_threads is None:
         return max(1, default)
+    if type(n_threads) is int and 1 <= n_threads <= MAX_THREADS:
+        return n_threads
     if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, numbers.Integral):
         raise TypeError(f"n_threads must be an int >= 1 or None, got {type(n_threads).__name__}")
     value = operator.index(n_threads)
@@ -113,6 +121,8 @@ def as_n_threads(n_threads: Any, default: int) -> int:
 
 def as_real(name: str, value: Any, *, finite: bool = True) -> float:
     """A real number (int, float or NumPy scalar) as a Python float."""
+    if type(value) is float and (not finite or math.isfinite(value)):
+        return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     try:
@@ -124,13 +134,20 @@ def as_real(name: str, value: Any, *, finite: bool = True) -> float:
     return result
 
 
+# Smallest magnitude that rounds to inf in each dtype (round to nearest even).
+OVERFLOW_AT = {np.dtype(np.float32): 2.0**128 - 2.0**103, np.dtype(np.float64): math.inf}
+
+
+def fits(value: float, dtype: np.dtype) -> bool:
+    """Whether a finite float stays finite when rounded to ``dtype``."""
+    return abs(value) < OVERFLOW_AT[dtype]
+
+
 def to_working(name: str, value: float, dtype: np.dtype) -> np.floating:
     """``value`` rounded to ``dtype``; a finite value that overflows it is an error."""
-    with np.errstate(over="ignore"):
-        converted = dtype.type(value)
-    if math.isfinite(value) and not np.isfinite(converted):
+    if math.isfinite(value) and not fits(value, dtype):
         raise ValueError(f"{name}={value} overflows {dtype}")
-    return converted
+    return dtype.type(value)
 
 
 def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:

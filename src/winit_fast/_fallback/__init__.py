@@ -6,6 +6,7 @@ from winit_fast._fallback.fills import (
     fill_normal,
     fill_raw_u32,
     fill_uniform,
+    max_threads,
     philox4x32,
     runtime_info,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "fill_normal",
     "fill_raw_u32",
     "fill_uniform",
+    "max_threads",
     "philox4x32",
     "runtime_info",
 ]

@@ -91,6 +91,10 @@ def fill_constant(out, value, n_threads) -> None:
     out.reshape(-1)[...] = value
 
 
+def max_threads() -> int:
+    return 1
+
+
 def runtime_info() -> dict:
     return {
         "backend": "python",

@@ -1,0 +1,87 @@
+"""The ``winit-fast`` command line (also ``python -m winit_fast``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(eval_size(part)) for part in text.split(","))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--sizes: {exc}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("--sizes: give positive sizes, e.g. 1000,2**20")
+    return sizes
+
+
+def eval_size(part: str) -> int:
+    """``"1000"``, ``"2**20"`` or ``"1e6"`` as an int."""
+    part = part.strip()
+    if "**" in part:
+        base, exponent = part.split("**")
+        return int(base) ** int(exponent)
+    return int(float(part)) if "e" in part.lower() else int(part)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="winit-fast", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    bench = commands.add_parser("bench", help="throughput against numpy.random and memset")
+    bench.add_argument("--quick", action="store_true", help="small sizes, finishes in seconds")
+    bench.add_argument("--sizes", type=_sizes, help="comma-separated sizes, e.g. 1000,2**20")
+    bench.add_argument("--dtypes", default=None, help="comma-separated, e.g. float32,float64")
+    bench.add_argument("--methods", default=None, help="comma-separated: uniform,normal,zeros")
+    bench.add_argument("--threads", default=None, help="comma-separated thread counts")
+    bench.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+
+    commands.add_parser("config", help="print show_config()")
+    return parser
+
+
+def run_bench_command(args: argparse.Namespace) -> int:
+    from winit_fast.bench import BenchConfig, run_bench
+    from winit_fast.bench.report import print_table, progress_printer
+    from winit_fast.bench.run import as_json, machine_description
+
+    config = BenchConfig.quick() if args.quick else BenchConfig()
+    if args.sizes:
+        config.sizes = args.sizes
+    if args.dtypes:
+        config.dtypes = tuple(args.dtypes.split(","))
+    if args.methods:
+        config.methods = tuple(args.methods.split(","))
+    if args.threads:
+        config.threads = tuple(int(t) for t in args.threads.split(","))
+    print("machine:", ", ".join(f"{k}={v}" for k, v in machine_description().items()))
+    update, close = progress_printer()
+    try:
+        rows = run_bench(config, progress=update)
+    finally:
+        close()
+    print_table(rows)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(as_json(rows, config), handle, indent=1)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "bench":
+        return run_bench_command(args)
+    if args.command == "config":
+        import winit_fast
+
+        winit_fast.show_config(print_out=True)
+        return 0
+    return 2  # unreachable: argparse requires a command
+
+
+if __name__ == "__main__":
+    sys.exit(main())
