@@ -13,10 +13,7 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-import sysconfig
 import tempfile
 import textwrap
 import warnings
@@ -72,10 +69,8 @@ def openmp_flags(compiler) -> tuple[list[str], list[str]]:
                 handle.write(probe)
             try:
                 objects = compiler.compile([src], output_dir=tmp, extra_postargs=cflags)
-                compiler.link_executable(
-                    objects, "probe", output_dir=tmp, extra_postargs=lflags
-                )
-            except Exception:  # noqa: BLE001 - any failure means "this flag set does not work"
+                compiler.link_executable(objects, "probe", output_dir=tmp, extra_postargs=lflags)
+            except Exception:
                 continue
         return cflags, lflags
     return [], []
@@ -102,7 +97,7 @@ class BuildExt(build_ext):
     def run(self) -> None:
         try:
             super().run()
-        except Exception as exc:  # noqa: BLE001 - decide below whether it is fatal
+        except Exception as exc:
             if env_flag("WINIT_FAST_REQUIRE_EXTENSION"):
                 raise
             warnings.warn(

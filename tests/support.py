@@ -8,8 +8,6 @@ import pathlib
 import numpy as np
 import pytest
 
-from winit_fast import _fallback
-
 TESTS = pathlib.Path(__file__).parent
 FLOAT_DTYPES = (np.float32, np.float64)
 
@@ -22,7 +20,9 @@ def compiled_core():
 
 
 CORE = compiled_core()
-needs_core = pytest.mark.skipif(CORE is None, reason="needs the compiled extension winit_fast._core")
+needs_core = pytest.mark.skipif(
+    CORE is None, reason="needs the compiled extension winit_fast._core"
+)
 
 
 def read_kat():

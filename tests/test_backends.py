@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from support import CORE, FLOAT_DTYPES, needs_core, same_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import CORE, FLOAT_DTYPES, needs_core, same_bytes
 
 from winit_fast import _fallback
 from winit_fast import _validation as v

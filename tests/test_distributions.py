@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from support import FLOAT_DTYPES
 from scipy import stats
+from support import FLOAT_DTYPES
 
 import winit_fast as wf
 

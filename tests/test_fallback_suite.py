@@ -23,9 +23,22 @@ import winit_fast as wf
 def test_suite_passes_under_the_fallback():
     env = {**os.environ, "WINIT_FAST_PURE_PYTHON": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
-         "--deselect", f"{TESTS / 'test_fallback_suite.py'}::test_suite_passes_under_the_fallback"],
-        cwd=TESTS.parent, env=env, capture_output=True, text=True, timeout=1800,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-x",
+            "--deselect",
+            f"{TESTS / 'test_fallback_suite.py'}::test_suite_passes_under_the_fallback",
+        ],
+        cwd=TESTS.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     assert " passed" in result.stdout

@@ -57,8 +57,19 @@ def test_c_only_kat_program(tmp_path):
     exe = tmp_path / "test_kat"
     cc = os.environ.get("CC", "cc")
     subprocess.run(
-        [cc, "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-ffp-contract=off", "-o", exe,
-         root / "csrc/tests/test_kat.c", root / "csrc/wf_info.c"],
+        [
+            cc,
+            "-std=c11",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-ffp-contract=off",
+            "-o",
+            exe,
+            root / "csrc/tests/test_kat.c",
+            root / "csrc/wf_info.c",
+        ],
         check=True,
     )
     result = subprocess.run([exe, TESTS / "philox4x32_10_kat.txt"], capture_output=True, text=True)

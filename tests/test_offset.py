@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from support import FLOAT_DTYPES, same_bytes
@@ -36,7 +38,7 @@ def test_pieces_reassemble_the_whole():
     whole = wf.normal(100_000, seed=21, dtype=np.float64)
     cuts = [0, 1, 4, 333, 4097, 50_001, 100_000]
     pieces = [
-        wf.normal(b - a, seed=21, dtype=np.float64, offset=a) for a, b in zip(cuts, cuts[1:])
+        wf.normal(b - a, seed=21, dtype=np.float64, offset=a) for a, b in itertools.pairwise(cuts)
     ]
     assert same_bytes(np.concatenate(pieces), whole)
 

@@ -41,8 +41,11 @@ def box_muller_reference(u1_bits: np.ndarray, u2_bits: np.ndarray, bits: int) ->
 def test_normal_f32_is_box_muller_on_word_pairs():
     x = raw_blocks(50_000, seed=8)
     ref = np.concatenate(
-        [box_muller_reference(x[:, 0] >> 8, x[:, 1] >> 8, 24),
-         box_muller_reference(x[:, 2] >> 8, x[:, 3] >> 8, 24)], axis=1
+        [
+            box_muller_reference(x[:, 0] >> 8, x[:, 1] >> 8, 24),
+            box_muller_reference(x[:, 2] >> 8, x[:, 3] >> 8, 24),
+        ],
+        axis=1,
     ).reshape(-1)
     got = wf.normal(200_000, seed=8).astype(np.float64)
     np.testing.assert_allclose(got, ref, rtol=0, atol=2e-6)
@@ -84,8 +87,12 @@ def test_sincos_f32_within_2_ulp_for_every_angle():
 def f64_sample():
     rng = np.random.default_rng(0)
     return np.concatenate(
-        [rng.integers(1, 2**53, 1500, dtype=np.uint64), np.arange(1, 200, dtype=np.uint64),
-         (2**53 - np.arange(0, 200)).astype(np.uint64), np.uint64([2**51, 2**52, 3 * 2**51])]
+        [
+            rng.integers(1, 2**53, 1500, dtype=np.uint64),
+            np.arange(1, 200, dtype=np.uint64),
+            (2**53 - np.arange(0, 200)).astype(np.uint64),
+            np.uint64([2**51, 2**52, 3 * 2**51]),
+        ]
     )
 
 

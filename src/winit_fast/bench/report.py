@@ -12,16 +12,28 @@ HEADERS = ("method", "library", "dtype", "size", "threads", "M samples/s", "x ba
 
 def _cells(row: Row) -> tuple[str, ...]:
     ratio = f"{row.ratio:.2f}x" if row.ratio is not None else ""
-    return (row.method, row.library, row.dtype, f"{row.size:,}", str(row.threads),
-            f"{row.msamples_per_s:,.1f}", ratio)
+    return (
+        row.method,
+        row.library,
+        row.dtype,
+        f"{row.size:,}",
+        str(row.threads),
+        f"{row.msamples_per_s:,.1f}",
+        ratio,
+    )
 
 
 def format_table(rows: list[Row]) -> str:
     """A plain-text table (also what the README shows)."""
     cells = [HEADERS, *(_cells(r) for r in rows)]
     widths = [max(len(c[i]) for c in cells) for i in range(len(HEADERS))]
-    lines = ["  ".join(c.rjust(w) if i >= 3 else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths)))
-             for line in cells]
+    lines = [
+        "  ".join(
+            c.rjust(w) if i >= 3 else c.ljust(w)
+            for i, (c, w) in enumerate(zip(line, widths, strict=False))
+        )
+        for line in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -31,7 +43,7 @@ def print_table(rows: list[Row]) -> None:
         from rich.console import Console
         from rich.table import Table
     except ImportError:
-        Console = None  # noqa: N806
+        Console = None
     if Console is None or not sys.stdout.isatty():  # plain text for logs and pipes
         print(format_table(rows))
         return

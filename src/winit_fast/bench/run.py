@@ -21,7 +21,9 @@ class BenchConfig:
     sizes: tuple[int, ...] = FULL_SIZES
     dtypes: tuple[str, ...] = ("float32", "float64")
     methods: tuple[str, ...] = ("uniform", "normal", "zeros")
-    threads: tuple[int, ...] = field(default_factory=lambda: tuple(sorted({1, wf.show_config()["max_threads"]})))
+    threads: tuple[int, ...] = field(
+        default_factory=lambda: tuple(sorted({1, wf.show_config()["max_threads"]}))
+    )
     repeats: int = 5
     min_seconds: float = 0.3
 
@@ -89,7 +91,9 @@ def run_bench(config: BenchConfig, progress=None) -> list[Row]:
 
 
 def add_ratios(rows: list[Row]) -> None:
-    speed = {(r.method, r.library, r.dtype, r.size): r.msamples_per_s for r in rows if r.threads == 1}
+    speed = {
+        (r.method, r.library, r.dtype, r.size): r.msamples_per_s for r in rows if r.threads == 1
+    }
     for row in rows:
         base = speed.get((row.method, BASELINE[row.method], row.dtype, row.size))
         if row.library == "winit_fast" and base:
