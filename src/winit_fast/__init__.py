@@ -8,7 +8,7 @@ count, SIMD level, shard of a tensor, and for the C core and the NumPy fallback 
 from winit_fast._backend import BACKEND
 from winit_fast._config import show_config
 from winit_fast._constants import constant, ones, zeros
-from winit_fast._distributions import normal, philox4x32, random_raw, uniform
+from winit_fast._distributions import normal, philox4x32, random_raw, truncated_normal, uniform
 from winit_fast._version import STREAM_VERSION, __version__
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "philox4x32",
     "random_raw",
     "show_config",
+    "truncated_normal",
     "uniform",
     "zeros",
 ]
