@@ -13,15 +13,29 @@
 from __future__ import annotations
 
 import os
+import platform
 import sys
 import tempfile
 import textwrap
 import warnings
+from pathlib import Path
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-SOURCES = ["csrc/wf_fill.c", "csrc/wf_kernels_scalar.c", "csrc/wf_constant.c", "csrc/wf_info.c"]
+SOURCES = [
+    "csrc/wf_fill.c",
+    "csrc/wf_kernels_scalar.c",
+    "csrc/wf_constant.c",
+    "csrc/wf_info.c",
+    "csrc/wf_dispatch.c",
+]
+# Kernels compiled for one instruction set each; they run only after the CPU check in
+# csrc/wf_dispatch.c, so these flags never leak into code that runs unconditionally.
+SIMD_SOURCES = {
+    "csrc/wf_kernels_avx2.c": ["-mavx2", "-mf16c"],
+    "csrc/wf_kernels_avx512.c": ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl"],
+}
 
 
 def env_flag(name: str) -> bool:
@@ -39,6 +53,16 @@ def base_flags(compiler) -> list[str]:
     if env_flag("WINIT_FAST_SANITIZE"):
         flags += ["-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
     return flags
+
+
+def targets_x86_64() -> bool:
+    """Whether the extension is built for x86-64 (where the AVX2/AVX-512 kernels apply)."""
+    if env_flag("WINIT_FAST_NO_SIMD"):
+        return False
+    machine = platform.machine().lower()
+    if sys.platform == "darwin" and "arm64" in os.environ.get("ARCHFLAGS", ""):
+        return False
+    return machine in {"x86_64", "amd64", "x64"}
 
 
 def openmp_flags(compiler) -> tuple[list[str], list[str]]:
@@ -87,12 +111,31 @@ class BuildExt(build_ext):
             if env_flag("WINIT_FAST_REQUIRE_OPENMP"):
                 raise RuntimeError(message + " (WINIT_FAST_REQUIRE_OPENMP=1)")
             warnings.warn(message, stacklevel=1)
+        simd = targets_x86_64()
         for ext in self.extensions:
             ext.extra_compile_args = cflags + omp_c
             ext.extra_link_args = omp_l + (
                 ["-fsanitize=address,undefined"] if env_flag("WINIT_FAST_SANITIZE") else []
             )
+            if simd:
+                ext.define_macros.append(("WF_HAVE_X86_SIMD", "1"))
+                ext.extra_objects = self.compile_simd_kernels(ext, cflags)
         super().build_extensions()
+
+    def compile_simd_kernels(self, ext: Extension, cflags: list[str]) -> list[str]:
+        """Objects of the per-instruction-set kernel files, each with its own -m flags."""
+        objects = []
+        for source, isa_flags in SIMD_SOURCES.items():
+            extra = [] if is_msvc(self.compiler) else isa_flags  # MSVC needs no flag
+            objects += self.compiler.compile(
+                [source],
+                output_dir=self.build_temp,
+                macros=ext.define_macros,
+                include_dirs=ext.include_dirs,
+                extra_postargs=cflags + extra,
+                depends=ext.depends,
+            )
+        return objects
 
     def run(self) -> None:
         try:
@@ -116,6 +159,7 @@ def extensions():
         "winit_fast._core",
         sources=["src/winit_fast/_core.pyx", *SOURCES],
         include_dirs=["csrc", np.get_include()],
+        depends=[str(p) for p in Path("csrc").rglob("*") if p.suffix in {".h", ".inc"}],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_21_API_VERSION")],
     )
     return cythonize([ext], compiler_directives={"language_level": "3"})

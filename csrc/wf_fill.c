@@ -11,8 +11,6 @@
 /* 16-bit outputs are produced as float32 in batches of this many, then rounded. */
 #define WF_NARROW_BATCH 512
 
-typedef void (*wf_narrow_fn)(const float *src, void *dst, size_t n);
-
 typedef struct fill_job {
     wf_block_kernel kernel;
     size_t elem_size;   /* bytes of one element as the kernel writes it (4 or 8) */
@@ -24,20 +22,6 @@ typedef struct fill_job {
     uint32_t phase;
     wf_kernel_args args;
 } fill_job;
-
-static void narrow_f16(const float *src, void *dst, size_t n)
-{
-    uint16_t *out = (uint16_t *)dst;
-    for (size_t i = 0; i < n; ++i)
-        out[i] = wf_f32_to_f16(src[i]);
-}
-
-static void narrow_bf16(const float *src, void *dst, size_t n)
-{
-    uint16_t *out = (uint16_t *)dst;
-    for (size_t i = 0; i < n; ++i)
-        out[i] = wf_f32_to_bf16(src[i]);
-}
 
 /* Writes the kernel's elements at positions [begin, end) to dst (the element at `begin`). */
 static void fill_span(const fill_job *job, char *dst, uint64_t begin, uint64_t end)
@@ -115,7 +99,10 @@ static fill_job make_job(wf_block_kernel kernel_f32, wf_block_kernel kernel_f64,
     job.kernel = wide ? kernel_f64 : kernel_f32;
     job.elem_size = wide ? sizeof(double) : sizeof(float);
     job.per_block = wide ? 2u : 4u;
-    job.narrow = dtype == WF_FLOAT16 ? narrow_f16 : dtype == WF_BFLOAT16 ? narrow_bf16 : NULL;
+    const wf_kernel_table *table = wf_active_kernels();
+    job.narrow = dtype == WF_FLOAT16    ? table->narrow_f16
+                 : dtype == WF_BFLOAT16 ? table->narrow_bf16
+                                        : NULL;
     job.out_size = job.narrow ? sizeof(uint16_t) : job.elem_size;
     job.out = (char *)out;
     job.block = o->block;
@@ -129,14 +116,16 @@ static fill_job make_job(wf_block_kernel kernel_f32, wf_block_kernel kernel_f64,
 
 void wf_fill_raw_u32(uint32_t *out, size_t n, const wf_origin *origin, int n_threads)
 {
-    fill_job job = make_job(wf_kernel_raw_u32, wf_kernel_raw_u32, out, WF_FLOAT32, origin);
+    const wf_kernel_table *k = wf_active_kernels();
+    fill_job job = make_job(k->raw_u32, k->raw_u32, out, WF_FLOAT32, origin);
     run_fill(&job, n, n_threads);
 }
 
 void wf_fill_uniform(void *out, wf_dtype dtype, size_t n, const wf_origin *origin, double low,
                      double span, double cap, int n_threads)
 {
-    fill_job job = make_job(wf_kernel_uniform_f32, wf_kernel_uniform_f64, out, dtype, origin);
+    const wf_kernel_table *k = wf_active_kernels();
+    fill_job job = make_job(k->uniform_f32, k->uniform_f64, out, dtype, origin);
     if (dtype == WF_FLOAT64) {
         job.args.p.uniform_f64.low = low;
         job.args.p.uniform_f64.span = span;
@@ -152,7 +141,8 @@ void wf_fill_uniform(void *out, wf_dtype dtype, size_t n, const wf_origin *origi
 void wf_fill_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin, double mean,
                     double std, int n_threads)
 {
-    fill_job job = make_job(wf_kernel_normal_f32, wf_kernel_normal_f64, out, dtype, origin);
+    const wf_kernel_table *k = wf_active_kernels();
+    fill_job job = make_job(k->normal_f32, k->normal_f64, out, dtype, origin);
     if (dtype == WF_FLOAT64) {
         job.args.p.normal_f64.mean = mean;
         job.args.p.normal_f64.std = std;
@@ -166,8 +156,8 @@ void wf_fill_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin
 void wf_fill_truncated_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin,
                               const wf_truncation *t, int n_threads)
 {
-    fill_job job =
-        make_job(wf_kernel_truncnorm_f32, wf_kernel_truncnorm_f64, out, dtype, origin);
+    const wf_kernel_table *k = wf_active_kernels();
+    fill_job job = make_job(k->truncnorm_f32, k->truncnorm_f64, out, dtype, origin);
     if (dtype == WF_FLOAT64) {
         wf_truncnorm_f64 p = {t->mean, t->std, t->lo, t->hi, t->p_lo, t->q_hi, t->mass};
         job.args.p.truncnorm_f64 = p;

@@ -107,3 +107,17 @@ void wf_kernel_truncnorm_f64(void *dst, uint64_t first_block, size_t n_blocks,
         out[2 * i + 1] = wf_truncnorm_f64_value(wf_join64(x[2], x[3]), t);
     }
 }
+
+void wf_narrow_f16(const float *src, void *dst, size_t n)
+{
+    uint16_t *out = (uint16_t *)dst;
+    for (size_t i = 0; i < n; ++i)
+        out[i] = wf_f32_to_f16(src[i]);
+}
+
+void wf_narrow_bf16(const float *src, void *dst, size_t n)
+{
+    uint16_t *out = (uint16_t *)dst;
+    for (size_t i = 0; i < n; ++i)
+        out[i] = wf_f32_to_bf16(src[i]);
+}

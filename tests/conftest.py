@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import CORE
+from support import CORE, simd_levels
 
 from winit_fast import _fallback
 
@@ -16,3 +16,14 @@ def backend(request):
             pytest.skip("needs the compiled extension winit_fast._core")
         return CORE
     return _fallback
+
+
+@pytest.fixture(params=simd_levels() or ["no compiled core"])
+def each_simd_level(request):
+    """Runs a test once per SIMD level the machine has, then restores the level in use."""
+    if CORE is None:
+        pytest.skip("needs the compiled extension winit_fast._core")
+    before = CORE.runtime_info()["simd"]
+    assert CORE.set_simd(request.param) == request.param
+    yield request.param
+    CORE.set_simd(before)

@@ -37,3 +37,11 @@ def read_kat():
 
 def same_bytes(a: np.ndarray, b: np.ndarray) -> bool:
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def simd_levels() -> list[str]:
+    """Every SIMD level this machine can run (the compiled core's), lowest first."""
+    if CORE is None:
+        return []
+    levels = list(CORE.SIMD_LEVELS)
+    return levels[: levels.index(CORE.simd_available()) + 1]

@@ -12,7 +12,8 @@ from winit_fast import _fallback
 from winit_fast import _validation as v
 from winit_fast._normal_cdf import truncation_masses
 
-pytestmark = needs_core
+# every comparison runs at each SIMD level the machine has (scalar, sse2, avx2, avx512)
+pytestmark = [needs_core, pytest.mark.usefixtures("each_simd_level")]
 
 SEEDS = [0, 1, 0xDEADBEEF, 2**63 + 12345, 2**64 - 1]
 STREAMS = [0, 1, 2**40 + 3, 2**64 - 1]

@@ -37,5 +37,30 @@ def _load() -> tuple[ModuleType, str | None]:
     return _core, None
 
 
+SIMD_ENV = "WINIT_FAST_SIMD"
+
+
+def _apply_simd_request(module: ModuleType) -> None:
+    """``WINIT_FAST_SIMD=scalar|sse2|avx2|avx512`` caps the kernel level (never above the CPU's)."""
+    requested = os.environ.get(SIMD_ENV, "").strip().lower()
+    if not requested or not hasattr(module, "set_simd"):
+        return
+    if requested not in module.SIMD_LEVELS:
+        warnings.warn(
+            f"winit_fast: ignoring {SIMD_ENV}={requested!r}; use one of {module.SIMD_LEVELS}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return
+    used = module.set_simd(requested)
+    if used != requested:
+        warnings.warn(
+            f"winit_fast: {SIMD_ENV}={requested} is beyond this CPU; using {used}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
 impl, fallback_reason = _load()
+_apply_simd_request(impl)
 BACKEND: str = impl.runtime_info()["backend"]

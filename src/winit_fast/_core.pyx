@@ -46,6 +46,10 @@ cdef extern from "wf_core.h" nogil:
                                   int n_threads)
     void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value,
                           int n_threads)
+    int wf_simd_available()
+    int wf_simd_select(int level)
+    int wf_simd_level()
+    const char *wf_simd_name(int level)
     int wf_openmp_version()
     const char *wf_openmp_runtime()
     int wf_max_threads()
@@ -180,6 +184,24 @@ def fill_constant(cnp.ndarray out, value, int n_threads):
         wf_fill_constant(cnp.PyArray_DATA(out), n, itemsize, cnp.PyArray_DATA(cell), n_threads)
 
 
+SIMD_LEVELS = ("scalar", "sse2", "avx2", "avx512")
+
+
+def simd_available():
+    """The best SIMD level of this CPU and OS, by name."""
+    return wf_simd_name(wf_simd_available()).decode()
+
+
+def set_simd(name):
+    """Use the kernels of level ``name`` (clamped to what the CPU has); returns the level used.
+
+    Every level returns the same bytes; this exists for WINIT_FAST_SIMD and for the tests.
+    """
+    if name not in SIMD_LEVELS:
+        raise ValueError(f"simd level must be one of {SIMD_LEVELS}, got {name!r}")
+    return wf_simd_name(wf_simd_select(SIMD_LEVELS.index(name))).decode()
+
+
 def max_threads():
     """The OpenMP default team size for this thread (OMP_NUM_THREADS, threadpoolctl)."""
     return wf_max_threads()
@@ -191,7 +213,8 @@ def runtime_info():
     version = wf_openmp_version()
     return {
         "backend": "c",
-        "simd": "baseline",
+        "simd": wf_simd_name(wf_simd_level()).decode(),
+        "simd_available": wf_simd_name(wf_simd_available()).decode(),
         "openmp": runtime.decode() if runtime != NULL else None,
         "openmp_version": version if version else None,
         "max_threads": wf_max_threads(),

@@ -113,6 +113,7 @@ def runtime_info() -> dict:
     return {
         "backend": "python",
         "simd": "numpy",
+        "simd_available": "numpy",
         "openmp": None,
         "openmp_version": None,
         "max_threads": 1,

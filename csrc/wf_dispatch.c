@@ -1,0 +1,120 @@
+/* Run-time choice of the kernel set: the best level the CPU and OS support, or a lower one
+ * asked for (WINIT_FAST_SIMD, through wf_simd_select).  All levels return the same bytes. */
+#include "wf_core.h"
+#include "wf_kernels.h"
+
+#if defined(WF_HAVE_X86_SIMD)
+#if defined(_MSC_VER)
+#include <intrin.h>
+#else
+#include <cpuid.h>
+#endif
+#endif
+
+static const wf_kernel_table scalar_table = {
+    wf_kernel_raw_u32,     wf_kernel_uniform_f32,   wf_kernel_uniform_f64,
+    wf_kernel_normal_f32,  wf_kernel_normal_f64,    wf_kernel_truncnorm_f32,
+    wf_kernel_truncnorm_f64, wf_narrow_f16,         wf_narrow_bf16,
+};
+
+#if defined(WF_HAVE_X86_SIMD)
+#define WF_TABLE(isa)                                                                          \
+    {                                                                                          \
+        wf_kernel_raw_u32_##isa, wf_kernel_uniform_f32_##isa, wf_kernel_uniform_f64_##isa,     \
+            wf_kernel_normal_f32_##isa, wf_kernel_normal_f64_##isa,                            \
+            wf_kernel_truncnorm_f32_##isa, wf_kernel_truncnorm_f64_##isa,                      \
+            wf_narrow_f16_##isa, wf_narrow_bf16_##isa,                                         \
+    }
+static const wf_kernel_table avx2_table = WF_TABLE(avx2);
+static const wf_kernel_table avx512_table = WF_TABLE(avx512);
+
+static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
+{
+#if defined(_MSC_VER)
+    int regs[4];
+    __cpuidex(regs, (int)leaf, (int)sub);
+    for (int i = 0; i < 4; ++i)
+        r[i] = (unsigned)regs[i];
+#else
+    if (!__get_cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]))
+        r[0] = r[1] = r[2] = r[3] = 0;
+#endif
+}
+
+/* Which register states the OS saves (XCR0); only valid when OSXSAVE is set. */
+static unsigned long long xcr0(void)
+{
+#if defined(_MSC_VER)
+    return _xgetbv(0);
+#else
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((unsigned long long)hi << 32) | lo;
+#endif
+}
+
+static int detect(void)
+{
+    unsigned l1[4], l7[4];
+    cpuid(0, 0, l1);
+    if (l1[0] < 7)
+        return WF_SIMD_SSE2;
+    cpuid(1, 0, l1);
+    cpuid(7, 0, l7);
+    const int osxsave = (l1[2] >> 27) & 1, avx = (l1[2] >> 28) & 1, f16c = (l1[2] >> 29) & 1;
+    if (!(osxsave && avx))
+        return WF_SIMD_SSE2;
+    const unsigned long long xcr = xcr0();
+    const int ymm_saved = (xcr & 0x6) == 0x6, zmm_saved = (xcr & 0xE6) == 0xE6;
+    const int avx2 = (l7[1] >> 5) & 1;
+    const int avx512 = ((l7[1] >> 16) & 1) && ((l7[1] >> 17) & 1) /* F, DQ */
+                       && ((l7[1] >> 30) & 1) && ((l7[1] >> 31) & 1); /* BW, VL */
+    if (avx512 && avx2 && f16c && zmm_saved)
+        return WF_SIMD_AVX512;
+    if (avx2 && f16c && ymm_saved)
+        return WF_SIMD_AVX2;
+    return WF_SIMD_SSE2;
+}
+#else
+static int detect(void) { return WF_SIMD_SCALAR; }
+#endif
+
+static int active_level = -1; /* set by wf_simd_select; -1: not chosen yet (use the best) */
+
+int wf_simd_available(void)
+{
+    static int cached = -1;
+    if (cached < 0)
+        cached = detect();
+    return cached;
+}
+
+int wf_simd_select(int level)
+{
+    int best = wf_simd_available();
+    active_level = level < 0 || level > best ? best : level;
+    return active_level;
+}
+
+int wf_simd_level(void) { return active_level < 0 ? wf_simd_select(-1) : active_level; }
+
+const char *wf_simd_name(int level)
+{
+    static const char *names[] = {"scalar", "sse2", "avx2", "avx512"};
+    return level >= 0 && level <= WF_SIMD_AVX512 ? names[level] : "unknown";
+}
+
+const wf_kernel_table *wf_active_kernels(void)
+{
+#if defined(WF_HAVE_X86_SIMD)
+    switch (wf_simd_level()) {
+    case WF_SIMD_AVX512:
+        return &avx512_table;
+    case WF_SIMD_AVX2:
+        return &avx2_table;
+    default:
+        break;
+    }
+#endif
+    return &scalar_table;
+}

@@ -1,0 +1,79 @@
+"""Run-time SIMD dispatch: levels, the WINIT_FAST_SIMD switch, and identical bytes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from support import CORE, needs_core, same_bytes, simd_levels
+
+import winit_fast as wf
+
+pytestmark = needs_core
+
+
+def test_runtime_info_reports_the_level_in_use():
+    info = CORE.runtime_info()
+    assert info["simd"] in CORE.SIMD_LEVELS
+    assert CORE.SIMD_LEVELS.index(info["simd"]) <= CORE.SIMD_LEVELS.index(info["simd_available"])
+
+
+def test_set_simd_never_goes_above_the_cpu():
+    best = CORE.simd_available()
+    try:
+        assert CORE.set_simd("avx512") == best  # the top level is clamped to the CPU's
+        assert CORE.set_simd("scalar") == "scalar"
+    finally:
+        CORE.set_simd(best)
+    with pytest.raises(ValueError, match="simd level"):
+        CORE.set_simd("avx1024")
+
+
+@pytest.mark.parametrize("level", ["scalar", "sse2", "avx2", "avx512"])
+def test_environment_switch(level):
+    env = {**os.environ, "WINIT_FAST_SIMD": level}
+    env.pop("WINIT_FAST_PURE_PYTHON", None)
+    code = "import json, winit_fast as wf; print(json.dumps(wf.show_config()))"
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    info = json.loads(result.stdout)
+    expected = level if level in simd_levels() else CORE.simd_available()
+    assert info["simd"] == expected
+
+
+CALLS = {
+    "uniform": lambda dt, t: wf.uniform(
+        300_007, -3.0, 5.0, seed=1, dtype=dt, offset=3, n_threads=t
+    ),
+    "normal": lambda dt, t: wf.normal(300_007, 1.0, 2.0, seed=2, dtype=dt, offset=1, n_threads=t),
+    "truncated": lambda dt, t: wf.truncated_normal(
+        300_007, seed=3, dtype=dt, offset=5, n_threads=t
+    ),
+    "raw": lambda dt, t: wf.random_raw(300_007, seed=4, offset=7),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_every_level_gives_the_same_bytes(name, dtype):
+    results = {}
+    best = CORE.simd_available()
+    try:
+        for level in simd_levels():
+            CORE.set_simd(level)
+            for threads in (1, 2, 3):
+                results[(level, threads)] = CALLS[name](dtype, threads)
+    finally:
+        CORE.set_simd(best)
+    reference = next(iter(results.values()))
+    for key, result in results.items():
+        assert same_bytes(result, reference), key
