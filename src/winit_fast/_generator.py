@@ -131,9 +131,9 @@ class Generator:
         block = v.as_count("block", value["block"])
         if block >= v.UINT64_LIMIT:
             raise ValueError(f"block must be < 2**64, got {block}")
-        self._seed = v.as_seed(value["seed"])
-        self._stream = v.stream_id(value["stream"])
-        self._block = block
+        # Validate everything before assigning anything: a rejected state changes nothing.
+        seed, stream = v.as_seed(value["seed"]), v.stream_id(value["stream"])
+        self._seed, self._stream, self._block = seed, stream, block
 
     def spawn(self, name: str) -> Generator:
         """An independent child generator, keyed by ``name``, starting at block 0.
