@@ -36,7 +36,7 @@ def test_calls_tile_the_stream_without_overlap(sizes, dtype):
     assert g.state["block"] == sum(used)
     whole = wf.normal(sum(used) * per_block, seed=1, dtype=dtype)
     start = 0
-    for part, n, b in zip(parts, sizes, used):
+    for part, n, b in zip(parts, sizes, used, strict=True):
         assert same_bytes(part, whole[start : start + n])
         start += b * per_block
 
@@ -109,7 +109,7 @@ def test_state_restores_the_sequence():
     first = [g.normal(5), g.glorot_uniform((4, 6)), g.uniform(3, dtype=np.float64)]
     g.state = saved
     again = [g.normal(5), g.glorot_uniform((4, 6)), g.uniform(3, dtype=np.float64)]
-    assert all(same_bytes(a, b) for a, b in zip(first, again))
+    assert all(same_bytes(a, b) for a, b in zip(first, again, strict=True))
     other = wf.Generator(seed=0)
     other.state = saved
     assert same_bytes(other.normal(5), first[0])
