@@ -8,5 +8,19 @@ static const float WF_COS_F32[6] = {0x1.0000000000000p+0f, -0x1.3bd3cc0000000p+0
 static const double WF_LOG_F64[11] = {0x1.5555555555555p-1, 0x1.999999999999ap-2, 0x1.2492492492492p-2, 0x1.c71c71c71c71cp-3, 0x1.745d1745d1746p-3, 0x1.3b13b13b13b14p-3, 0x1.1111111111111p-3, 0x1.e1e1e1e1e1e1ep-4, 0x1.af286bca1af28p-4, 0x1.8618618618618p-4, 0x1.642c8590b2164p-4};
 static const double WF_SIN_F64[9] = {0x1.921fb54442d18p+0, -0x1.4abbce625be53p-1, 0x1.466bc6775aae2p-4, -0x1.32d2cce62bd86p-8, 0x1.50783487ee782p-13, -0x1.e3074fde8871fp-19, 0x1.e8f434d018d63p-25, -0x1.6fadb9f155744p-31, 0x1.aaec32af93359p-38};
 static const double WF_COS_F64[10] = {0x1.0000000000000p+0, -0x1.3bd3cc9be45dep+0, 0x1.03c1f081b5ac4p-2, -0x1.55d3c7e3cbffap-6, 0x1.e1f506891babbp-11, -0x1.a6d1f2a204a8cp-16, 0x1.f9d38a3763cc3p-22, -0x1.b6e24f44b128fp-28, 0x1.20c62c2f2d7f5p-34, -0x1.2a0c591af8314p-41};
+static const float WF_PPND_A_F32[4] = {0x1.b18d900000000p+1f, 0x1.9379640000000p+5f, 0x1.3e95100000000p+7f, 0x1.d8e0000000000p+5f};
+static const float WF_PPND_B_F32[4] = {0x1.0000000000000p+0f, 0x1.1e529e0000000p+4f, 0x1.3b07f20000000p+6f, 0x1.0cc0100000000p+6f};
+static const float WF_PPND_C_F32[4] = {0x1.6c66620000000p+0f, 0x1.60df540000000p+1f, 0x1.4e85c20000000p+0f, 0x1.5ca5da0000000p-3f};
+static const float WF_PPND_D_F32[3] = {0x1.0000000000000p+0f, 0x1.7958480000000p-1f, 0x1.ec62b80000000p-4f};
+static const float WF_PPND_E_F32[4] = {0x1.aa1b1e0000000p+2f, 0x1.8a65a00000000p+1f, 0x1.b6f8aa0000000p-2f, 0x1.1c0d820000000p-6f};
+static const float WF_PPND_F_F32[3] = {0x1.0000000000000p+0f, 0x1.ef92a80000000p-3f, 0x1.91ad420000000p-7f};
+static const float WF_PPND_K_F32[4] = {0x1.b333340000000p-2f, 0x1.71eb860000000p-3f, 0x1.99999a0000000p+0f, 0x1.4000000000000p+2f};
+static const double WF_PPND_A_F64[8] = {0x1.b18d91e9eef75p+1, 0x1.0a4888b1a436ep+7, 0x1.ece5d2213c0ccp+10, 0x1.ad1d8cd4ee71dp+13, 0x1.66c3e869b752ap+15, 0x1.06c1c55b78f20p+16, 0x1.052d26b2e45e4p+15, 0x1.39a296f7d925ep+11};
+static const double WF_PPND_B_F64[8] = {0x1.0000000000000p+0, 0x1.5281b386e1ab5p+5, 0x1.5797efdc8b3f7p+9, 0x1.512322e75c89fp+12, 0x1.4b772d5d65266p+14, 0x1.3317caa64f4bep+15, 0x1.c0e457cb1ae76p+14, 0x1.46a7eca984b69p+12};
+static const double WF_PPND_C_F64[8] = {0x1.6c665fde9526ap+0, 0x1.2857748cab19bp+2, 0x1.713f71462256ap+2, 0x1.d2ecb1a3d02c4p+1, 0x1.453cc085375b2p+0, 0x1.ef2abb9b85c37p-3, 0x1.744eb6c45ec67p-6, 0x1.9615ac0b7ace9p-11};
+static const double WF_PPND_D_F64[8] = {0x1.0000000000000p+0, 0x1.06cefbb46a449p+1, 0x1.ad278e6526633p+0, 0x1.61292f23385c9p-1, 0x1.2f5123394f040p-3, 0x1.f207a7eab17bfp-7, 0x1.1f18cbfdf2728p-11, 0x1.20d3f686439e4p-30};
+static const double WF_PPND_E_F64[8] = {0x1.aa1b1c13ee526p+2, 0x1.5daea6e875003p+2, 0x1.c8ea6461fa445p+0, 0x1.2fad9315255cfp-2, 0x1.b2b41193b4ee7p-6, 0x1.45c1908425345p-10, 0x1.c6ec6cc59e02ap-16, 0x1.afb74d693bf93p-23};
+static const double WF_PPND_F_F64[8] = {0x1.0000000000000p+0, 0x1.331d34fc7d77fp-1, 0x1.186eb183443fbp-3, 0x1.e76f93215462ap-7, 0x1.9c8bc979dc5d7p-11, 0x1.35c2c496374bfp-16, 0x1.31446f740b9e0p-23, 0x1.269bff1f8c190p-49};
+static const double WF_PPND_K_F64[4] = {0x1.b333333333333p-2, 0x1.71eb851eb851fp-3, 0x1.999999999999ap+0, 0x1.4000000000000p+2};
 
 #endif /* WF_COEFFICIENTS_H */

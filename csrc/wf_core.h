@@ -27,21 +27,31 @@ typedef struct wf_origin {
 void wf_philox4x32_10_many(const uint32_t *counters, size_t n, uint32_t k0, uint32_t k1,
                            uint32_t *out);
 
+/* Output element types.  16-bit outputs are the float32 result rounded to nearest even. */
+typedef enum wf_dtype { WF_FLOAT32 = 0, WF_FLOAT64 = 1, WF_FLOAT16 = 2, WF_BFLOAT16 = 3 } wf_dtype;
+
 /* Raw 32-bit words of the stream: 4 per block, in order x0..x3. */
 void wf_fill_raw_u32(uint32_t *out, size_t n, const wf_origin *origin, int n_threads);
 
+/* Parameters are doubles; for every dtype but float64 they must already be float32 values
+ * (the Python layer rounds them), since the arithmetic is done in float32. */
+
 /* low + span * u with u uniform in [0, 1), then capped at `cap` (the largest value below high)
  * so that rounding never returns high itself. */
-void wf_fill_uniform_f32(float *out, size_t n, const wf_origin *origin, float low, float span,
-                         float cap, int n_threads);
-void wf_fill_uniform_f64(double *out, size_t n, const wf_origin *origin, double low,
-                         double span, double cap, int n_threads);
+void wf_fill_uniform(void *out, wf_dtype dtype, size_t n, const wf_origin *origin, double low,
+                     double span, double cap, int n_threads);
 
 /* mean + std * z with z standard normal (Box-Muller over pairs of elements). */
-void wf_fill_normal_f32(float *out, size_t n, const wf_origin *origin, float mean, float std,
-                        int n_threads);
-void wf_fill_normal_f64(double *out, size_t n, const wf_origin *origin, double mean,
-                        double std, int n_threads);
+void wf_fill_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin, double mean,
+                    double std, int n_threads);
+
+/* mean + std * z with z standard normal truncated to [lo, hi] (inverse CDF, one word per
+ * 32-bit element).  p_lo = Phi(lo), q_hi = Phi(-hi), mass = Phi(hi) - Phi(lo). */
+typedef struct wf_truncation {
+    double mean, std, lo, hi, p_lo, q_hi, mass;
+} wf_truncation;
+void wf_fill_truncated_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin,
+                              const wf_truncation *params, int n_threads);
 
 /* Every element set to the elem_size bytes at value (zeros go through memset). */
 void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value, int n_threads);

@@ -8,18 +8,39 @@
 #include "wf_kernels.h"
 #include "wf_parallel.h"
 
+/* 16-bit outputs are produced as float32 in batches of this many, then rounded. */
+#define WF_NARROW_BATCH 512
+
+typedef void (*wf_narrow_fn)(const float *src, void *dst, size_t n);
+
 typedef struct fill_job {
     wf_block_kernel kernel;
-    size_t elem_size;
-    unsigned per_block; /* elements per Philox block: 4 (32-bit) or 2 (64-bit) */
-    char *out;          /* element at position `phase` */
-    uint64_t block;     /* block of position 0 */
+    size_t elem_size;   /* bytes of one element as the kernel writes it (4 or 8) */
+    unsigned per_block; /* elements per Philox block: 4 (32-bit words) or 2 (64-bit) */
+    wf_narrow_fn narrow; /* float32 -> 16-bit rounding, or NULL */
+    size_t out_size;     /* bytes of one output element */
+    char *out;           /* output element at position `phase` */
+    uint64_t block;      /* block of position 0 */
     uint32_t phase;
     wf_kernel_args args;
 } fill_job;
 
-/* Writes the elements at positions [begin, end) (counted from the start of job->block). */
-static void fill_positions(const fill_job *job, uint64_t begin, uint64_t end)
+static void narrow_f16(const float *src, void *dst, size_t n)
+{
+    uint16_t *out = (uint16_t *)dst;
+    for (size_t i = 0; i < n; ++i)
+        out[i] = wf_f32_to_f16(src[i]);
+}
+
+static void narrow_bf16(const float *src, void *dst, size_t n)
+{
+    uint16_t *out = (uint16_t *)dst;
+    for (size_t i = 0; i < n; ++i)
+        out[i] = wf_f32_to_bf16(src[i]);
+}
+
+/* Writes the kernel's elements at positions [begin, end) to dst (the element at `begin`). */
+static void fill_span(const fill_job *job, char *dst, uint64_t begin, uint64_t end)
 {
     const uint64_t per = job->per_block;
     const size_t size = job->elem_size;
@@ -30,23 +51,37 @@ static void fill_positions(const fill_job *job, uint64_t begin, uint64_t end)
         uint64_t b = pos / per;
         uint64_t stop = (b + 1) * per < end ? (b + 1) * per : end;
         job->kernel(edge, job->block + b, 1, &job->args);
-        memcpy(job->out + (pos - job->phase) * size, edge + (pos % per) * size,
-               (size_t)(stop - pos) * size);
+        memcpy(dst, edge + (pos % per) * size, (size_t)(stop - pos) * size);
         pos = stop;
     }
     uint64_t full = (end - pos) / per;
     if (full > 0) {
-        job->kernel(job->out + (pos - job->phase) * size, job->block + pos / per, (size_t)full,
-                    &job->args);
+        job->kernel(dst + (pos - begin) * size, job->block + pos / per, (size_t)full, &job->args);
         pos += full * per;
     }
     if (pos < end) { /* partial last block */
         job->kernel(edge, job->block + pos / per, 1, &job->args);
-        memcpy(job->out + (pos - job->phase) * size, edge, (size_t)(end - pos) * size);
+        memcpy(dst + (pos - begin) * size, edge, (size_t)(end - pos) * size);
     }
 }
 
-static void run_fill(fill_job *job, size_t n, int n_threads)
+/* Positions [begin, end) into the output buffer, through the 16-bit rounding if any. */
+static void fill_positions(const fill_job *job, uint64_t begin, uint64_t end)
+{
+    char *dst = job->out + (begin - job->phase) * job->out_size;
+    if (job->narrow == NULL) {
+        fill_span(job, dst, begin, end);
+        return;
+    }
+    float batch[WF_NARROW_BATCH];
+    for (uint64_t pos = begin; pos < end; pos += WF_NARROW_BATCH) {
+        uint64_t stop = end - pos < WF_NARROW_BATCH ? end : pos + WF_NARROW_BATCH;
+        fill_span(job, (char *)batch, pos, stop);
+        job->narrow(batch, dst + (pos - begin) * job->out_size, (size_t)(stop - pos));
+    }
+}
+
+static void run_fill(const fill_job *job, size_t n, int n_threads)
 {
     const uint64_t begin = job->phase, end = job->phase + (uint64_t)n;
     if (n == 0)
@@ -57,9 +92,11 @@ static void run_fill(fill_job *job, size_t n, int n_threads)
     }
     const uint64_t first = begin / WF_CHUNK_ELEMENTS;
     const int64_t n_chunks = (int64_t)((end - 1) / WF_CHUNK_ELEMENTS - first + 1);
-    (void)n_threads;
+    /* a team larger than the number of chunks would only wake idle threads */
+    const int team = n_chunks < (int64_t)n_threads ? (int)n_chunks : n_threads;
+    (void)team;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(n_threads)
+#pragma omp parallel for schedule(static) num_threads(team)
 #endif
     for (int64_t i = 0; i < n_chunks; ++i) {
         uint64_t lo = (first + (uint64_t)i) * WF_CHUNK_ELEMENTS;
@@ -68,14 +105,18 @@ static void run_fill(fill_job *job, size_t n, int n_threads)
     }
 }
 
-static fill_job make_job(wf_block_kernel kernel, size_t elem_size, void *out,
-                         const wf_origin *o)
+/* A job for `dtype`: the float64 kernel for float64, the float32 one for everything else. */
+static fill_job make_job(wf_block_kernel kernel_f32, wf_block_kernel kernel_f64, void *out,
+                         wf_dtype dtype, const wf_origin *o)
 {
     fill_job job;
     memset(&job, 0, sizeof job);
-    job.kernel = kernel;
-    job.elem_size = elem_size;
-    job.per_block = (unsigned)(16 / elem_size);
+    int wide = dtype == WF_FLOAT64;
+    job.kernel = wide ? kernel_f64 : kernel_f32;
+    job.elem_size = wide ? sizeof(double) : sizeof(float);
+    job.per_block = wide ? 2u : 4u;
+    job.narrow = dtype == WF_FLOAT16 ? narrow_f16 : dtype == WF_BFLOAT16 ? narrow_bf16 : NULL;
+    job.out_size = job.narrow ? sizeof(uint16_t) : job.elem_size;
     job.out = (char *)out;
     job.block = o->block;
     job.phase = o->phase;
@@ -88,44 +129,52 @@ static fill_job make_job(wf_block_kernel kernel, size_t elem_size, void *out,
 
 void wf_fill_raw_u32(uint32_t *out, size_t n, const wf_origin *origin, int n_threads)
 {
-    fill_job job = make_job(wf_kernel_raw_u32, sizeof *out, out, origin);
+    fill_job job = make_job(wf_kernel_raw_u32, wf_kernel_raw_u32, out, WF_FLOAT32, origin);
     run_fill(&job, n, n_threads);
 }
 
-void wf_fill_uniform_f32(float *out, size_t n, const wf_origin *origin, float low, float span,
-                         float cap, int n_threads)
+void wf_fill_uniform(void *out, wf_dtype dtype, size_t n, const wf_origin *origin, double low,
+                     double span, double cap, int n_threads)
 {
-    fill_job job = make_job(wf_kernel_uniform_f32, sizeof *out, out, origin);
-    job.args.p.uniform_f32.low = low;
-    job.args.p.uniform_f32.span = span;
-    job.args.p.uniform_f32.cap = cap;
+    fill_job job = make_job(wf_kernel_uniform_f32, wf_kernel_uniform_f64, out, dtype, origin);
+    if (dtype == WF_FLOAT64) {
+        job.args.p.uniform_f64.low = low;
+        job.args.p.uniform_f64.span = span;
+        job.args.p.uniform_f64.cap = cap;
+    } else {
+        job.args.p.uniform_f32.low = (float)low;
+        job.args.p.uniform_f32.span = (float)span;
+        job.args.p.uniform_f32.cap = (float)cap;
+    }
     run_fill(&job, n, n_threads);
 }
 
-void wf_fill_uniform_f64(double *out, size_t n, const wf_origin *origin, double low,
-                         double span, double cap, int n_threads)
+void wf_fill_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin, double mean,
+                    double std, int n_threads)
 {
-    fill_job job = make_job(wf_kernel_uniform_f64, sizeof *out, out, origin);
-    job.args.p.uniform_f64.low = low;
-    job.args.p.uniform_f64.span = span;
-    job.args.p.uniform_f64.cap = cap;
+    fill_job job = make_job(wf_kernel_normal_f32, wf_kernel_normal_f64, out, dtype, origin);
+    if (dtype == WF_FLOAT64) {
+        job.args.p.normal_f64.mean = mean;
+        job.args.p.normal_f64.std = std;
+    } else {
+        job.args.p.normal_f32.mean = (float)mean;
+        job.args.p.normal_f32.std = (float)std;
+    }
     run_fill(&job, n, n_threads);
 }
 
-void wf_fill_normal_f32(float *out, size_t n, const wf_origin *origin, float mean, float std,
-                        int n_threads)
+void wf_fill_truncated_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin,
+                              const wf_truncation *t, int n_threads)
 {
-    fill_job job = make_job(wf_kernel_normal_f32, sizeof *out, out, origin);
-    job.args.p.normal_f32.mean = mean;
-    job.args.p.normal_f32.std = std;
-    run_fill(&job, n, n_threads);
-}
-
-void wf_fill_normal_f64(double *out, size_t n, const wf_origin *origin, double mean,
-                        double std, int n_threads)
-{
-    fill_job job = make_job(wf_kernel_normal_f64, sizeof *out, out, origin);
-    job.args.p.normal_f64.mean = mean;
-    job.args.p.normal_f64.std = std;
+    fill_job job =
+        make_job(wf_kernel_truncnorm_f32, wf_kernel_truncnorm_f64, out, dtype, origin);
+    if (dtype == WF_FLOAT64) {
+        wf_truncnorm_f64 p = {t->mean, t->std, t->lo, t->hi, t->p_lo, t->q_hi, t->mass};
+        job.args.p.truncnorm_f64 = p;
+    } else {
+        wf_truncnorm_f32 p = {(float)t->mean, (float)t->std,  (float)t->lo,  (float)t->hi,
+                              (float)t->p_lo, (float)t->q_hi, (float)t->mass};
+        job.args.p.truncnorm_f32 = p;
+    }
     run_fill(&job, n, n_threads);
 }

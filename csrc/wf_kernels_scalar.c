@@ -81,3 +81,29 @@ void wf_kernel_normal_f64(void *dst, uint64_t first_block, size_t n_blocks,
         out[2 * i + 1] = mean + std * z1;
     }
 }
+
+void wf_kernel_truncnorm_f32(void *dst, uint64_t first_block, size_t n_blocks,
+                             const wf_kernel_args *args)
+{
+    float *out = (float *)dst;
+    const wf_truncnorm_f32 *t = &args->p.truncnorm_f32;
+    for (size_t i = 0; i < n_blocks; ++i) {
+        uint32_t x[4];
+        block_words(first_block + i, args, x);
+        for (int j = 0; j < 4; ++j)
+            out[4 * i + (size_t)j] = wf_truncnorm_f32_value(x[j], t);
+    }
+}
+
+void wf_kernel_truncnorm_f64(void *dst, uint64_t first_block, size_t n_blocks,
+                             const wf_kernel_args *args)
+{
+    double *out = (double *)dst;
+    const wf_truncnorm_f64 *t = &args->p.truncnorm_f64;
+    for (size_t i = 0; i < n_blocks; ++i) {
+        uint32_t x[4];
+        block_words(first_block + i, args, x);
+        out[2 * i] = wf_truncnorm_f64_value(wf_join64(x[0], x[1]), t);
+        out[2 * i + 1] = wf_truncnorm_f64_value(wf_join64(x[2], x[3]), t);
+    }
+}

@@ -154,4 +154,130 @@ static inline void wf_box_muller_f64(uint64_t x0, uint64_t x1, double *z0, doubl
     *z1 = r * s;
 }
 
+/* ---- inverse normal CDF and the truncated normal ------------------------------------------ */
+
+/* Horner evaluation c[n-1]*x^(n-1) + ... + c[0], highest coefficient first. */
+#define WF_HORNER(T, coeffs, n, x, result)                                                     \
+    do {                                                                                       \
+        T acc_ = (coeffs)[(n)-1];                                                              \
+        for (int i_ = (n)-2; i_ >= 0; --i_)                                                    \
+            acc_ = acc_ * (x) + (coeffs)[i_];                                                  \
+        (result) = acc_;                                                                       \
+    } while (0)
+
+/* The z >= 0 with upper-tail probability t (Phi(-z) = t), for t in (0, 1/2] and a little
+ * above: Wichura's AS 241 (PPND7 in float32).  Three regions: central (|1/2 - t| <= 0.425),
+ * tail (sqrt(-log t) <= 5) and far tail.  t must be a normal number. */
+static inline float wf_ndtri_upper_f32(float t)
+{
+    const float *k = WF_PPND_K_F32; /* 0.425, 0.180625, 1.6, 5 */
+    float num, den;
+    float c = 0.5f - t;
+    if (c <= k[0]) {
+        float r = k[1] - c * c;
+        WF_HORNER(float, WF_PPND_A_F32, 4, r, num);
+        WF_HORNER(float, WF_PPND_B_F32, 4, r, den);
+        return (c * num) / den;
+    }
+    float r = sqrtf(-wf_log_f32(t));
+    if (r <= k[3]) {
+        r = r - k[2];
+        WF_HORNER(float, WF_PPND_C_F32, 4, r, num);
+        WF_HORNER(float, WF_PPND_D_F32, 3, r, den);
+    } else {
+        r = r - k[3];
+        WF_HORNER(float, WF_PPND_E_F32, 4, r, num);
+        WF_HORNER(float, WF_PPND_F_F32, 3, r, den);
+    }
+    return num / den;
+}
+
+static inline double wf_ndtri_upper_f64(double t)
+{
+    const double *k = WF_PPND_K_F64;
+    double num, den;
+    double c = 0.5 - t;
+    if (c <= k[0]) {
+        double r = k[1] - c * c;
+        WF_HORNER(double, WF_PPND_A_F64, 8, r, num);
+        WF_HORNER(double, WF_PPND_B_F64, 8, r, den);
+        return (c * num) / den;
+    }
+    double r = sqrt(-wf_log_f64(t));
+    if (r <= k[3]) {
+        r = r - k[2];
+        WF_HORNER(double, WF_PPND_C_F64, 8, r, num);
+        WF_HORNER(double, WF_PPND_D_F64, 8, r, den);
+    } else {
+        r = r - k[3];
+        WF_HORNER(double, WF_PPND_E_F64, 8, r, num);
+        WF_HORNER(double, WF_PPND_F_F64, 8, r, den);
+    }
+    return num / den;
+}
+
+/* Parameters of a truncated normal, prepared by the Python layer (docs/stream.md):
+ * lo, hi: the standardized bounds; p_lo = Phi(lo), q_hi = Phi(-hi), mass = Phi(hi) - Phi(lo). */
+typedef struct wf_truncnorm_f32 { float mean, std, lo, hi, p_lo, q_hi, mass; } wf_truncnorm_f32;
+typedef struct wf_truncnorm_f64 { double mean, std, lo, hi, p_lo, q_hi, mass; } wf_truncnorm_f64;
+
+/* One element from one word: u = (2k + 1) 2^-24 with k the top 23 bits, so u and 1 - u are
+ * both exact and never 0; the lower- and upper-tail probabilities p and q of the point are
+ * each computed directly, and the smaller one goes through the inverse CDF, so both tails
+ * keep full relative precision. */
+static inline float wf_truncnorm_f32_value(uint32_t x, const wf_truncnorm_f32 *t)
+{
+    float u = (float)(2u * (x >> 9) + 1u) * 0x1p-24f;
+    float p = t->p_lo + t->mass * u;
+    float q = t->q_hi + t->mass * (1.0f - u);
+    float z = (p <= q) ? -wf_ndtri_upper_f32(p) : wf_ndtri_upper_f32(q);
+    z = z < t->lo ? t->lo : z;
+    z = z > t->hi ? t->hi : z;
+    return t->mean + t->std * z;
+}
+
+static inline double wf_truncnorm_f64_value(uint64_t w, const wf_truncnorm_f64 *t)
+{
+    double u = (double)(2u * (w >> 12) + 1u) * 0x1p-53;
+    double p = t->p_lo + t->mass * u;
+    double q = t->q_hi + t->mass * (1.0 - u);
+    double z = (p <= q) ? -wf_ndtri_upper_f64(p) : wf_ndtri_upper_f64(q);
+    z = z < t->lo ? t->lo : z;
+    z = z > t->hi ? t->hi : z;
+    return t->mean + t->std * z;
+}
+
+/* ---- float32 -> 16-bit, round to nearest even (as numpy's and ml_dtypes' astype) --------- */
+
+static inline uint16_t wf_f32_to_f16(float value)
+{
+    uint32_t x;
+    memcpy(&x, &value, sizeof x);
+    uint32_t sign = (x >> 16) & 0x8000u, ax = x & 0x7FFFFFFFu;
+    if (ax > 0x7F800000u) /* NaN: keep it quiet */
+        return (uint16_t)(sign | 0x7E00u | ((ax >> 13) & 0x3FFu));
+    if (ax >= 0x477FF000u) /* rounds to 65520 or more: infinity */
+        return (uint16_t)(sign | 0x7C00u);
+    if (ax >= 0x38800000u) { /* normal float16 */
+        uint32_t r = ax + 0xFFFu + ((ax >> 13) & 1u);
+        return (uint16_t)(sign | ((r - 0x38000000u) >> 13));
+    }
+    if (ax < 0x33000000u) /* at most 2^-25: rounds to zero */
+        return (uint16_t)sign;
+    uint32_t mant = (ax & 0x7FFFFFu) | 0x800000u; /* subnormal float16: units of 2^-24 */
+    uint32_t shift = 126u - (ax >> 23);
+    uint32_t res = mant >> shift, rem = mant & ((1u << shift) - 1u), half = 1u << (shift - 1u);
+    res += (rem > half) || (rem == half && (res & 1u));
+    return (uint16_t)(sign | res);
+}
+
+static inline uint16_t wf_f32_to_bf16(float value)
+{
+    uint32_t x;
+    memcpy(&x, &value, sizeof x);
+    if ((x & 0x7FFFFFFFu) > 0x7F800000u) /* NaN: keep it quiet */
+        return (uint16_t)((x >> 16) | 0x40u);
+    return (uint16_t)((x + 0x7FFFu + ((x >> 16) & 1u)) >> 16);
+}
+
 #endif /* WF_TRANSFORMS_H */

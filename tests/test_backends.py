@@ -10,6 +10,7 @@ from support import CORE, FLOAT_DTYPES, needs_core, same_bytes
 
 from winit_fast import _fallback
 from winit_fast import _validation as v
+from winit_fast._normal_cdf import truncation_masses
 
 pytestmark = needs_core
 
@@ -31,7 +32,7 @@ def both(method: str, dtype, size: int, *args):
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("stream", STREAMS)
 def test_normal_and_uniform_match(dtype, seed, stream):
-    per = v.PER_BLOCK[np.dtype(dtype)]
+    per = v.per_block(np.dtype(dtype))
     for size in SIZES:
         for block, phase in [(0, 0), (12345, per - 1), (2**64 - 3, 1 % per)]:
             a, b = both("fill_normal", dtype, size, seed, stream, block, phase, -0.5, 3.0, 2)
@@ -73,7 +74,56 @@ def test_normal_with_extreme_parameters_matches():
     std=st.floats(0, 1e3),
 )
 def test_property_normal_matches(dtype, size, seed, stream, offset, mean, std):
-    per = v.PER_BLOCK[np.dtype(dtype)]
+    per = v.per_block(np.dtype(dtype))
     block, phase = offset // per, offset % per
     a, b = both("fill_normal", dtype, size, seed, stream, block, phase, mean, std, 1)
     assert same_bytes(a, b)
+
+
+SIXTEEN_BIT = [np.float16, pytest.param("bfloat16", id="bfloat16")]
+ALL_DTYPES = [*FLOAT_DTYPES, *SIXTEEN_BIT]
+
+
+def dtype_of(spec):
+    return v.as_dtype(spec)
+
+
+def truncation_params(dtype, mean, std, a, b):
+    work = v.working_dtype(dtype).type
+    return tuple(float(work(x)) for x in (mean, std, a, b, *truncation_masses(a, b)))
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+@pytest.mark.parametrize(
+    ("a", "b"), [(-2.0, 2.0), (0.5, 3.0), (-30.0, -4.0), (5.0, 6.0), (-1e3, 1e3), (-0.01, 0.01)]
+)
+def test_truncated_normal_matches(dtype, a, b):
+    dt = dtype_of(dtype)
+    params = truncation_params(dt, 0.1, 0.5, a, b)
+    for size, block, phase in [(1, 0, 3), (7, 2**64 - 2, 1), (40_003, 11, 2)]:
+        phase %= v.per_block(dt)
+        a_, b_ = both("fill_truncated_normal", dt, size, 7, 3, block, phase, params, 2)
+        assert same_bytes(a_, b_), (size, block, phase)
+
+
+@pytest.mark.parametrize("dtype", SIXTEEN_BIT)
+def test_sixteen_bit_uniform_and_normal_match(dtype):
+    dt = dtype_of(dtype)
+    cap = float(np.nextafter(np.float32(2.0), np.float32(-1)))
+    a, b = both("fill_uniform", dt, 40_003, 5, 0, 0, 1, -1.0, 3.0, cap, 2)
+    assert same_bytes(a, b)
+    a, b = both("fill_normal", dt, 40_003, 5, 0, 0, 1, 0.0, 1e-6, 2)  # subnormal float16s
+    assert same_bytes(a, b)
+    a, b = both("fill_constant", dt, 1001, -0.3, 2)
+    assert same_bytes(a, b)
+
+
+@pytest.mark.parametrize("dtype", SIXTEEN_BIT)
+def test_sixteen_bit_is_float32_rounded(dtype):
+    """16-bit outputs are the float32 result rounded to nearest even (numpy's astype)."""
+    dt = dtype_of(dtype)
+    for method, args in [("fill_normal", (0.0, 300.0)), ("fill_normal", (0.0, 1e-5))]:
+        narrow, wide = np.empty(70_001, dt), np.empty(70_001, np.float32)
+        getattr(CORE, method)(narrow, 1, 2, 3, 0, *args, 2)
+        getattr(CORE, method)(wide, 1, 2, 3, 0, *args, 2)
+        assert same_bytes(narrow, wide.astype(dt))

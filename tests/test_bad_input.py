@@ -54,6 +54,15 @@ CASES = [
     case(ValueError, "high - low", wf.uniform, 3, low=-3e38, high=3e38, seed=0),
     case(ValueError, "value", wf.constant, 3, 1e300),
     case(TypeError, "value", wf.constant, 3, "x"),
+    # truncated normal
+    case(ValueError, "a must be < b", wf.truncated_normal, 3, a=2.0, b=2.0, seed=0),
+    case(ValueError, "a must be < b", wf.truncated_normal, 3, a=3.0, b=-3.0, seed=0),
+    case(ValueError, "a", wf.truncated_normal, 3, a=float("nan"), seed=0),
+    case(ValueError, "b", wf.truncated_normal, 3, b=float("inf"), seed=0),
+    case(ValueError, "std", wf.truncated_normal, 3, std=-0.1, seed=0),
+    case(ValueError, "float64", wf.truncated_normal, 3, a=40.0, b=41.0, seed=0),
+    case(ValueError, "overflow", wf.truncated_normal, 3, std=1e4, a=-8.0, b=8.0, dtype=np.float16),
+    case(ValueError, "overflow", wf.normal, 3, mean=7e4, dtype=np.float16, seed=0),
     # dtype
     case(TypeError, "dtype", wf.normal, 3, seed=0, dtype=np.int32),
     case(TypeError, "dtype", wf.normal, 3, seed=0, dtype="not-a-dtype"),
@@ -135,3 +144,11 @@ def test_out_is_filled_and_returned():
     assert wf.normal(out=out, seed=1) is out
     assert np.array_equal(out, wf.normal((3, 5), seed=1, dtype=np.float64))
     assert wf.uniform((3, 5), seed=2, out=out) is out
+
+
+def test_bfloat16_without_ml_dtypes_names_the_package(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # as if it were not installed
+    with pytest.raises(ImportError, match="ml_dtypes"):
+        wf.normal(3, seed=0, dtype="bfloat16")

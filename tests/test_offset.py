@@ -21,6 +21,8 @@ def test_offset_equals_slice_of_whole(dtype, k, n):
     whole_n = wf.normal(k + n, seed=3, stream=9, dtype=dtype)
     assert same_bytes(wf.uniform(n, seed=3, stream=9, dtype=dtype, offset=k), whole_u[k:])
     assert same_bytes(wf.normal(n, seed=3, stream=9, dtype=dtype, offset=k), whole_n[k:])
+    whole_t = wf.truncated_normal(k + n, seed=3, stream=9, dtype=dtype)
+    assert same_bytes(wf.truncated_normal(n, seed=3, stream=9, dtype=dtype, offset=k), whole_t[k:])
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 9999])

@@ -15,13 +15,16 @@ FILLS = {
     "uniform": lambda n, dt, t: wf.uniform(n, -2.0, 3.0, seed=11, dtype=dt, n_threads=t),
     "normal": lambda n, dt, t: wf.normal(n, 1.0, 0.5, seed=12, dtype=dt, n_threads=t),
     "normal_offset": lambda n, dt, t: wf.normal(n, seed=13, dtype=dt, offset=7, n_threads=t),
+    "truncated": lambda n, dt, t: wf.truncated_normal(
+        n, 0, 2, a=-1, b=3, seed=14, dtype=dt, n_threads=t
+    ),
     "constant": lambda n, dt, t: wf.constant(n, -1.25, dtype=dt, n_threads=t),
     "zeros": lambda n, dt, t: wf.zeros(n, dtype=dt, n_threads=t),
 }
 
 
 @pytest.mark.parametrize("name", sorted(FILLS))
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("dtype", [*FLOAT_DTYPES, np.float16])
 @pytest.mark.parametrize("size", SIZES)
 def test_thread_count_invariance(name, dtype, size):
     results = [FILLS[name](size, dtype, t) for t in THREADS]

@@ -31,7 +31,26 @@ CALLS = [
     ("normal_f64_offset", "normal", [99, -1.0, 2.0], {"seed": 9, "dtype": "float64", "offset": 3}),
     ("normal_f32_large", "normal", [1 << 20], {"seed": 2024}),
     ("constant_f32", "constant", [10, -0.1], {}),
+    ("truncated_f32", "truncated_normal", [[64, 33]], {"seed": 0}),
+    ("truncated_f32_tiny_std", "truncated_normal", [1001, 0.0, 0.002], {"seed": 5, "offset": 3}),
+    ("truncated_f64", "truncated_normal", [[17, 5], 1.0, 2.0], {"seed": 1, "dtype": "float64"}),
+    ("truncated_f32_tail", "truncated_normal", [999], {"seed": 2, "a": 4.0, "b": 9.0}),
+    (
+        "truncated_f64_far",
+        "truncated_normal",
+        [99],
+        {"seed": 2, "a": 20.0, "b": 21.0, "dtype": "float64"},
+    ),
+    ("normal_f16", "normal", [[33, 7], 0.0, 0.02], {"seed": 4, "dtype": "float16"}),
+    ("truncated_bf16", "truncated_normal", [1000, 0.0, 0.02], {"seed": 4, "dtype": "bfloat16"}),
+    ("uniform_f16", "uniform", [[100, 60], -1.0, 1.0], {"seed": 6, "dtype": "float16"}),
 ]
+
+
+def winit_fast_dtype(name: str) -> np.dtype:
+    from winit_fast._validation import as_dtype
+
+    return as_dtype(name)
 
 
 def main() -> None:
@@ -39,7 +58,7 @@ def main() -> None:
     for ident, function, args, kwargs in CALLS:
         call_kwargs = dict(kwargs)
         if "dtype" in call_kwargs:
-            call_kwargs["dtype"] = np.dtype(call_kwargs["dtype"])
+            call_kwargs["dtype"] = winit_fast_dtype(call_kwargs["dtype"])
         result = getattr(wf, function)(*args, **call_kwargs)
         entries.append(
             {
@@ -48,7 +67,7 @@ def main() -> None:
                 "args": args,
                 "kwargs": kwargs,
                 "sha256": hashlib.sha256(result.tobytes()).hexdigest(),
-                "head": result.reshape(-1)[:4].tolist(),
+                "head": result.reshape(-1)[:4].astype(np.float64).tolist(),
             }
         )
     table = {"stream_version": wf.STREAM_VERSION, "backend": wf.BACKEND, "calls": entries}

@@ -9,7 +9,7 @@ from winit_fast import initializers
 from winit_fast._backend import BACKEND
 from winit_fast._config import show_config
 from winit_fast._constants import constant, ones, zeros
-from winit_fast._distributions import normal, philox4x32, random_raw, uniform
+from winit_fast._distributions import normal, philox4x32, random_raw, truncated_normal, uniform
 from winit_fast._fans import calculate_gain, compute_fans
 from winit_fast._generator import Generator
 from winit_fast._structured import identity, orthogonal
@@ -46,6 +46,7 @@ __all__ = [
     "philox4x32",
     "random_raw",
     "show_config",
+    "truncated_normal",
     "uniform",
     "variance_scaling",
     "zeros",

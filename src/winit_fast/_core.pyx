@@ -28,14 +28,22 @@ cdef extern from "wf_core.h" nogil:
     void wf_philox4x32_10_many(const uint32_t *counters, size_t n, uint32_t k0, uint32_t k1,
                                uint32_t *out)
     void wf_fill_raw_u32(uint32_t *out, size_t n, const wf_origin *origin, int n_threads)
-    void wf_fill_uniform_f32(float *out, size_t n, const wf_origin *origin, float low,
-                             float span, float cap, int n_threads)
-    void wf_fill_uniform_f64(double *out, size_t n, const wf_origin *origin, double low,
-                             double span, double cap, int n_threads)
-    void wf_fill_normal_f32(float *out, size_t n, const wf_origin *origin, float mean,
-                            float std, int n_threads)
-    void wf_fill_normal_f64(double *out, size_t n, const wf_origin *origin, double mean,
-                            double std, int n_threads)
+    ctypedef enum wf_dtype:
+        WF_FLOAT32
+        WF_FLOAT64
+        WF_FLOAT16
+        WF_BFLOAT16
+
+    ctypedef struct wf_truncation:
+        double mean, std, lo, hi, p_lo, q_hi, mass
+
+    void wf_fill_uniform(void *out, wf_dtype dtype, size_t n, const wf_origin *origin,
+                         double low, double span, double cap, int n_threads)
+    void wf_fill_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin,
+                        double mean, double std, int n_threads)
+    void wf_fill_truncated_normal(void *out, wf_dtype dtype, size_t n,
+                                  const wf_origin *origin, const wf_truncation *params,
+                                  int n_threads)
     void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value,
                           int n_threads)
     int wf_openmp_version()
@@ -50,54 +58,69 @@ cdef enum Kind:
     RAW_U32
     UNIFORM
     NORMAL
+    TRUNCATED_NORMAL
+
+# Output dtypes by name (bfloat16 comes from ml_dtypes, so it is matched by name).
+cdef dict _DTYPES = {
+    "float32": WF_FLOAT32, "float64": WF_FLOAT64, "float16": WF_FLOAT16,
+    "bfloat16": WF_BFLOAT16,
+}
+cdef dict _ITEMSIZE = {"float32": 4, "float64": 8, "float16": 2, "bfloat16": 2}
 
 
-cdef int _check_target(cnp.ndarray out, object allowed) except -1:
-    if out.dtype not in allowed:
-        raise TypeError(f"out has dtype {out.dtype}; expected one of {allowed}")
+cdef wf_dtype _float_target(cnp.ndarray out) except *:
+    """The C dtype of out, after the checks that protect memory."""
+    name = out.dtype.name
+    if name not in _DTYPES or out.dtype.itemsize != _ITEMSIZE[name] or not out.dtype.isnative:
+        raise TypeError(f"out has dtype {out.dtype}; expected float32, float64, float16 "
+                        "or bfloat16")
+    _check_layout(out)
+    return _DTYPES[name]
+
+
+cdef int _check_layout(cnp.ndarray out) except -1:
     if not (cnp.PyArray_IS_C_CONTIGUOUS(out) and cnp.PyArray_ISWRITEABLE(out)
             and cnp.PyArray_ISALIGNED(out)):
         raise ValueError("out must be C-contiguous, aligned and writeable")
     return 0
 
 
-cdef int _fill(cnp.ndarray out, Kind kind, uint64_t seed, uint64_t stream, uint64_t block,
-               uint32_t phase, double a, double b, double c, int n_threads) except -1:
+cdef int _fill(cnp.ndarray out, Kind kind, wf_dtype dtype, uint64_t seed, uint64_t stream,
+               uint64_t block, uint32_t phase, const double *params, int n_threads) except -1:
     cdef size_t n = <size_t>cnp.PyArray_SIZE(out)
     cdef size_t itemsize = <size_t>cnp.PyArray_ITEMSIZE(out)
     cdef char *base = <char *>cnp.PyArray_DATA(out)
-    cdef uint64_t per_block = 16 // itemsize
+    cdef uint64_t per_block = 2 if dtype == WF_FLOAT64 else 4
     cdef size_t done = 0, step
     cdef uint64_t position
     cdef wf_origin origin
+    cdef wf_truncation truncation
+    cdef void *target
     origin.seed = seed
     origin.stream = stream
+    if kind == TRUNCATED_NORMAL:
+        truncation.mean, truncation.std = params[0], params[1]
+        truncation.lo, truncation.hi = params[2], params[3]
+        truncation.p_lo, truncation.q_hi, truncation.mass = params[4], params[5], params[6]
     while done < n:
         step = min(INTERRUPT_SLICE, n - done)
         position = <uint64_t>phase + done
         origin.block = block + position // per_block
         origin.phase = <uint32_t>(position % per_block)
+        target = <void *>(base + done * itemsize)
         with nogil:
             if kind == RAW_U32:
-                wf_fill_raw_u32(<uint32_t *>(base + done * itemsize), step, &origin, n_threads)
-            elif kind == UNIFORM and itemsize == 4:
-                wf_fill_uniform_f32(<float *>(base + done * itemsize), step, &origin,
-                                    <float>a, <float>b, <float>c, n_threads)
+                wf_fill_raw_u32(<uint32_t *>target, step, &origin, n_threads)
             elif kind == UNIFORM:
-                wf_fill_uniform_f64(<double *>(base + done * itemsize), step, &origin,
-                                    a, b, c, n_threads)
-            elif kind == NORMAL and itemsize == 4:
-                wf_fill_normal_f32(<float *>(base + done * itemsize), step, &origin,
-                                   <float>a, <float>b, n_threads)
+                wf_fill_uniform(target, dtype, step, &origin, params[0], params[1], params[2],
+                                n_threads)
+            elif kind == NORMAL:
+                wf_fill_normal(target, dtype, step, &origin, params[0], params[1], n_threads)
             else:
-                wf_fill_normal_f64(<double *>(base + done * itemsize), step, &origin,
-                                   a, b, n_threads)
+                wf_fill_truncated_normal(target, dtype, step, &origin, &truncation, n_threads)
         done += step
         PyErr_CheckSignals()
     return 0
-
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def philox4x32(cnp.ndarray counters, uint32_t k0, uint32_t k1):
@@ -115,25 +138,41 @@ def philox4x32(cnp.ndarray counters, uint32_t k0, uint32_t k1):
 
 def fill_raw_u32(cnp.ndarray out, uint64_t seed, uint64_t stream, uint64_t block,
                  uint32_t phase, int n_threads):
-    _check_target(out, (np.dtype(np.uint32),))
-    _fill(out, RAW_U32, seed, stream, block, phase, 0.0, 0.0, 0.0, n_threads)
+    if out.dtype != np.uint32:
+        raise TypeError(f"out has dtype {out.dtype}; expected uint32")
+    _check_layout(out)
+    _fill(out, RAW_U32, WF_FLOAT32, seed, stream, block, phase, NULL, n_threads)
 
 
 def fill_uniform(cnp.ndarray out, uint64_t seed, uint64_t stream, uint64_t block,
                  uint32_t phase, double low, double span, double cap, int n_threads):
-    _check_target(out, _FLOATS)
-    _fill(out, UNIFORM, seed, stream, block, phase, low, span, cap, n_threads)
+    cdef double params[3]
+    params[:] = [low, span, cap]
+    _fill(out, UNIFORM, _float_target(out), seed, stream, block, phase, params, n_threads)
 
 
 def fill_normal(cnp.ndarray out, uint64_t seed, uint64_t stream, uint64_t block,
                 uint32_t phase, double mean, double std, int n_threads):
-    _check_target(out, _FLOATS)
-    _fill(out, NORMAL, seed, stream, block, phase, mean, std, 0.0, n_threads)
+    cdef double params[2]
+    params[:] = [mean, std]
+    _fill(out, NORMAL, _float_target(out), seed, stream, block, phase, params, n_threads)
+
+
+def fill_truncated_normal(cnp.ndarray out, uint64_t seed, uint64_t stream, uint64_t block,
+                          uint32_t phase, tuple params, int n_threads):
+    """params: (mean, std, lo, hi, p_lo, q_hi, mass), see wf_core.h."""
+    cdef double values[7]
+    if len(params) != 7:
+        raise ValueError("params must hold 7 numbers")
+    for i in range(7):
+        values[i] = params[i]
+    _fill(out, TRUNCATED_NORMAL, _float_target(out), seed, stream, block, phase, values,
+          n_threads)
 
 
 def fill_constant(cnp.ndarray out, value, int n_threads):
     """Every element of out set to value (converted to out.dtype)."""
-    _check_target(out, _FLOATS)
+    _float_target(out)
     cdef cnp.ndarray cell = np.array(value, dtype=out.dtype)
     cdef size_t n = <size_t>cnp.PyArray_SIZE(out)
     cdef size_t itemsize = <size_t>cnp.PyArray_ITEMSIZE(out)

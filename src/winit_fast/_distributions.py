@@ -10,8 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from winit_fast import _blocks
 from winit_fast import _validation as v
 from winit_fast._backend import impl
+from winit_fast._normal_cdf import truncation_masses
 
 # Largest |z| that Box-Muller can return, from the smallest (0,1] uniform of each precision:
 # sqrt(-2 ln 2**-24) and sqrt(-2 ln 2**-53).  Used to refuse a std that would overflow.
@@ -80,6 +82,39 @@ def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.nda
     return out
 
 
+def _prepare(shape: Any, dtype: Any, out: Any, index: Any) -> tuple[np.ndarray, Any]:
+    """The array to fill and its place in the stream: ``None`` for one run starting at element
+    0 of the logical tensor, or ``(run_length, run_starts)`` for an ``index=`` block."""
+    if index is None:
+        return v.prepare_out(shape, dtype, out), None
+    if shape is None:
+        raise TypeError("shape (of the whole tensor) is required with index")
+    full = v.as_shape(shape)
+    bounds = _blocks.resolve(full, index)
+    block_shape = tuple(hi - lo for lo, hi in bounds)
+    target = v.prepare_out(block_shape, dtype, out)
+    return target, _blocks.runs(full, bounds)
+
+
+def _generate(target: np.ndarray, fill, seed: Any, stream: Any, offset: Any, layout) -> None:
+    """Calls ``fill(flat_part, seed, stream, block, phase)`` for each run of the target."""
+    seed, stream = v.as_seed(seed), v.stream_id(stream)
+    per = v.per_block(target.dtype)
+    flat = target.reshape(-1)
+    if layout is None:
+        block, phase = v.stream_position(offset, target.size, per)
+        fill(flat, seed, stream, block, phase)
+        return
+    length, starts = layout
+    if target.size == 0:
+        return
+    base = v.as_count("offset", offset)
+    v.stream_position(base + int(starts[-1]), length, per)  # the last run must fit too
+    for r, start in enumerate(starts.tolist()):
+        block, phase = divmod(base + start, per)
+        fill(flat[r * length : (r + 1) * length], seed, stream, block, phase)
+
+
 def uniform(
     shape: Any = None,
     low: Any = 0.0,
@@ -91,6 +126,7 @@ def uniform(
     stream: Any = 0,
     offset: Any = 0,
     n_threads: int | None = None,
+    index: Any = None,
 ) -> np.ndarray:
     """Values uniform in ``[low, high)``.
 
@@ -118,6 +154,10 @@ def uniform(
     n_threads : int, optional
         Threads to use; ``None`` uses the OpenMP default (``OMP_NUM_THREADS``). The result
         does not depend on it.
+    index : tuple of slices, optional
+        A block of the logical tensor of ``shape`` (steps of 1, e.g. ``np.s_[1000:2000, :512]``).
+        Only that block is generated and returned, byte-identical to the same block of the
+        whole tensor: what one rank of a sharded model calls.
 
     Returns
     -------
@@ -130,7 +170,7 @@ def uniform(
     >>> x.shape, x.dtype, bool(((-1 <= x) & (x < 1)).all())
     ((2, 3), dtype('float32'), True)
     """
-    target = v.prepare_out(shape, dtype, out)
+    target, layout = _prepare(shape, dtype, out, index)
     dt = target.dtype
     low_f = v.as_real("low", low)
     high_f = v.as_real("high", high)
@@ -140,13 +180,10 @@ def uniform(
     if not v.fits(float(high_w) - float(low_w), dt):
         raise ValueError(f"high - low = {high_f - low_f} overflows {dt}")
     span = high_w - low_w
-    cap = np.nextafter(high_w, dt.type(-np.inf)) if span > 0 else low_w
+    cap = np.nextafter(high_w, -np.inf) if span > 0 else low_w
     threads = v.as_n_threads(n_threads, impl.max_threads())
-    seed, stream = v.as_seed(seed), v.stream_id(stream)
-    block, phase = v.stream_position(offset, target.size, v.PER_BLOCK[dt])
-    impl.fill_uniform(
-        target, seed, stream, block, phase, float(low_w), float(span), float(cap), threads
-    )
+    params = (float(low_w), float(span), float(cap), threads)
+    _generate(target, lambda *pos: impl.fill_uniform(*pos, *params), seed, stream, offset, layout)
     return target
 
 
@@ -161,6 +198,7 @@ def normal(
     stream: Any = 0,
     offset: Any = 0,
     n_threads: int | None = None,
+    index: Any = None,
 ) -> np.ndarray:
     """Normal values ``mean + std * z`` (Box-Muller on pairs of elements).
 
@@ -174,17 +212,88 @@ def normal(
     >>> round(float(w.std()), 3)
     0.02
     """
-    target = v.prepare_out(shape, dtype, out)
+    target, layout = _prepare(shape, dtype, out, index)
     dt = target.dtype
+    mean_w, std_w = _location_scale(mean, std, MAX_ABS_Z[v.working_dtype(dt)], dt)
+    threads = v.as_n_threads(n_threads, impl.max_threads())
+    params = (float(mean_w), float(std_w), threads)
+    _generate(target, lambda *pos: impl.fill_normal(*pos, *params), seed, stream, offset, layout)
+    return target
+
+
+def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype):
+    """``mean`` and ``std`` checked and rounded to the working precision; no value within
+    ``reach`` standard deviations may overflow the output dtype."""
     mean_f = v.as_real("mean", mean)
     std_f = v.as_real("std", std)
     if std_f < 0:
         raise ValueError(f"std must be >= 0, got {std_f}")
     mean_w, std_w = v.to_working("mean", mean_f, dt), v.to_working("std", std_f, dt)
-    if not v.fits(abs(mean_f) + std_f * MAX_ABS_Z[dt], dt):
+    if not v.fits(abs(mean_f) + std_f * reach, dt):
         raise ValueError(f"std={std_f} with mean={mean_f} can overflow {dt}")
+    return mean_w, std_w
+
+
+# Smallest interval probability a truncated normal accepts: every tail probability the
+# inverse CDF sees is at least mass * 2**-24 (float64: 2**-53), which must stay a normal number.
+MIN_MASS = {np.dtype(np.float32): 2.0**-100, np.dtype(np.float64): 2.0**-960}
+
+
+def truncated_normal(
+    shape: Any = None,
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    *,
+    a: Any = -2.0,
+    b: Any = 2.0,
+    seed: Any = None,
+    dtype: Any = None,
+    out: np.ndarray | None = None,
+    stream: Any = 0,
+    offset: Any = 0,
+    n_threads: int | None = None,
+    index: Any = None,
+) -> np.ndarray:
+    """Normal values truncated to ``[mean + a*std, mean + b*std]`` (Keras semantics: ``a`` and
+    ``b`` are in units of ``std``).
+
+    One stream element per value, through the inverse normal CDF (no rejection loop, so every
+    value is addressable like the others): ``u = (2k + 1) 2**-24`` from the top 23 bits
+    (float64: 52 bits), the lower and upper tail probabilities of the point are formed
+    directly, the smaller goes through Wichura's AS 241, and ``z`` is clamped to ``[a, b]``.
+    The standardized ``z`` is computed first and ``mean + std*z`` last, in float32 (float64 for
+    float64), so a tiny ``std`` (e.g. 0.002) or a 16-bit dtype never piles values up at a
+    bound. Other parameters as in :func:`uniform`.
+
+    Examples
+    --------
+    >>> import winit_fast as wf
+    >>> w = wf.truncated_normal((512, 512), std=0.002, seed=0)
+    >>> bool(abs(w).max() <= 2 * 0.002), round(float(w.std() / 0.002), 2)
+    (True, 0.88)
+    """
+    target, layout = _prepare(shape, dtype, out, index)
+    dt = target.dtype
+    work = v.working_dtype(dt)
+    a_f, b_f = v.as_real("a", a), v.as_real("b", b)
+    if not a_f < b_f:
+        raise ValueError(f"a must be < b, got a={a_f}, b={b_f}")
+    mean_w, std_w = _location_scale(mean, std, max(abs(a_f), abs(b_f)), dt)
+    p_lo, q_hi, mass = truncation_masses(a_f, b_f)
+    if mass < MIN_MASS[work]:
+        raise ValueError(
+            f"a={a_f}, b={b_f}: the interval holds probability {mass:.3g} of the standard "
+            f"normal, too little to sample in {work}"
+            + ("; use dtype=float64" if work == np.float32 else "")
+        )
+    params = tuple(float(work.type(x)) for x in (mean_w, std_w, a_f, b_f, p_lo, q_hi, mass))
     threads = v.as_n_threads(n_threads, impl.max_threads())
-    seed, stream = v.as_seed(seed), v.stream_id(stream)
-    block, phase = v.stream_position(offset, target.size, v.PER_BLOCK[dt])
-    impl.fill_normal(target, seed, stream, block, phase, float(mean_w), float(std_w), threads)
+    _generate(
+        target,
+        lambda *pos: impl.fill_truncated_normal(*pos, params, threads),
+        seed,
+        stream,
+        offset,
+        layout,
+    )
     return target

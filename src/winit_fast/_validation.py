@@ -20,9 +20,34 @@ UINT64_LIMIT = 1 << 64
 MAX_THREADS = 1024  # a bigger team is a typo, and would try to start that many OS threads
 MAX_BYTES = (1 << 63) - 1
 
-# dtype -> elements per Philox block (4 words of 32 bits)
-PER_BLOCK = {np.dtype(np.float32): 4, np.dtype(np.float64): 2}
-SUPPORTED_DTYPES = tuple(PER_BLOCK)
+FLOAT16 = np.dtype(np.float16)
+FLOAT32 = np.dtype(np.float32)
+FLOAT64 = np.dtype(np.float64)
+
+
+def bfloat16() -> np.dtype:
+    """The bfloat16 dtype of ml_dtypes (imported only when asked for)."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise ImportError(
+            "dtype=bfloat16 needs the package ml_dtypes (pip install ml_dtypes)"
+        ) from None
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+def is_bfloat16(dtype: np.dtype) -> bool:
+    return dtype.name == "bfloat16" and dtype.itemsize == 2
+
+
+def per_block(dtype: np.dtype) -> int:
+    """Elements per Philox block: 2 for float64, 4 for the 32-bit-word dtypes."""
+    return 2 if dtype == FLOAT64 else 4
+
+
+def working_dtype(dtype: np.dtype) -> np.dtype:
+    """The precision the arithmetic is done in: float64 for float64, else float32."""
+    return FLOAT64 if dtype == FLOAT64 else FLOAT32
 
 
 def as_seed(seed: Any) -> int:
@@ -94,15 +119,17 @@ def as_shape(shape: Any) -> tuple[int, ...]:
     return tuple(result)
 
 
-def as_dtype(dtype: Any, supported: tuple[np.dtype, ...] = SUPPORTED_DTYPES) -> np.dtype:
+def as_dtype(dtype: Any) -> np.dtype:
+    """float32, float64, float16, or bfloat16 (through ml_dtypes)."""
+    if isinstance(dtype, str) and dtype.lower() in {"bfloat16", "bf16"}:
+        return bfloat16()
     try:
         resolved = np.dtype(dtype)
     except TypeError as exc:
         raise TypeError(f"dtype {dtype!r} is not a NumPy data type ({exc})") from None
-    if resolved not in supported:
-        names = ", ".join(str(d) for d in supported)
-        raise TypeError(f"dtype must be one of {names}, got {resolved}")
-    return resolved
+    if resolved in (FLOAT32, FLOAT64, FLOAT16) or is_bfloat16(resolved):
+        return resolved
+    raise TypeError(f"dtype must be float32, float64, float16 or bfloat16, got {resolved}")
 
 
 def as_n_threads(n_threads: Any, default: int) -> int:
@@ -134,20 +161,31 @@ def as_real(name: str, value: Any, *, finite: bool = True) -> float:
     return result
 
 
-# Smallest magnitude that rounds to inf in each dtype (round to nearest even).
-OVERFLOW_AT = {np.dtype(np.float32): 2.0**128 - 2.0**103, np.dtype(np.float64): math.inf}
+# Smallest magnitude that rounds to inf in each dtype (round to nearest even): the largest
+# finite value plus half its unit in the last place.
+OVERFLOW_AT = {
+    "float16": 65520.0,
+    "bfloat16": 2.0**128 - 2.0**119,
+    "float32": 2.0**128 - 2.0**103,
+    "float64": math.inf,
+}
+
+
+def overflow_threshold(dtype: np.dtype) -> float:
+    return OVERFLOW_AT[dtype.name]
 
 
 def fits(value: float, dtype: np.dtype) -> bool:
     """Whether a finite float stays finite when rounded to ``dtype``."""
-    return abs(value) < OVERFLOW_AT[dtype]
+    return abs(value) < overflow_threshold(dtype)
 
 
 def to_working(name: str, value: float, dtype: np.dtype) -> np.floating:
-    """``value`` rounded to ``dtype``; a finite value that overflows it is an error."""
+    """``value`` in the working precision of ``dtype``; one that overflows ``dtype`` is an
+    error (so a 16-bit result can never round to inf)."""
     if math.isfinite(value) and not fits(value, dtype):
         raise ValueError(f"{name}={value} overflows {dtype}")
-    return dtype.type(value)
+    return working_dtype(dtype).type(value)
 
 
 def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
@@ -160,8 +198,11 @@ def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
         return allocate(dims, resolved)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
-    if out.dtype not in SUPPORTED_DTYPES or not out.dtype.isnative:
-        raise TypeError(f"out has dtype {out.dtype}; it must be a native float32 or float64")
+    supported = out.dtype in (FLOAT32, FLOAT64, FLOAT16) or is_bfloat16(out.dtype)
+    if not supported or not out.dtype.isnative:
+        raise TypeError(
+            f"out has dtype {out.dtype}; it must be a native float32, float64, float16 or bfloat16"
+        )
     if dtype is not None and as_dtype(dtype) != out.dtype:
         raise TypeError(f"out has dtype {out.dtype} but dtype={np.dtype(dtype)} was asked for")
     if shape is not None and as_shape(shape) != out.shape:

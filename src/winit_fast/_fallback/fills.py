@@ -49,42 +49,56 @@ def fill_raw_u32(out, seed, stream, block, phase, n_threads) -> None:
     _fill(out, seed, stream, block, phase, 4, lambda x: _interleave(*x))
 
 
-def fill_uniform(out, seed, stream, block, phase, low, span, cap, n_threads) -> None:
-    if out.dtype == np.float32:
-        low, span, cap = t.f32(low), t.f32(span), t.f32(cap)
-
-        def values(x):
-            return _interleave(*(np.minimum(low + span * t.u01_f32(w), cap) for w in x))
-
-        _fill(out, seed, stream, block, phase, 4, values)
+def _fill_values(out, seed, stream, block, phase, values_f32, values_f64) -> None:
+    """Fills out from per-block values: float64 directly, every other dtype from float32
+    values rounded to it (as the C core rounds float32 to float16/bfloat16)."""
+    if out.dtype == np.float64:
+        _fill(out, seed, stream, block, phase, 2, values_f64)
+    elif out.dtype == np.float32:
+        _fill(out, seed, stream, block, phase, 4, values_f32)
     else:
-        low, span, cap = t.f64(low), t.f64(span), t.f64(cap)
+        wide = np.empty(out.shape, np.float32)
+        _fill(wide, seed, stream, block, phase, 4, values_f32)
+        out[...] = wide.astype(out.dtype)
 
-        def values(x):
-            words = (t.join64(x[0], x[1]), t.join64(x[2], x[3]))
-            return _interleave(*(np.minimum(low + span * t.u01_f64(w), cap) for w in words))
 
-        _fill(out, seed, stream, block, phase, 2, values)
+def fill_uniform(out, seed, stream, block, phase, low, span, cap, n_threads) -> None:
+    def values_f32(x):
+        lo, sp, cp = t.f32(low), t.f32(span), t.f32(cap)
+        return _interleave(*(np.minimum(lo + sp * t.u01_f32(w), cp) for w in x))
+
+    def values_f64(x):
+        lo, sp, cp = t.f64(low), t.f64(span), t.f64(cap)
+        words = (t.join64(x[0], x[1]), t.join64(x[2], x[3]))
+        return _interleave(*(np.minimum(lo + sp * t.u01_f64(w), cp) for w in words))
+
+    _fill_values(out, seed, stream, block, phase, values_f32, values_f64)
 
 
 def fill_normal(out, seed, stream, block, phase, mean, std, n_threads) -> None:
-    if out.dtype == np.float32:
-        mean, std = t.f32(mean), t.f32(std)
+    def values_f32(x):
+        m, s = t.f32(mean), t.f32(std)
+        z0, z1 = t.box_muller_f32(x[0], x[1])
+        z2, z3 = t.box_muller_f32(x[2], x[3])
+        return _interleave(*(m + s * z for z in (z0, z1, z2, z3)))
 
-        def values(x):
-            z0, z1 = t.box_muller_f32(x[0], x[1])
-            z2, z3 = t.box_muller_f32(x[2], x[3])
-            return _interleave(*(mean + std * z for z in (z0, z1, z2, z3)))
+    def values_f64(x):
+        m, s = t.f64(mean), t.f64(std)
+        z0, z1 = t.box_muller_f64(t.join64(x[0], x[1]), t.join64(x[2], x[3]))
+        return _interleave(m + s * z0, m + s * z1)
 
-        _fill(out, seed, stream, block, phase, 4, values)
-    else:
-        mean, std = t.f64(mean), t.f64(std)
+    _fill_values(out, seed, stream, block, phase, values_f32, values_f64)
 
-        def values(x):
-            z0, z1 = t.box_muller_f64(t.join64(x[0], x[1]), t.join64(x[2], x[3]))
-            return _interleave(mean + std * z0, mean + std * z1)
 
-        _fill(out, seed, stream, block, phase, 2, values)
+def fill_truncated_normal(out, seed, stream, block, phase, params, n_threads) -> None:
+    def values_f32(x):
+        return _interleave(*(t.truncnorm(w, params) for w in x))
+
+    def values_f64(x):
+        words = (t.join64(x[0], x[1]), t.join64(x[2], x[3]))
+        return _interleave(*(t.truncnorm(w, params) for w in words))
+
+    _fill_values(out, seed, stream, block, phase, values_f32, values_f64)
 
 
 def fill_constant(out, value, n_threads) -> None:

@@ -130,3 +130,54 @@ def box_muller_f64(x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarr
     r = np.sqrt(f64(-2) * log_f64(u01_open0_f64(x0)))
     c, s = sincos_turn_f64(x1 >> np.uint64(11))
     return r * c, r * s
+
+
+# ---- inverse normal CDF and the truncated normal ----------------------------------------
+
+
+def _ppnd(precision: str, part: str, kind: type) -> list:
+    return _table(f"WF_PPND_{part}_{precision}", kind)
+
+
+PPND = {
+    f32: {part: _ppnd("F32", part, f32) for part in "ABCDEFK"},
+    f64: {part: _ppnd("F64", part, f64) for part in "ABCDEFK"},
+}
+
+
+def ndtri_upper(t: np.ndarray) -> np.ndarray:
+    """z >= 0 with Phi(-z) = t (Wichura's AS 241); mirrors ``wf_ndtri_upper_f32/_f64``.
+
+    All three regions are computed for every element and the right one is picked, which
+    gives the same values as C's branches (each region's arithmetic is identical).
+    """
+    kind = t.dtype.type
+    c_ = PPND[kind]
+    split, split_sq, shift, split2 = c_["K"]
+    with np.errstate(invalid="ignore", divide="ignore"):  # unused regions may see log(>1)
+        c = kind(0.5) - t
+        r = split_sq - c * c
+        central = (c * horner(r, c_["A"])) / horner(r, c_["B"])
+        rt = np.sqrt(-(log_f32(t) if kind is f32 else log_f64(t)))
+        r2 = rt - shift
+        tail = horner(r2, c_["C"]) / horner(r2, c_["D"])
+        r3 = rt - split2
+        far = horner(r3, c_["E"]) / horner(r3, c_["F"])
+    return np.where(c <= split, central, np.where(rt <= split2, tail, far))
+
+
+def truncnorm(words: np.ndarray, params: tuple) -> np.ndarray:
+    """Mirrors ``wf_truncnorm_f32_value`` (uint32 words) and ``_f64_value`` (uint64 words)."""
+    if words.dtype == np.uint32:
+        kind, k = f32, (words >> np.uint32(9)) * np.uint32(2) + np.uint32(1)
+        u = k.astype(f32) * TWO_M24
+    else:
+        kind, k = f64, (words >> np.uint64(12)) * np.uint64(2) + np.uint64(1)
+        u = k.astype(f64) * TWO_M53
+    mean, std, lo, hi, p_lo, q_hi, mass = (kind(x) for x in params)
+    p = p_lo + mass * u
+    q = q_hi + mass * (kind(1) - u)
+    z = np.where(p <= q, -ndtri_upper(p), ndtri_upper(q))
+    z = np.where(z < lo, lo, z)
+    z = np.where(z > hi, hi, z)
+    return mean + std * z
