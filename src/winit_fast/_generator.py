@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from winit_fast import _validation as v
-from winit_fast._distributions import normal, uniform
+from winit_fast._distributions import normal, truncated_normal, uniform
 from winit_fast._structured import _orthogonal
 from winit_fast._variance_scaling import PRESETS, _variance_scaling
 
@@ -239,8 +239,6 @@ class Generator:
         >>> bool((abs(w) <= 0.04).all())
         True
         """
-        from winit_fast._distributions import truncated_normal  # lazy: lands with issue 3
-
         return self._advance(
             lambda offset: truncated_normal(
                 shape,

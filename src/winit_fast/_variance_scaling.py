@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from winit_fast import _validation as v
-from winit_fast._distributions import normal, uniform
+from winit_fast._distributions import normal, truncated_normal, uniform
 from winit_fast._fans import _as_layout, compute_fans
 
 MODES = ("fan_in", "fan_out", "fan_avg")
@@ -108,8 +108,6 @@ def _variance_scaling(
     if offset:
         common["offset"] = offset
     if distribution == "truncated_normal":
-        from winit_fast._distributions import truncated_normal  # lazy: lands with issue 3
-
         std = math.sqrt(scale) / TRUNCATED_STD
         return truncated_normal(shape, 0.0, std, a=-2.0, b=2.0, **common)
     if distribution == "untruncated_normal":

@@ -27,7 +27,7 @@ import numpy as np
 
 from winit_fast import _validation as v
 from winit_fast._constants import constant
-from winit_fast._distributions import normal, uniform
+from winit_fast._distributions import normal, truncated_normal, uniform
 from winit_fast._fans import _as_layout
 from winit_fast._generator import Generator
 from winit_fast._structured import _as_gain, identity, orthogonal
@@ -183,17 +183,11 @@ def _generator_from_config(seed: dict[str, Any]) -> Generator:
     return generator
 
 
-def _truncated_normal(*args: Any, **kwargs: Any) -> np.ndarray:
-    from winit_fast._distributions import truncated_normal  # lazy: lands with issue 3
-
-    return truncated_normal(*args, **kwargs)
-
-
 # The functional twin of each Generator method that the seeded classes call.
 _FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "uniform": uniform,
     "normal": normal,
-    "truncated_normal": _truncated_normal,
+    "truncated_normal": truncated_normal,
     "variance_scaling": variance_scaling,
     "orthogonal": orthogonal,
 }
