@@ -195,3 +195,15 @@ def test_bad_constructor_and_spawn_arguments():
         wf.Generator(seed=0, stream=1.5)
     with pytest.raises(TypeError, match="name"):
         wf.Generator(seed=0).spawn(3)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, "bfloat16"])
+def test_sixteen_bit_calls_use_four_elements_per_block(dtype):
+    if dtype == "bfloat16":
+        pytest.importorskip("ml_dtypes", reason="bfloat16 needs ml_dtypes")
+    g = wf.Generator(seed=4)
+    a, b = g.normal(5, dtype=dtype), g.normal(3, dtype=dtype)
+    whole = wf.normal(11, seed=4)
+    assert same_bytes(a, whole[:5].astype(a.dtype))
+    assert same_bytes(b, whole[8:11].astype(b.dtype))
+    assert g.state["block"] == 3

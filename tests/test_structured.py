@@ -115,3 +115,15 @@ def test_identity_fills_out():
 def test_bad_input_names_the_argument(function, args, kwargs, error, pattern):
     with pytest.raises(error, match=pattern):
         function(*args, **kwargs)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, "bfloat16"])
+def test_sixteen_bit_is_the_float32_result_rounded(dtype):
+    if dtype == "bfloat16":
+        pytest.importorskip("ml_dtypes", reason="bfloat16 needs ml_dtypes")
+    w = wf.orthogonal((30, 20), 1.5, seed=1, dtype=dtype)
+    resolved = w.dtype
+    assert resolved.itemsize == 2
+    assert same_bytes(w, wf.orthogonal((30, 20), 1.5, seed=1).astype(resolved))
+    eye = wf.identity((3, 4), 0.1, dtype=dtype)
+    assert same_bytes(eye, wf.identity((3, 4), 0.1).astype(resolved))

@@ -194,3 +194,25 @@ def test_bad_input_names_the_argument(kwargs, error, pattern):
 def test_presets_reject_bad_distribution():
     with pytest.raises(ValueError, match="distribution"):
         wf.he_normal((3, 3), distribution="poisson")
+
+
+def sixteen_bit(dtype):
+    if dtype == "bfloat16":
+        pytest.importorskip("ml_dtypes", reason="bfloat16 needs ml_dtypes")
+    return wf.uniform(1, seed=0, dtype=dtype).dtype
+
+
+SIXTEEN_BIT = [np.float16, "bfloat16"]
+
+
+@pytest.mark.parametrize("dtype", SIXTEEN_BIT)
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_sixteen_bit_is_the_float32_result_rounded(name, dtype):
+    resolved = sixteen_bit(dtype)
+    shape = (37, 23)
+    result = getattr(wf, name)(shape, seed=2, dtype=dtype, layout="torch")
+    expected = getattr(wf, name)(shape, seed=2, layout="torch").astype(resolved)
+    assert same_bytes(result, expected)
+    block = getattr(wf, name)(shape, seed=2, dtype=dtype, index=np.s_[3:20, 1:22])
+    full = getattr(wf, name)(shape, seed=2, dtype=dtype)
+    assert same_bytes(block, np.ascontiguousarray(full[3:20, 1:22]))
