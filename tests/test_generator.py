@@ -175,6 +175,7 @@ def test_spawned_streams_are_independent():
         ({"seed": 1, "stream": 0, "block": 0, "extra": 1}, ValueError, "state"),
         ([1, 0, 0], ValueError, "state"),
         ({"seed": -1, "stream": 0, "block": 0}, ValueError, "seed"),
+        ({"seed": None, "stream": 0, "block": 0}, TypeError, "seed"),
         ({"seed": 1, "stream": 2**64, "block": 0}, ValueError, "stream"),
         ({"seed": 1, "stream": 0, "block": -1}, ValueError, "block"),
         ({"seed": 1, "stream": 0, "block": 2**64}, ValueError, "block"),

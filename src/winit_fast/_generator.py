@@ -128,6 +128,8 @@ class Generator:
     def state(self, value: dict[str, int]) -> None:
         if not isinstance(value, dict) or set(value) != set(_STATE_KEYS):
             raise ValueError(f"state must be a dict with exactly the keys {_STATE_KEYS}")
+        if value["seed"] is None:  # as_seed(None) would draw entropy: a state is exact
+            raise TypeError("seed in a state must be an int, got None")
         block = v.as_count("block", value["block"])
         if block >= v.UINT64_LIMIT:
             raise ValueError(f"block must be < 2**64, got {block}")
