@@ -1,0 +1,200 @@
+"""Fans of a weight tensor (Keras and torch layouts) and torch's gain table.
+
+The fans are what the variance-scaling family divides by: ``fan_in`` is the number of inputs
+each output unit sums over, ``fan_out`` the number of outputs each input unit feeds.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from winit_fast import _validation as v
+
+LAYOUTS = ("keras", "torch")
+
+
+def compute_fans(
+    shape: Any,
+    *,
+    layout: str = "keras",
+    groups: int = 1,
+    depthwise: bool = False,
+    transposed: bool = False,
+) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a weight of ``shape``.
+
+    ``shape`` is the weight as the framework stores it (the array you fill). With the default
+    options the result is exactly what Keras 3 (``layout="keras"``) or ``torch.nn.init``
+    (``layout="torch"``) computes; the options correct the fans of grouped, depthwise and
+    transposed convolutions.
+
+    Parameters
+    ----------
+    shape : int or tuple of ints
+        Shape of the weight.
+    layout : {"keras", "torch"}
+        ``"keras"``: ``(..., in, out)`` with the receptive field first: rank 0 gives
+        ``(1, 1)``, rank 1 ``(n, n)``, rank 2 ``(shape[0], shape[1])``, rank >= 3
+        ``rf * shape[-2]`` and ``rf * shape[-1]`` with ``rf = prod(shape[:-2])``.
+        ``"torch"``: ``(out, in, *kernel)``: ``fan_in = shape[1] * rf``,
+        ``fan_out = shape[0] * rf`` with ``rf = prod(shape[2:])``; rank < 2 is an error, as
+        in torch.
+    groups : int >= 1
+        Groups of a grouped convolution (rank >= 3). Both frameworks store the per-group input
+        axis already divided (Keras ``(*k, in/groups, out)``, torch ``(out, in/groups, *k)``),
+        so ``fan_in`` is right as is, but the full output axis makes ``fan_out`` count all
+        ``out`` channels although an input feeds only ``out/groups`` of them. ``groups=g``
+        divides that full axis by ``g`` (it must divide it): ``fan_out = rf * out / g``.
+        ``groups=1`` reproduces the frameworks' numbers.
+    depthwise : bool
+        Keras layout only: ``shape`` is a Keras depthwise kernel ``(*k, in, multiplier)``.
+        Each output channel sees one input channel, so ``fan_in = rf`` and
+        ``fan_out = rf * multiplier`` (Keras itself would use ``rf * in`` as ``fan_in``).
+        In torch layout a depthwise convolution is a grouped one, weight
+        ``(in * multiplier, 1, *k)``: pass ``groups=in`` instead.
+    transposed : bool
+        ``shape`` is the weight of a transposed convolution, whose in/out axes are swapped:
+        torch ``ConvTranspose`` stores ``(in, out/groups, *k)`` and Keras ``ConvTranspose``
+        ``(*k, out, in)``. The fans are swapped back, so ``fan_in = rf * in / groups`` and
+        ``fan_out = rf * out / groups`` (torch and Keras, which do not swap, use the stored
+        axes as they are).
+
+    Returns
+    -------
+    (int, int)
+        ``fan_in, fan_out``.
+
+    Examples
+    --------
+    >>> import winit_fast as wf
+    >>> wf.compute_fans((784, 64))
+    (784, 64)
+    >>> wf.compute_fans((3, 3, 16, 32))                   # Keras conv kernel
+    (144, 288)
+    >>> wf.compute_fans((32, 16, 3, 3), layout="torch")   # the same conv in torch
+    (144, 288)
+    >>> wf.compute_fans((32, 8, 3, 3), layout="torch", groups=2)  # in=16, out=32, 2 groups
+    (72, 144)
+    >>> wf.compute_fans((3, 3, 16, 2), depthwise=True)    # Keras depthwise, multiplier 2
+    (9, 18)
+    >>> wf.compute_fans((16, 32, 3, 3), layout="torch", transposed=True)  # ConvTranspose2d(16, 32)
+    (144, 288)
+    """
+    dims = v.as_shape(shape)
+    layout = _as_layout(layout)
+    groups = _as_groups(groups)
+    conv_options = groups != 1 or depthwise or transposed
+    if conv_options and len(dims) < 3:
+        raise ValueError(
+            f"groups, depthwise and transposed describe convolution kernels (rank >= 3); "
+            f"shape {dims} has rank {len(dims)}"
+        )
+    if layout == "keras":
+        if len(dims) == 0:
+            return 1, 1
+        if len(dims) == 1:
+            return dims[0], dims[0]
+        rf = math.prod(dims[:-2])
+        stored_in, full_axis = dims[-2], dims[-1]
+    else:
+        if len(dims) < 2:
+            raise ValueError(
+                f'shape must have rank >= 2 with layout="torch" (out, in, *kernel), got {dims}'
+            )
+        rf = math.prod(dims[2:])
+        stored_in, full_axis = dims[1], dims[0]
+    if depthwise:
+        if layout != "keras":
+            raise ValueError(
+                'depthwise=True describes a Keras (*kernel, in, multiplier) kernel; with layout="'
+                'torch" a depthwise conv is a grouped conv: pass groups=in_channels'
+            )
+        if groups != 1 or transposed:
+            raise ValueError(
+                "groups and transposed must keep their defaults with depthwise=True "
+                "(the depthwise kernel implies its groups)"
+            )
+        return rf, rf * full_axis
+    if full_axis % groups:
+        raise ValueError(f"groups={groups} does not divide the channel axis of size {full_axis}")
+    per_group = full_axis // groups
+    if transposed:
+        return rf * per_group, rf * stored_in
+    return rf * stored_in, rf * per_group
+
+
+def _as_layout(layout: Any) -> str:
+    if not isinstance(layout, str) or layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(map(repr, LAYOUTS))}, got {layout!r}")
+    return layout
+
+
+def _as_groups(groups: Any) -> int:
+    value = v.as_count("groups", groups)
+    if value < 1:
+        raise ValueError(f"groups must be >= 1, got {value}")
+    return value
+
+
+def _linear_gain(param: Any) -> float:
+    return 1.0
+
+
+def _leaky_relu_gain(param: Any) -> float:
+    slope = 0.01 if param is None else v.as_real("param", param)
+    return math.sqrt(2.0 / (1.0 + slope * slope))
+
+
+# torch.nn.init.calculate_gain's table; only leaky_relu reads `param` (the negative slope).
+_GAINS = {
+    "linear": _linear_gain,
+    "conv1d": _linear_gain,
+    "conv2d": _linear_gain,
+    "conv3d": _linear_gain,
+    "conv_transpose1d": _linear_gain,
+    "conv_transpose2d": _linear_gain,
+    "conv_transpose3d": _linear_gain,
+    "sigmoid": _linear_gain,
+    "tanh": lambda param: 5.0 / 3.0,
+    "relu": lambda param: math.sqrt(2.0),
+    "leaky_relu": _leaky_relu_gain,
+    "selu": lambda param: 0.75,
+}
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended gain for a nonlinearity, as ``torch.nn.init.calculate_gain``.
+
+    ============================================  ==========================
+    nonlinearity                                  gain
+    ============================================  ==========================
+    linear, conv1d/2d/3d, conv_transpose1d/2d/3d  1
+    sigmoid                                       1
+    tanh                                          5/3
+    relu                                          sqrt(2)
+    leaky_relu                                    sqrt(2 / (1 + slope**2))
+    selu                                          3/4
+    ============================================  ==========================
+
+    Parameters
+    ----------
+    nonlinearity : str
+        One of the names above.
+    param : float, optional
+        The negative slope of ``leaky_relu`` (default 0.01); ignored by the others.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import winit_fast as wf
+    >>> round(wf.calculate_gain("relu"), 4), round(wf.calculate_gain("leaky_relu", 0.2), 4)
+    (1.4142, 1.3868)
+    """
+    if not isinstance(nonlinearity, str) or nonlinearity not in _GAINS:
+        names = ", ".join(map(repr, _GAINS))
+        raise ValueError(f"nonlinearity must be one of {names}, got {nonlinearity!r}")
+    return _GAINS[nonlinearity](param)

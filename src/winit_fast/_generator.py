@@ -1,0 +1,334 @@
+"""``Generator``: a stateful cursor over one stream, for code that wants fresh values per call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from winit_fast import _validation as v
+from winit_fast._distributions import normal, truncated_normal, uniform
+from winit_fast._structured import _orthogonal
+from winit_fast._variance_scaling import PRESETS, _variance_scaling
+
+_STATE_KEYS = ("seed", "stream", "block")
+
+
+def _per_block(dtype: np.dtype) -> int:
+    """Elements per Philox block: 4 for 32- and 16-bit outputs, 2 for float64."""
+    return 2 if dtype.itemsize == 8 else 4
+
+
+def _output_dtype(dtype: Any, out: Any) -> np.dtype:
+    if isinstance(out, np.ndarray):
+        return out.dtype
+    try:
+        return np.dtype(np.float32 if dtype is None else dtype)
+    except TypeError:
+        # Not a dtype NumPy knows (yet): the function called next raises the real error.
+        return np.dtype(np.float32)
+
+
+def _preset_method(name: str) -> Callable[..., np.ndarray]:
+    scale, mode, default = PRESETS[name]
+
+    def method(
+        self: Generator,
+        shape: Any = None,
+        *,
+        distribution: str = default,
+        dtype: Any = None,
+        out: np.ndarray | None = None,
+        n_threads: int | None = None,
+        layout: str = "keras",
+        fan_in: int | None = None,
+        fan_out: int | None = None,
+    ) -> np.ndarray:
+        return self.variance_scaling(
+            shape,
+            scale,
+            mode,
+            distribution,
+            dtype=dtype,
+            out=out,
+            n_threads=n_threads,
+            layout=layout,
+            fan_in=fan_in,
+            fan_out=fan_out,
+        )
+
+    method.__name__ = name
+    method.__qualname__ = f"Generator.{name}"
+    method.__doc__ = f""":func:`winit_fast.{name}`, continuing this stream.
+
+        Examples
+        --------
+        >>> import winit_fast as wf
+        >>> wf.Generator(seed=0).{name}((3, 3, 8, 16)).shape
+        (3, 3, 8, 16)
+        """
+    return method
+
+
+class Generator:
+    """A seeded stream that each call continues, so every call gets fresh values.
+
+    The generator keeps a Philox block counter. Each call starts at a fresh block (element
+    ``block * per_block`` of the stream, with 4 elements per block for 32- and 16-bit dtypes
+    and 2 for float64) and moves the counter past the blocks it used, so no word of the
+    stream is used twice and a sequence of calls is reproducible from ``(seed, stream)``.
+    Not thread-safe: give each thread its own generator (see :meth:`spawn`).
+
+    Parameters
+    ----------
+    seed : int in [0, 2**64), optional
+        ``None`` draws 64 bits of OS entropy once, here.
+    stream : int in [0, 2**64) or str
+        The stream id (a str is hashed with BLAKE2b-64, as everywhere in winit_fast).
+
+    Examples
+    --------
+    >>> import numpy as np, winit_fast as wf
+    >>> g = wf.Generator(seed=0)
+    >>> a = g.he_normal((784, 64))
+    >>> b = g.glorot_uniform((64, 10))
+    >>> a.shape, b.shape, g.state["block"]
+    ((784, 64), (64, 10), 12704)
+    >>> g2 = wf.Generator(seed=0)
+    >>> bool((g2.he_normal((784, 64)) == a).all())
+    True
+    """
+
+    def __init__(self, seed: int | None = None, stream: int | str = 0) -> None:
+        self._seed = v.as_seed(seed)
+        self._stream = v.stream_id(stream)
+        self._block = 0
+
+    def __repr__(self) -> str:
+        return f"Generator(seed={self._seed}, stream={self._stream}, block={self._block})"
+
+    @property
+    def state(self) -> dict[str, int]:
+        """``{"seed", "stream", "block"}``: assign it back to resume from this point.
+
+        Examples
+        --------
+        >>> import winit_fast as wf
+        >>> g = wf.Generator(seed=1)
+        >>> saved = g.state
+        >>> a = g.normal(10)
+        >>> g.state = saved
+        >>> bool((g.normal(10) == a).all())
+        True
+        """
+        return {"seed": self._seed, "stream": self._stream, "block": self._block}
+
+    @state.setter
+    def state(self, value: dict[str, int]) -> None:
+        if not isinstance(value, dict) or set(value) != set(_STATE_KEYS):
+            raise ValueError(f"state must be a dict with exactly the keys {_STATE_KEYS}")
+        if value["seed"] is None:  # as_seed(None) would draw entropy: a state is exact
+            raise TypeError("seed in a state must be an int, got None")
+        block = v.as_count("block", value["block"])
+        if block >= v.UINT64_LIMIT:
+            raise ValueError(f"block must be < 2**64, got {block}")
+        # Validate everything before assigning anything: a rejected state changes nothing.
+        seed, stream = v.as_seed(value["seed"]), v.stream_id(value["stream"])
+        self._seed, self._stream, self._block = seed, stream, block
+
+    def spawn(self, name: str) -> Generator:
+        """An independent child generator, keyed by ``name``, starting at block 0.
+
+        The child has the same seed and the stream id
+        ``int.from_bytes(blake2b(f"{stream}/{name}".encode(), digest_size=8).digest(),
+        "little")``, where ``stream`` is this generator's stream id in decimal: it is
+        ``Generator(seed, stream=f"{stream}/{name}")``. It depends only on the parent's
+        ``(seed, stream)`` and ``name``, never on how far the parent has advanced, so a child
+        per layer or per thread stays the same when other calls are added or reordered.
+
+        Examples
+        --------
+        >>> import winit_fast as wf
+        >>> g = wf.Generator(seed=0)
+        >>> child = g.spawn("dense_1")
+        >>> child.state["stream"] == wf.Generator(0, stream="0/dense_1").state["stream"]
+        True
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a str, got {type(name).__name__}")
+        return Generator(self._seed, stream=f"{self._stream}/{name}")
+
+    def _advance(self, draw: Callable[[int], np.ndarray], per_block: int, drawn: int = -1):
+        """Call ``draw(offset)`` at the current block, then move past the blocks it used.
+
+        The counter moves only when the call succeeds, so a rejected call uses nothing.
+        ``drawn`` is the number of elements drawn when it differs from the result's size.
+        """
+        result = draw(self._block * per_block)
+        count = result.size if drawn < 0 else drawn
+        self._block += -(-count // per_block)
+        return result
+
+    def uniform(
+        self,
+        shape: Any = None,
+        low: float = 0.0,
+        high: float = 1.0,
+        *,
+        dtype: Any = None,
+        out: np.ndarray | None = None,
+        n_threads: int | None = None,
+    ) -> np.ndarray:
+        """:func:`winit_fast.uniform`, continuing this stream.
+
+        Examples
+        --------
+        >>> import winit_fast as wf
+        >>> wf.Generator(seed=0).uniform((2, 3), -1.0, 1.0).shape
+        (2, 3)
+        """
+        return self._advance(
+            lambda offset: uniform(
+                shape, low, high, dtype=dtype, out=out, n_threads=n_threads, **self._at(offset)
+            ),
+            _per_block(_output_dtype(dtype, out)),
+        )
+
+    def normal(
+        self,
+        shape: Any = None,
+        mean: float = 0.0,
+        std: float = 1.0,
+        *,
+        dtype: Any = None,
+        out: np.ndarray | None = None,
+        n_threads: int | None = None,
+    ) -> np.ndarray:
+        """:func:`winit_fast.normal`, continuing this stream.
+
+        Examples
+        --------
+        >>> import winit_fast as wf
+        >>> wf.Generator(seed=0).normal(5, std=0.1).dtype
+        dtype('float32')
+        """
+        return self._advance(
+            lambda offset: normal(
+                shape, mean, std, dtype=dtype, out=out, n_threads=n_threads, **self._at(offset)
+            ),
+            _per_block(_output_dtype(dtype, out)),
+        )
+
+    def truncated_normal(
+        self,
+        shape: Any = None,
+        mean: float = 0.0,
+        std: float = 1.0,
+        *,
+        a: float = -2.0,
+        b: float = 2.0,
+        dtype: Any = None,
+        out: np.ndarray | None = None,
+        n_threads: int | None = None,
+    ) -> np.ndarray:
+        """``winit_fast.truncated_normal``, continuing this stream.
+
+        Examples
+        --------
+        >>> import winit_fast as wf
+        >>> w = wf.Generator(seed=0).truncated_normal(1000, std=0.02)
+        >>> bool((abs(w) <= 0.04).all())
+        True
+        """
+        return self._advance(
+            lambda offset: truncated_normal(
+                shape,
+                mean,
+                std,
+                a=a,
+                b=b,
+                dtype=dtype,
+                out=out,
+                n_threads=n_threads,
+                **self._at(offset),
+            ),
+            _per_block(_output_dtype(dtype, out)),
+        )
+
+    def variance_scaling(
+        self,
+        shape: Any = None,
+        scale: float = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "truncated_normal",
+        *,
+        dtype: Any = None,
+        out: np.ndarray | None = None,
+        n_threads: int | None = None,
+        layout: str = "keras",
+        fan_in: int | None = None,
+        fan_out: int | None = None,
+    ) -> np.ndarray:
+        """:func:`winit_fast.variance_scaling`, continuing this stream.
+
+        Examples
+        --------
+        >>> import winit_fast as wf
+        >>> wf.Generator(seed=0).variance_scaling((64, 32), 2.0, distribution="uniform").shape
+        (64, 32)
+        """
+        return self._advance(
+            lambda offset: _variance_scaling(
+                shape,
+                scale,
+                mode,
+                distribution,
+                dtype=dtype,
+                out=out,
+                n_threads=n_threads,
+                index=None,
+                layout=layout,
+                fan_in=fan_in,
+                fan_out=fan_out,
+                **self._at(offset),
+            ),
+            _per_block(_output_dtype(dtype, out)),
+        )
+
+    def orthogonal(
+        self,
+        shape: Any = None,
+        gain: float = 1.0,
+        *,
+        dtype: Any = None,
+        out: np.ndarray | None = None,
+        n_threads: int | None = None,
+    ) -> np.ndarray:
+        """:func:`winit_fast.orthogonal`, continuing this stream.
+
+        Its normals are drawn in float64 (2 per block) whatever ``dtype`` is.
+
+        Examples
+        --------
+        >>> import winit_fast as wf
+        >>> g = wf.Generator(seed=0)
+        >>> g.orthogonal((4, 6)).shape, g.state["block"]
+        ((4, 6), 12)
+        """
+        return self._advance(
+            lambda offset: _orthogonal(
+                shape, gain, dtype=dtype, out=out, n_threads=n_threads, **self._at(offset)
+            ),
+            _per_block(np.dtype(np.float64)),
+        )
+
+    def _at(self, offset: int) -> dict[str, Any]:
+        return {"seed": self._seed, "stream": self._stream, "offset": offset}
+
+    glorot_normal = _preset_method("glorot_normal")
+    glorot_uniform = _preset_method("glorot_uniform")
+    he_normal = _preset_method("he_normal")
+    he_uniform = _preset_method("he_uniform")
+    lecun_normal = _preset_method("lecun_normal")
+    lecun_uniform = _preset_method("lecun_uniform")

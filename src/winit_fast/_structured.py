@@ -1,0 +1,152 @@
+"""Structured initializers: orthogonal (QR of a normal matrix from our stream) and identity."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from winit_fast import _validation as v
+from winit_fast._distributions import normal
+
+
+def _as_gain(gain: Any, dtype: np.dtype) -> float:
+    value = v.as_real("gain", gain)
+    with np.errstate(over="ignore"):
+        if not np.isfinite(np.asarray(value).astype(dtype)):
+            raise ValueError(f"gain={value} overflows {dtype}")
+    return value
+
+
+def _store(target: np.ndarray, values: np.ndarray) -> np.ndarray:
+    # 16-bit outputs are the float32 result rounded, as for every other initializer.
+    if target.dtype.itemsize < 4:
+        values = values.astype(np.float32)
+    target[...] = values
+    return target
+
+
+def _orthogonal(
+    shape: Any,
+    gain: Any,
+    *,
+    seed: Any,
+    dtype: Any,
+    out: np.ndarray | None,
+    stream: Any,
+    n_threads: int | None,
+    offset: int = 0,
+) -> np.ndarray:
+    """The implementation; ``offset`` (in float64 elements) is for ``Generator`` only."""
+    target = v.prepare_out(shape, dtype, out)
+    if target.ndim < 2:
+        raise ValueError(
+            f"shape must have at least 2 dimensions for orthogonal, got {target.shape}"
+        )
+    gain = _as_gain(gain, target.dtype)
+    rows, cols = math.prod(target.shape[:-1]), target.shape[-1]
+    if target.size == 0:
+        return target
+    # Drawn in float64 whatever the output dtype: QR of a float64 matrix is orthogonal to
+    # ~1e-15, and the single rounding at the end is the only float32 error.
+    draws = normal(
+        (max(rows, cols), min(rows, cols)),
+        seed=seed,
+        dtype=np.float64,
+        stream=stream,
+        n_threads=n_threads,
+        offset=offset,
+    )
+    q, r = np.linalg.qr(draws)
+    # Sign correction makes Q unique (Haar-distributed); a zero diagonal keeps its column.
+    q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)
+    if rows < cols:
+        q = q.T
+    return _store(target, (gain * q).reshape(target.shape))
+
+
+def orthogonal(
+    shape: Any = None,
+    gain: float = 1.0,
+    *,
+    seed: Any = None,
+    dtype: Any = None,
+    out: np.ndarray | None = None,
+    stream: Any = 0,
+    n_threads: int | None = None,
+) -> np.ndarray:
+    """A (semi-)orthogonal matrix times ``gain``, as Keras 3's ``Orthogonal``.
+
+    ``shape`` is flattened to ``(rows, cols) = (prod(shape[:-1]), shape[-1])``; a float64
+    normal matrix of shape ``(max(rows, cols), min(rows, cols))`` is drawn from the stream
+    (elements ``0 ... rows * cols - 1``), factored with ``numpy.linalg.qr``, ``Q``'s columns
+    are multiplied by the signs of ``diag(R)``, ``Q`` is transposed when ``rows < cols``, and
+    the result is ``gain * Q`` reshaped to ``shape`` and rounded once to ``dtype``. So the rows
+    (``rows <= cols``) or the columns (``rows >= cols``) are orthonormal times ``gain``.
+
+    The normals are the same bytes on every backend; ``Q`` goes through LAPACK, whose last
+    bits may differ between builds, so the result is reproducible to a few ulp (of float64)
+    across machines, and to the bit on one machine.
+
+    Parameters
+    ----------
+    shape : tuple of ints, at least 2 dims
+        May be omitted when ``out`` is given.
+    gain : float
+        Multiplies the orthogonal matrix; finite.
+    seed, dtype, out, stream, n_threads
+        As in :func:`winit_fast.normal`.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> import numpy as np, winit_fast as wf
+    >>> w = wf.orthogonal((64, 128), gain=2.0, seed=0)
+    >>> w.shape, w.dtype, bool(np.allclose(w @ w.T, 4.0 * np.eye(64), atol=1e-5))
+    ((64, 128), dtype('float32'), True)
+    """
+    return _orthogonal(
+        shape, gain, seed=seed, dtype=dtype, out=out, stream=stream, n_threads=n_threads
+    )
+
+
+def identity(
+    shape: Any = None,
+    gain: float = 1.0,
+    *,
+    dtype: Any = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """``gain`` times the identity matrix, rectangular allowed (like ``numpy.eye``).
+
+    Parameters
+    ----------
+    shape : (int, int)
+        May be omitted when ``out`` is given.
+    gain : float
+        Value of the diagonal; finite.
+    dtype, out
+        As in :func:`winit_fast.zeros`.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> import winit_fast as wf
+    >>> wf.identity((2, 3), gain=0.5)
+    array([[0.5, 0. , 0. ],
+           [0. , 0.5, 0. ]], dtype=float32)
+    """
+    target = v.prepare_out(shape, dtype, out)
+    if target.ndim != 2:
+        raise ValueError(f"shape must be 2-D for identity, got {target.shape}")
+    gain = _as_gain(gain, target.dtype)
+    target[...] = 0
+    np.fill_diagonal(target, np.float32(gain) if target.dtype.itemsize < 4 else gain)
+    return target

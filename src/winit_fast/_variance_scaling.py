@@ -1,0 +1,275 @@
+"""The variance-scaling family (Keras 3 formulas): Glorot/Xavier, He/Kaiming, LeCun.
+
+``n`` is ``fan_in``, ``fan_out`` or their mean, and ``s = scale / max(1, n)`` (so zero fans
+never divide by zero). Then ``truncated_normal`` draws ``N(0, (sqrt(s) / 0.8796...)**2)`` cut
+at +-2 std, whose variance is ``s``; ``untruncated_normal`` draws ``N(0, s)``; ``uniform``
+draws ``U(-sqrt(3 s), sqrt(3 s))``, whose variance is also ``s``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from winit_fast import _validation as v
+from winit_fast._distributions import normal, truncated_normal, uniform
+from winit_fast._fans import _as_layout, compute_fans
+
+MODES = ("fan_in", "fan_out", "fan_avg")
+DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
+# Keras accepts "normal" and means the truncated one (JAX's "normal" is untruncated).
+_ALIASES = {"normal": "truncated_normal"}
+# Standard deviation of a standard normal truncated to [-2, 2]: dividing by it makes the
+# truncated draw have exactly the requested variance (Keras's constant, to the digit).
+TRUNCATED_STD = 0.87962566103423978
+
+
+def resolve_distribution(distribution: Any) -> str:
+    """The canonical distribution name; ``"normal"`` is Keras's alias of the truncated one."""
+    if isinstance(distribution, str):
+        distribution = _ALIASES.get(distribution, distribution)
+        if distribution in DISTRIBUTIONS:
+            return distribution
+    names = ", ".join(map(repr, (*DISTRIBUTIONS, *_ALIASES)))
+    raise ValueError(f"distribution must be one of {names}, got {distribution!r}")
+
+
+def resolve_mode(mode: Any) -> str:
+    if isinstance(mode, str) and mode in MODES:
+        return mode
+    raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
+
+
+def resolve_scale(scale: Any) -> float:
+    value = v.as_real("scale", scale)
+    if value <= 0:
+        raise ValueError(f"scale must be > 0, got {value}")
+    return value
+
+
+def resolve_fans(
+    shape: Any, layout: str, fan_in: Any, fan_out: Any
+) -> tuple[int | float, int | float]:
+    """Fans from the (global) shape; explicit ``fan_in``/``fan_out`` win over it."""
+    layout = _as_layout(layout)
+    explicit_in = None if fan_in is None else v.as_count("fan_in", fan_in)
+    explicit_out = None if fan_out is None else v.as_count("fan_out", fan_out)
+    if explicit_in is not None and explicit_out is not None:
+        return explicit_in, explicit_out
+    if shape is None:
+        raise TypeError("shape is required (or out=, or both fan_in= and fan_out=)")
+    shape_in, shape_out = compute_fans(shape, layout=layout)
+    return (
+        shape_in if explicit_in is None else explicit_in,
+        shape_out if explicit_out is None else explicit_out,
+    )
+
+
+def _variance_scaling(
+    shape: Any,
+    scale: Any,
+    mode: Any,
+    distribution: Any,
+    *,
+    seed: Any,
+    dtype: Any,
+    out: np.ndarray | None,
+    stream: Any,
+    n_threads: int | None,
+    index: Any,
+    layout: str,
+    fan_in: Any,
+    fan_out: Any,
+    offset: int = 0,
+) -> np.ndarray:
+    """The implementation; ``offset`` (the stream position) is for ``Generator`` only."""
+    scale = resolve_scale(scale)
+    mode = resolve_mode(mode)
+    distribution = resolve_distribution(distribution)
+    if index is not None and shape is None:
+        raise TypeError("shape (the shape of the whole tensor) is required with index")
+    fan_shape = shape if shape is not None or not isinstance(out, np.ndarray) else out.shape
+    fans_in, fans_out = resolve_fans(fan_shape, layout, fan_in, fan_out)
+    n = {"fan_in": fans_in, "fan_out": fans_out, "fan_avg": (fans_in + fans_out) / 2.0}[mode]
+    scale /= max(1.0, n)
+    common: dict[str, Any] = {
+        "seed": seed,
+        "dtype": dtype,
+        "out": out,
+        "stream": stream,
+        "n_threads": n_threads,
+    }
+    # Only pass what is used, so index= and offset= never meet in the distribution functions.
+    if index is not None:
+        common["index"] = index
+    if offset:
+        common["offset"] = offset
+    if distribution == "truncated_normal":
+        std = math.sqrt(scale) / TRUNCATED_STD
+        return truncated_normal(shape, 0.0, std, a=-2.0, b=2.0, **common)
+    if distribution == "untruncated_normal":
+        return normal(shape, 0.0, math.sqrt(scale), **common)
+    limit = math.sqrt(3.0 * scale)
+    return uniform(shape, -limit, limit, **common)
+
+
+def variance_scaling(
+    shape: Any = None,
+    scale: float = 1.0,
+    mode: str = "fan_in",
+    distribution: str = "truncated_normal",
+    *,
+    seed: Any = None,
+    dtype: Any = None,
+    out: np.ndarray | None = None,
+    stream: Any = 0,
+    n_threads: int | None = None,
+    index: Any = None,
+    layout: str = "keras",
+    fan_in: int | None = None,
+    fan_out: int | None = None,
+) -> np.ndarray:
+    """Values whose variance is ``scale / n``, with Keras 3's exact formulas.
+
+    ``n`` is ``fan_in``, ``fan_out`` or ``(fan_in + fan_out) / 2`` per ``mode``, and the
+    scale used is ``s = scale / max(1, n)``:
+
+    - ``"truncated_normal"`` (also ``"normal"``, as in Keras):
+      ``truncated_normal(shape, 0, sqrt(s) / 0.87962566103423978, a=-2, b=2)``;
+    - ``"untruncated_normal"``: ``normal(shape, 0, sqrt(s))``;
+    - ``"uniform"``: ``uniform(shape, -sqrt(3 s), sqrt(3 s))``.
+
+    Parameters
+    ----------
+    shape : int or tuple of ints, optional
+        Shape of the whole tensor; may be omitted when ``out`` is given (then ``out.shape``).
+    scale : float > 0
+    mode : {"fan_in", "fan_out", "fan_avg"}
+    distribution : {"truncated_normal", "normal", "untruncated_normal", "uniform"}
+    seed, dtype, out, stream, n_threads
+        As in :func:`winit_fast.normal`. ``seed=None`` draws fresh entropy on each call.
+    index : tuple of slices, optional
+        Returns only this block of the tensor of ``shape``; the fans still come from the
+        whole ``shape``.
+    layout : {"keras", "torch"}
+        How the fans are read from ``shape`` (see :func:`winit_fast.compute_fans`).
+    fan_in, fan_out : int, optional
+        Explicit fans; each one given wins over the value computed from ``shape``. For
+        grouped, depthwise or transposed convolutions pass the fans of
+        ``compute_fans(shape, groups=..., depthwise=..., transposed=...)``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> import winit_fast as wf
+    >>> w = wf.variance_scaling((1000, 500), 2.0, "fan_in", "uniform", seed=0)
+    >>> w.shape, w.dtype, round(float(w.var() * 1000), 2)
+    ((1000, 500), dtype('float32'), 2.0)
+    """
+    return _variance_scaling(
+        shape,
+        scale,
+        mode,
+        distribution,
+        seed=seed,
+        dtype=dtype,
+        out=out,
+        stream=stream,
+        n_threads=n_threads,
+        index=index,
+        layout=layout,
+        fan_in=fan_in,
+        fan_out=fan_out,
+    )
+
+
+# name -> (scale, mode, default distribution): the presets of Keras 3.
+PRESETS = {
+    "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
+    "glorot_uniform": (1.0, "fan_avg", "uniform"),
+    "he_normal": (2.0, "fan_in", "truncated_normal"),
+    "he_uniform": (2.0, "fan_in", "uniform"),
+    "lecun_normal": (1.0, "fan_in", "truncated_normal"),
+    "lecun_uniform": (1.0, "fan_in", "uniform"),
+}
+
+_PRESET_DOC = """{title}: :func:`variance_scaling` with ``scale={scale:g}``, ``mode="{mode}"``.
+
+    {meaning} Keras semantics: the default distribution is ``"{distribution}"``{note};
+    ``distribution=`` overrides it. Every other keyword is as in :func:`variance_scaling`.
+
+    Examples
+    --------
+    >>> import winit_fast as wf
+    >>> w = wf.{name}((3, 3, 64, 128), seed=0)
+    >>> w.shape, w.dtype
+    ((3, 3, 64, 128), dtype('float32'))
+"""
+
+_MEANINGS = {
+    "glorot": "Variance ``2 / (fan_in + fan_out)`` (Glorot & Bengio 2010, torch's Xavier).",
+    "he": "Variance ``2 / fan_in`` (He et al. 2015, torch's Kaiming with ReLU gain).",
+    "lecun": "Variance ``1 / fan_in`` (LeCun et al. 1998; the seed article's 'Xavier').",
+}
+
+
+def _make_preset(name: str) -> Callable[..., np.ndarray]:
+    scale, mode, default = PRESETS[name]
+
+    def preset(
+        shape: Any = None,
+        *,
+        distribution: str = default,
+        seed: Any = None,
+        dtype: Any = None,
+        out: np.ndarray | None = None,
+        stream: Any = 0,
+        n_threads: int | None = None,
+        index: Any = None,
+        layout: str = "keras",
+        fan_in: int | None = None,
+        fan_out: int | None = None,
+    ) -> np.ndarray:
+        return _variance_scaling(
+            shape,
+            scale,
+            mode,
+            distribution,
+            seed=seed,
+            dtype=dtype,
+            out=out,
+            stream=stream,
+            n_threads=n_threads,
+            index=index,
+            layout=layout,
+            fan_in=fan_in,
+            fan_out=fan_out,
+        )
+
+    family = name.split("_")[0]
+    note = " (cut at +-2 std, rescaled)" if default == "truncated_normal" else ""
+    preset.__name__ = preset.__qualname__ = name
+    preset.__doc__ = _PRESET_DOC.format(
+        title=name.replace("_", " ").capitalize(),
+        scale=scale,
+        mode=mode,
+        meaning=_MEANINGS[family],
+        distribution=default,
+        note=note,
+        name=name,
+    )
+    return preset
+
+
+glorot_normal = _make_preset("glorot_normal")
+glorot_uniform = _make_preset("glorot_uniform")
+he_normal = _make_preset("he_normal")
+he_uniform = _make_preset("he_uniform")
+lecun_normal = _make_preset("lecun_normal")
+lecun_uniform = _make_preset("lecun_uniform")

@@ -1,0 +1,487 @@
+"""Keras-style initializer objects: ``init = HeNormal(seed=0); w = init((784, 64))``.
+
+Each class is callable as ``init(shape, dtype=None)`` and returns a NumPy array; configs use
+Keras 3's key names, so ``get_config()`` of an initializer built with Keras's options alone
+is a Keras config, and ``get`` accepts the same identifiers as ``keras.initializers.get``.
+
+Seeds follow Keras 3:
+
+- an int ``seed`` gives the same values on every call;
+- ``seed=None`` draws one seed at construction, so the instance repeats itself on every call
+  (two instances differ); ``get_config()`` then reports ``None``, as Keras does, so an
+  instance rebuilt from the config draws its own seed;
+- a :class:`winit_fast.Generator` as ``seed`` gives fresh values on each call (the generator
+  advances); its config holds the generator's state at the time of ``get_config()``.
+
+The functional API (``winit_fast.he_normal(shape)``) differs: there ``seed=None`` draws fresh
+entropy on every call, as NumPy does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from winit_fast import _validation as v
+from winit_fast._constants import constant
+from winit_fast._distributions import normal, truncated_normal, uniform
+from winit_fast._fans import _as_layout
+from winit_fast._generator import Generator
+from winit_fast._structured import _as_gain, identity, orthogonal
+from winit_fast._variance_scaling import (
+    PRESETS,
+    resolve_distribution,
+    resolve_mode,
+    resolve_scale,
+    variance_scaling,
+)
+
+__all__ = [
+    "Constant",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "Identity",
+    "Initializer",
+    "LecunNormal",
+    "LecunUniform",
+    "Ones",
+    "Orthogonal",
+    "RandomNormal",
+    "RandomUniform",
+    "TruncatedNormal",
+    "VarianceScaling",
+    "Zeros",
+    "get",
+]
+
+
+class Initializer:
+    """Base class: ``init(shape, dtype=None)``, ``get_config()``, ``from_config(config)``.
+
+    Examples
+    --------
+    >>> from winit_fast.initializers import Ones
+    >>> init = Ones()
+    >>> init((2,)), init.get_config()
+    (array([1., 1.], dtype=float32), {})
+    """
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, as a dict that :meth:`from_config` accepts."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Initializer:
+        """A new instance from :meth:`get_config`'s dict."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        arguments = ", ".join(f"{k}={value!r}" for k, value in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+class Zeros(Initializer):
+    """All zeros.
+
+    Examples
+    --------
+    >>> from winit_fast.initializers import Zeros
+    >>> Zeros()((2, 2), dtype="float64")
+    array([[0., 0.],
+           [0., 0.]])
+    """
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        return constant(shape, 0.0, dtype=dtype)
+
+
+class Ones(Initializer):
+    """All ones.
+
+    Examples
+    --------
+    >>> from winit_fast.initializers import Ones
+    >>> Ones()(3)
+    array([1., 1., 1.], dtype=float32)
+    """
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        return constant(shape, 1.0, dtype=dtype)
+
+
+class Constant(Initializer):
+    """Every element equal to ``value``.
+
+    Examples
+    --------
+    >>> from winit_fast.initializers import Constant
+    >>> Constant(0.5)(2), Constant(0.5).get_config()
+    (array([0.5, 0.5], dtype=float32), {'value': 0.5})
+    """
+
+    def __init__(self, value: float = 0.0) -> None:
+        self.value = v.as_real("value", value, finite=False)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        return constant(shape, self.value, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"value": self.value}
+
+
+class _Seeded(Initializer):
+    """Holds the seed (int, drawn once, or a Generator) and the stream id."""
+
+    def __init__(self, seed: Any = None, stream: Any = 0) -> None:
+        if isinstance(seed, dict):  # a serialized Generator, from get_config()
+            seed = _generator_from_config(seed)
+        self._init_seed = seed
+        self._generator = seed if isinstance(seed, Generator) else None
+        if self._generator is not None and stream != 0:
+            raise ValueError("stream must be 0 when seed is a Generator (it has its own stream)")
+        # Validated here, so a bad seed or stream fails at construction, as in Keras.
+        self._seed = None if self._generator is not None else v.as_seed(seed)
+        v.stream_id(stream)
+        self.stream = stream
+
+    @property
+    def seed(self) -> int | Generator:
+        """The int seed used on every call (drawn at construction if None was given), or the
+        Generator."""
+        return self._generator if self._generator is not None else self._seed
+
+    def _draw(self, method: str, shape: Any, dtype: Any, *args: Any, **kwargs: Any):
+        """``Generator.<method>`` when seeded by a generator, else ``winit_fast.<method>``."""
+        if self._generator is not None:
+            return getattr(self._generator, method)(shape, *args, dtype=dtype, **kwargs)
+        function = _FUNCTIONS[method]
+        return function(shape, *args, dtype=dtype, seed=self._seed, stream=self.stream, **kwargs)
+
+    def _seed_config(self) -> dict[str, Any]:
+        seed = self._init_seed
+        if isinstance(seed, Generator):
+            seed = {"class_name": "Generator", "config": seed.state}
+        config = {"seed": seed}
+        if self.stream != 0:  # winit_fast's own option: only when used, keeping Keras keys
+            config["stream"] = self.stream
+        return config
+
+
+def _generator_from_config(seed: dict[str, Any]) -> Generator:
+    if seed.get("class_name") != "Generator" or not isinstance(seed.get("config"), dict):
+        raise ValueError(f"seed must be an int, None, a Generator or its config, got {seed!r}")
+    generator = Generator()
+    generator.state = dict(seed["config"])
+    return generator
+
+
+# The functional twin of each Generator method that the seeded classes call.
+_FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
+    "uniform": uniform,
+    "normal": normal,
+    "truncated_normal": truncated_normal,
+    "variance_scaling": variance_scaling,
+    "orthogonal": orthogonal,
+}
+
+
+class RandomUniform(_Seeded):
+    """Uniform in ``[minval, maxval)`` (Keras defaults ``-0.05, 0.05``).
+
+    Examples
+    --------
+    >>> from winit_fast.initializers import RandomUniform
+    >>> init = RandomUniform(-1.0, 1.0, seed=0)
+    >>> bool((init((3, 4)) == init((3, 4))).all()), init.get_config()
+    (True, {'minval': -1.0, 'maxval': 1.0, 'seed': 0})
+    """
+
+    def __init__(
+        self, minval: float = -0.05, maxval: float = 0.05, seed: Any = None, *, stream: Any = 0
+    ) -> None:
+        super().__init__(seed, stream)
+        self.minval = v.as_real("minval", minval)
+        self.maxval = v.as_real("maxval", maxval)
+        if self.minval > self.maxval:
+            raise ValueError(f"minval must be <= maxval, got {self.minval} > {self.maxval}")
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        return self._draw("uniform", shape, dtype, self.minval, self.maxval)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"minval": self.minval, "maxval": self.maxval, **self._seed_config()}
+
+
+class RandomNormal(_Seeded):
+    """Normal with ``mean`` and ``stddev`` (Keras defaults ``0, 0.05``).
+
+    Examples
+    --------
+    >>> from winit_fast.initializers import RandomNormal
+    >>> w = RandomNormal(stddev=0.02, seed=0)((512, 512))
+    >>> round(float(w.std()), 3)
+    0.02
+    """
+
+    def __init__(
+        self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None, *, stream: Any = 0
+    ) -> None:
+        super().__init__(seed, stream)
+        self.mean = v.as_real("mean", mean)
+        self.stddev = _as_stddev(stddev)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        return self._draw("normal", shape, dtype, self.mean, self.stddev)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"mean": self.mean, "stddev": self.stddev, **self._seed_config()}
+
+
+def _as_stddev(stddev: Any) -> float:
+    value = v.as_real("stddev", stddev)
+    if value < 0:
+        raise ValueError(f"stddev must be >= 0, got {value}")
+    return value
+
+
+class TruncatedNormal(_Seeded):
+    """Normal with ``mean`` and ``stddev``, cut at 2 ``stddev`` around ``mean`` (Keras).
+
+    ``stddev`` is the parameter of the normal before truncation (the samples' std is
+    ``0.8796 * stddev``), as in Keras and torch.
+
+    Examples
+    --------
+    >>> from winit_fast.initializers import TruncatedNormal
+    >>> w = TruncatedNormal(stddev=0.02, seed=0)((512, 512))
+    >>> bool((abs(w) <= 0.04).all())
+    True
+    """
+
+    def __init__(
+        self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None, *, stream: Any = 0
+    ) -> None:
+        super().__init__(seed, stream)
+        self.mean = v.as_real("mean", mean)
+        self.stddev = _as_stddev(stddev)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        return self._draw("truncated_normal", shape, dtype, self.mean, self.stddev)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"mean": self.mean, "stddev": self.stddev, **self._seed_config()}
+
+
+class VarianceScaling(_Seeded):
+    """:func:`winit_fast.variance_scaling` as an object (Keras's ``VarianceScaling``).
+
+    ``layout="torch"`` reads the fans from a torch-layout shape (winit_fast's own option).
+
+    Examples
+    --------
+    >>> from winit_fast.initializers import VarianceScaling
+    >>> init = VarianceScaling(2.0, "fan_in", "uniform", seed=0)
+    >>> init((256, 128)).shape, init.get_config()["distribution"]
+    ((256, 128), 'uniform')
+    """
+
+    def __init__(
+        self,
+        scale: float = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "truncated_normal",
+        seed: Any = None,
+        *,
+        stream: Any = 0,
+        layout: str = "keras",
+    ) -> None:
+        super().__init__(seed, stream)
+        self.scale = resolve_scale(scale)
+        self.mode = resolve_mode(mode)
+        self.distribution = resolve_distribution(distribution)  # "normal" -> truncated, as Keras
+        self.layout = _as_layout(layout)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        return self._draw(
+            "variance_scaling",
+            shape,
+            dtype,
+            self.scale,
+            self.mode,
+            self.distribution,
+            layout=self.layout,
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        config = {"scale": self.scale, "mode": self.mode, "distribution": self.distribution}
+        return {**config, **self._seed_config(), **self._layout_config()}
+
+    def _layout_config(self) -> dict[str, Any]:
+        return {"layout": self.layout} if self.layout != "keras" else {}
+
+
+class _Preset(VarianceScaling):
+    """A fixed (scale, mode, distribution); its config holds only the seed, as in Keras."""
+
+    _name = ""
+
+    def __init__(self, seed: Any = None, *, stream: Any = 0, layout: str = "keras") -> None:
+        scale, mode, distribution = PRESETS[self._name]
+        super().__init__(scale, mode, distribution, seed, stream=stream, layout=layout)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**self._seed_config(), **self._layout_config()}
+
+
+def _preset_class(class_name: str, name: str) -> type[_Preset]:
+    scale, mode, distribution = PRESETS[name]
+    doc = f"""{class_name}: :func:`winit_fast.{name}` as an object (Keras's ``{class_name}``).
+
+    ``VarianceScaling(scale={scale:g}, mode="{mode}", distribution="{distribution}")``.
+
+    Examples
+    --------
+    >>> from winit_fast.initializers import {class_name}
+    >>> init = {class_name}(seed=0)
+    >>> init((3, 3, 16, 32)).shape, init.get_config()
+    ((3, 3, 16, 32), {{'seed': 0}})
+    """
+    return type(class_name, (_Preset,), {"_name": name, "__doc__": doc, "__module__": __name__})
+
+
+GlorotNormal = _preset_class("GlorotNormal", "glorot_normal")
+GlorotUniform = _preset_class("GlorotUniform", "glorot_uniform")
+HeNormal = _preset_class("HeNormal", "he_normal")
+HeUniform = _preset_class("HeUniform", "he_uniform")
+LecunNormal = _preset_class("LecunNormal", "lecun_normal")
+LecunUniform = _preset_class("LecunUniform", "lecun_uniform")
+
+
+class Orthogonal(_Seeded):
+    """:func:`winit_fast.orthogonal` as an object (Keras's ``Orthogonal``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from winit_fast.initializers import Orthogonal
+    >>> w = Orthogonal(gain=1.0, seed=0)((32, 32), dtype="float64")
+    >>> bool(np.allclose(w @ w.T, np.eye(32), atol=1e-12))
+    True
+    """
+
+    def __init__(self, gain: float = 1.0, seed: Any = None, *, stream: Any = 0) -> None:
+        super().__init__(seed, stream)
+        self.gain = v.as_real("gain", gain)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        return self._draw("orthogonal", shape, dtype, self.gain)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain, **self._seed_config()}
+
+
+class Identity(Initializer):
+    """:func:`winit_fast.identity` as an object (Keras's ``Identity``); 2-D shapes only.
+
+    Examples
+    --------
+    >>> from winit_fast.initializers import Identity
+    >>> Identity(gain=2.0)((2, 2))
+    array([[2., 0.],
+           [0., 2.]], dtype=float32)
+    """
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = _as_gain(gain, np.dtype(np.float64))
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        return identity(shape, self.gain, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain}
+
+
+CLASSES: tuple[type[Initializer], ...] = (
+    Zeros,
+    Ones,
+    Constant,
+    RandomUniform,
+    RandomNormal,
+    TruncatedNormal,
+    VarianceScaling,
+    GlorotNormal,
+    GlorotUniform,
+    HeNormal,
+    HeUniform,
+    LecunNormal,
+    LecunUniform,
+    Orthogonal,
+    Identity,
+)
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+# Every class by its name and its snake_case name, plus Keras's short aliases.
+NAMES: dict[str, type[Initializer]] = {
+    **{cls.__name__: cls for cls in CLASSES},
+    **{_snake_case(cls.__name__): cls for cls in CLASSES},
+    "zero": Zeros,
+    "one": Ones,
+    "uniform": RandomUniform,
+    "normal": RandomNormal,
+}
+
+
+def get(identifier: Any) -> Initializer | None:
+    """An initializer from a name, a config dict or an instance (as ``keras.initializers.get``).
+
+    Parameters
+    ----------
+    identifier : str, dict, Initializer or None
+        A class name (``"HeNormal"``) or its snake_case name (``"he_normal"``), built with
+        default arguments; a dict ``{"class_name": ..., "config": {...}}`` (``config``
+        optional), built with ``from_config``; an :class:`Initializer`, returned as is;
+        ``None``, returned as is.
+
+    Returns
+    -------
+    Initializer or None
+
+    Examples
+    --------
+    >>> from winit_fast import initializers
+    >>> type(initializers.get("he_normal")).__name__
+    'HeNormal'
+    >>> initializers.get({"class_name": "Constant", "config": {"value": 3.0}})
+    Constant(value=3.0)
+    """
+    if identifier is None or isinstance(identifier, Initializer):
+        return identifier
+    if isinstance(identifier, str):
+        return _lookup(identifier)()
+    if isinstance(identifier, dict):
+        config = identifier.get("config", {})
+        if not isinstance(config, dict):
+            raise ValueError(f"identifier's config must be a dict, got {config!r}")
+        return _lookup(identifier.get("class_name")).from_config(config)
+    raise ValueError(
+        "identifier must be a name, a config dict or an Initializer, "
+        f"got {type(identifier).__name__}"
+    )
+
+
+def _lookup(name: Any) -> type[Initializer]:
+    if isinstance(name, str) and name in NAMES:
+        return NAMES[name]
+    raise ValueError(f"identifier {name!r} is unknown; valid names: {', '.join(sorted(NAMES))}")
