@@ -32,6 +32,10 @@ static inline vm vi_nonzero(vi a)
 {
     return _mm256_xor_si256(_mm256_cmpeq_epi32(a, _mm256_setzero_si256()), _mm256_set1_epi32(-1));
 }
+static inline vm vm_or(vm a, vm b) { return _mm256_or_si256(a, b); }
+static inline int vm_all(vm m) { return _mm256_movemask_ps(_mm256_castsi256_ps(m)) == 0xFF; }
+static inline vmd vmd_or(vmd a, vmd b) { return _mm256_or_si256(a, b); }
+static inline int vmd_all(vmd m) { return _mm256_movemask_pd(_mm256_castsi256_pd(m)) == 0xF; }
 static inline vi vi_blend(vm m, vi if_false, vi if_true)
 {
     return _mm256_blendv_epi8(if_false, if_true, m);

@@ -29,6 +29,10 @@ static inline vi vi_or(vi a, vi b) { return _mm512_or_si512(a, b); }
 #define vi_slli(a, n) _mm512_slli_epi32((a), (n))
 static inline vm vi_gt(vi a, vi b) { return _mm512_cmpgt_epi32_mask(a, b); } /* signed */
 static inline vm vi_nonzero(vi a) { return _mm512_test_epi32_mask(a, a); }
+static inline vm vm_or(vm a, vm b) { return (vm)(a | b); }
+static inline int vm_all(vm m) { return m == (vm)0xFFFF; }
+static inline vmd vmd_or(vmd a, vmd b) { return (vmd)(a | b); }
+static inline int vmd_all(vmd m) { return m == (vmd)0xFF; }
 static inline vi vi_blend(vm m, vi if_false, vi if_true)
 {
     return _mm512_mask_blend_epi32(m, if_false, if_true);
