@@ -51,18 +51,20 @@ void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value, 
     int all_zero = 1;
     for (size_t i = 0; i < elem_size; ++i)
         all_zero &= v[i] == 0;
-    if (n_threads <= 1 || n < WF_SERIAL_THRESHOLD) {
+    if (n_threads <= 1 || n * elem_size < WF_SERIAL_CONSTANT_BYTES) {
         fill_elements(bytes, 0, n, elem_size, v, all_zero);
         return;
     }
-    const int64_t n_chunks = (int64_t)((n + WF_CHUNK_ELEMENTS - 1) / WF_CHUNK_ELEMENTS);
-    (void)n_threads;
+    /* one contiguous slice per thread: a memory-bound fill gains nothing from finer chunks */
+    const int64_t parts = (int64_t)n_threads;
+    (void)parts;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(n_threads)
 #endif
-    for (int64_t i = 0; i < n_chunks; ++i) {
-        size_t lo = (size_t)i * WF_CHUNK_ELEMENTS;
-        size_t hi = lo + WF_CHUNK_ELEMENTS < n ? lo + WF_CHUNK_ELEMENTS : n;
+    for (int64_t i = 0; i < parts; ++i) {
+        const size_t base = n / (size_t)parts, extra = n % (size_t)parts, k = (size_t)i;
+        size_t lo = k * base + (k < extra ? k : extra);
+        size_t hi = lo + base + (k < extra ? 1 : 0);
         fill_elements(bytes, lo, hi, elem_size, v, all_zero);
     }
 }

@@ -65,12 +65,12 @@ static void fill_positions(const fill_job *job, uint64_t begin, uint64_t end)
     }
 }
 
-static void run_fill(const fill_job *job, size_t n, int n_threads)
+static void run_fill(const fill_job *job, size_t n, int n_threads, size_t serial_below)
 {
     const uint64_t begin = job->phase, end = job->phase + (uint64_t)n;
     if (n == 0)
         return;
-    if (n_threads <= 1 || n < WF_SERIAL_THRESHOLD) {
+    if (n_threads <= 1 || n < serial_below) {
         fill_positions(job, begin, end);
         return;
     }
@@ -118,7 +118,7 @@ void wf_fill_raw_u32(uint32_t *out, size_t n, const wf_origin *origin, int n_thr
 {
     const wf_kernel_table *k = wf_active_kernels();
     fill_job job = make_job(k->raw_u32, k->raw_u32, out, WF_FLOAT32, origin);
-    run_fill(&job, n, n_threads);
+    run_fill(&job, n, n_threads, WF_SERIAL_UNIFORM);
 }
 
 void wf_fill_uniform(void *out, wf_dtype dtype, size_t n, const wf_origin *origin, double low,
@@ -135,7 +135,7 @@ void wf_fill_uniform(void *out, wf_dtype dtype, size_t n, const wf_origin *origi
         job.args.p.uniform_f32.span = (float)span;
         job.args.p.uniform_f32.cap = (float)cap;
     }
-    run_fill(&job, n, n_threads);
+    run_fill(&job, n, n_threads, WF_SERIAL_UNIFORM);
 }
 
 void wf_fill_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin, double mean,
@@ -150,7 +150,7 @@ void wf_fill_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin
         job.args.p.normal_f32.mean = (float)mean;
         job.args.p.normal_f32.std = (float)std;
     }
-    run_fill(&job, n, n_threads);
+    run_fill(&job, n, n_threads, WF_SERIAL_NORMAL);
 }
 
 void wf_fill_truncated_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin,
@@ -166,5 +166,5 @@ void wf_fill_truncated_normal(void *out, wf_dtype dtype, size_t n, const wf_orig
                               (float)t->p_lo, (float)t->q_hi, (float)t->mass};
         job.args.p.truncnorm_f32 = p;
     }
-    run_fill(&job, n, n_threads);
+    run_fill(&job, n, n_threads, WF_SERIAL_TRUNCNORM);
 }

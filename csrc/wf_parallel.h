@@ -10,12 +10,28 @@
 #define WF_OMP_MAX_THREADS() 1
 #endif
 
-/* Below this many elements a fill runs on the calling thread: waking a thread team costs
- * more than it saves (measured with bench/, see docs/performance.md). */
-#define WF_SERIAL_THRESHOLD ((size_t)1 << 15)
+/* Below these sizes a fill runs on the calling thread: waking a thread team costs more than
+ * it saves.  Measured on 2 cores with the AVX-512 kernels (docs/performance.md): 2 threads
+ * start to win at about 8192 uniform, 4096 normal and 2048 truncated-normal elements (about
+ * 5 us of work), and at about 256 KiB for constant fills. */
+#ifndef WF_SERIAL_UNIFORM
+#define WF_SERIAL_UNIFORM ((size_t)8192)
+#endif
+#ifndef WF_SERIAL_NORMAL
+#define WF_SERIAL_NORMAL ((size_t)4096)
+#endif
+#ifndef WF_SERIAL_TRUNCNORM
+#define WF_SERIAL_TRUNCNORM ((size_t)2048)
+#endif
+#ifndef WF_SERIAL_CONSTANT_BYTES
+#define WF_SERIAL_CONSTANT_BYTES ((size_t)1 << 18)
+#endif
 
-/* Work is cut into chunks of this many elements, aligned on stream positions, so that the
- * split never depends on the thread count in a way that could change a value. */
-#define WF_CHUNK_ELEMENTS ((uint64_t)1 << 14)
+/* Work is cut into chunks of this many elements, aligned on stream positions; small enough
+ * that a few thousand elements already make several chunks.  The cut never shows in the
+ * values: each element depends only on its stream position. */
+#ifndef WF_CHUNK_ELEMENTS
+#define WF_CHUNK_ELEMENTS ((uint64_t)1024)
+#endif
 
 #endif /* WF_PARALLEL_H */

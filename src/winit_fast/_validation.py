@@ -7,6 +7,7 @@ same messages. Every message starts with the argument's name.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import numbers
@@ -99,6 +100,8 @@ def as_count(name: str, value: Any) -> int:
 
 def as_shape(shape: Any) -> tuple[int, ...]:
     """An int or a sequence of ints, each >= 0."""
+    if type(shape) is tuple and all(type(d) is int and d >= 0 for d in shape):
+        return shape  # the common case, fast
     if isinstance(shape, numbers.Integral) and not isinstance(shape, (bool, np.bool_)):
         dims: tuple[Any, ...] = (shape,)
     else:
@@ -171,8 +174,9 @@ OVERFLOW_AT = {
 }
 
 
+@functools.lru_cache(maxsize=16)
 def overflow_threshold(dtype: np.dtype) -> float:
-    return OVERFLOW_AT[dtype.name]
+    return OVERFLOW_AT[dtype.name]  # dtype.name is slow in NumPy: cached per dtype
 
 
 def fits(value: float, dtype: np.dtype) -> bool:
