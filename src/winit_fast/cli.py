@@ -38,15 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--methods", default=None, help="comma-separated: uniform,normal,zeros")
     bench.add_argument("--threads", default=None, help="comma-separated thread counts")
     bench.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    bench.add_argument("--plot", metavar="FILE.png", help="draw throughput against size")
 
     commands.add_parser("config", help="print show_config()")
     return parser
 
 
 def run_bench_command(args: argparse.Namespace) -> int:
-    from winit_fast.bench import BenchConfig, run_bench
-    from winit_fast.bench.report import print_table, progress_printer
-    from winit_fast.bench.run import as_json, machine_description
+    from winit_fast.bench import extras
+    from winit_fast.bench.report import format_targets, print_table, progress_printer, targets
+    from winit_fast.bench.run import BenchConfig, as_json, machine_description, run_bench
 
     config = BenchConfig.quick() if args.quick else BenchConfig()
     if args.sizes:
@@ -60,14 +61,39 @@ def run_bench_command(args: argparse.Namespace) -> int:
     print("machine:", ", ".join(f"{k}={v}" for k, v in machine_description().items()))
     update, close = progress_printer()
     try:
-        rows = run_bench(config, progress=update)
+        results = run_bench(config, progress=update)
     finally:
         close()
-    print_table(rows)
+    print_table(results)
+    checks = {
+        "small_call_us": extras.small_call(),
+        "gil": extras.gil_overlap(1 << 20 if args.quick else 1 << 23),
+        "extra_memory": extras.extra_memory(config.methods, 1 << 20 if args.quick else 1 << 24),
+    }
+    print(
+        "\n(64, 64) call, allocation included (us):",
+        ", ".join(f"{k} {v:.1f}" for k, v in checks["small_call_us"].items()),
+    )
+    print(
+        f"two Python threads, n_threads=1 each: overlap {checks['gil']['overlap']:.2f}x "
+        "(2.0 = fully parallel, the GIL is released during fills)"
+    )
+    print(
+        "extra peak memory beyond the output (KiB):",
+        ", ".join(f"{k} {v['extra_kib']}" for k, v in checks["extra_memory"].items()),
+    )
+    largest = max(config.sizes)
+    print(f"\ntargets (float32, size {largest:,}, all threads):")
+    print(format_targets(targets(results, largest)))
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump(as_json(rows, config), handle, indent=1)
+            json.dump(as_json(results, config, checks), handle, indent=1)
         print(f"wrote {args.json}")
+    if args.plot:
+        from winit_fast.bench.plot import plot_throughput
+
+        plot_throughput(results, args.plot)
+        print(f"wrote {args.plot}")
     return 0
 
 

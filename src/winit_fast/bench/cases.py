@@ -1,11 +1,14 @@
-"""What the benchmark times: winit_fast's fills and the anchors, each filling a given array.
+"""What the benchmark times: winit_fast's fills and the anchors people compare them with.
 
-Every case is a factory ``make(out, threads) -> fill`` that returns a zero-argument callable
-writing ``out`` in place, so no case pays for allocation and all time the same buffer size.
+A case is ``make(out, threads) -> fill``: it returns a zero-argument callable that writes the
+preallocated ``out`` in place (except libraries that cannot write into a given array, which
+then allocate, as their users would), so all cases time the same buffer size.
 """
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,46 +17,183 @@ import numpy as np
 import winit_fast as wf
 
 Fill = Callable[[], object]
+Maker = Callable[[np.ndarray, int], Fill]
+
+METHODS = ("uniform", "normal", "truncated_normal", "he_normal", "glorot_uniform", "zeros")
+WIDTH = 1024  # he/glorot see the buffer as (size // 1024, 1024): fans from a 2-D weight
 
 
 @dataclass(frozen=True)
-class Method:
-    name: str  # uniform, normal, zeros
-    library: str  # winit_fast, numpy-pcg64, numpy-philox, memset
-    threaded: bool  # whether a thread count applies
-    make: Callable[[np.ndarray, int], Fill]
+class Library:
+    name: str
+    threaded: bool  # whether its speed depends on a thread count we set
+    makers: dict[str, Maker]  # method -> case; a method it lacks is simply absent
+    dtypes: tuple[str, ...] = ("float32", "float64", "float16", "bfloat16")
 
 
-def _ours(method: str) -> Callable[[np.ndarray, int], Fill]:
-    function = {"uniform": wf.uniform, "normal": wf.normal, "zeros": wf.zeros}[method]
-    kwargs = {} if method == "zeros" else {"seed": 0}
-    return lambda out, threads: lambda: function(out=out, n_threads=threads, **kwargs)
+def as_matrix(out: np.ndarray) -> np.ndarray:
+    return out.reshape(-1, WIDTH) if out.size % WIDTH == 0 and out.size else out.reshape(1, -1)
 
 
-def _numpy(method: str, bit_generator: type) -> Callable[[np.ndarray, int], Fill]:
-    def make(out: np.ndarray, threads: int) -> Fill:
-        rng = np.random.Generator(bit_generator(0))
-        if method == "uniform":
-            return lambda: rng.random(dtype=out.dtype, out=out)
+# ---- winit_fast -----------------------------------------------------------------------------
+
+
+def _ours() -> Library:
+    def make(function, **kwargs) -> Maker:
+        return lambda out, threads: (
+            lambda: function(out=as_matrix(out), n_threads=threads, **kwargs)
+        )
+
+    return Library(
+        "winit_fast",
+        True,
+        {
+            "uniform": make(wf.uniform, seed=0),
+            "normal": make(wf.normal, seed=0),
+            "truncated_normal": make(wf.truncated_normal, std=0.02, seed=0),
+            "he_normal": make(wf.he_normal, seed=0),
+            "glorot_uniform": make(wf.glorot_uniform, seed=0),
+            "zeros": make(wf.zeros),
+        },
+    )
+
+
+# ---- numpy.random ---------------------------------------------------------------------------
+
+
+def _numpy(bit_generator: type, name: str) -> Library:
+    def generator() -> np.random.Generator:
+        return np.random.Generator(bit_generator(0))
+
+    def uniform(out, threads):
+        rng = generator()
+        return lambda: rng.random(dtype=out.dtype, out=out)
+
+    def normal(out, threads):
+        rng = generator()
         return lambda: rng.standard_normal(dtype=out.dtype, out=out)
 
-    return make
+    def he_normal(out, threads):  # the NumPy way: draw, then scale in place
+        rng, std = generator(), math.sqrt(2.0 / as_matrix(out).shape[0])
+
+        def fill():
+            rng.standard_normal(dtype=out.dtype, out=out)
+            np.multiply(out, std, out=out)
+
+        return fill
+
+    def glorot_uniform(out, threads):
+        rng, (rows, cols) = generator(), as_matrix(out).shape
+        limit = math.sqrt(6.0 / (rows + cols))
+
+        def fill():
+            rng.random(dtype=out.dtype, out=out)
+            np.multiply(out, 2 * limit, out=out)
+            np.subtract(out, limit, out=out)
+
+        return fill
+
+    makers = {"uniform": uniform, "normal": normal, "he_normal": he_normal}
+    makers["glorot_uniform"] = glorot_uniform
+    return Library(name, False, makers, dtypes=("float32", "float64"))
 
 
-def _memset(out: np.ndarray, threads: int) -> Fill:
-    return lambda: out.fill(0)
+def _fill() -> Library:
+    return Library("ndarray.fill", False, {"zeros": lambda out, threads: lambda: out.fill(0)})
 
 
-METHODS = [
-    Method("uniform", "winit_fast", True, _ours("uniform")),
-    Method("uniform", "numpy-pcg64", False, _numpy("uniform", np.random.PCG64)),
-    Method("uniform", "numpy-philox", False, _numpy("uniform", np.random.Philox)),
-    Method("normal", "winit_fast", True, _ours("normal")),
-    Method("normal", "numpy-pcg64", False, _numpy("normal", np.random.PCG64)),
-    Method("normal", "numpy-philox", False, _numpy("normal", np.random.Philox)),
-    Method("zeros", "winit_fast", True, _ours("zeros")),
-    Method("zeros", "memset", False, _memset),
-]
+def _memset() -> Library:
+    """libc memset on one contiguous slice per thread: the memory-speed limit of a fill."""
+    import ctypes
+    from concurrent.futures import ThreadPoolExecutor
 
-# The anchor each winit_fast row is divided by.
-BASELINE = {"uniform": "numpy-pcg64", "normal": "numpy-pcg64", "zeros": "memset"}
+    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+
+    def maker(out, threads):
+        address, nbytes = out.ctypes.data, out.nbytes
+        cuts = [nbytes * i // threads for i in range(threads + 1)]
+
+        def fill():  # ctypes calls release the GIL, so the slices are written at once
+            jobs = [
+                pool.submit(ctypes.memset, address + lo, 0, hi - lo)
+                for lo, hi in zip(cuts, cuts[1:], strict=False)
+            ]
+            for job in jobs:
+                job.result()
+
+        return fill
+
+    return Library("memset", True, {"zeros": maker})
+
+
+# ---- torch.nn.init (optional) ---------------------------------------------------------------
+
+
+def _torch() -> Library | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+
+    def tensor_of(out: np.ndarray):
+        if out.dtype.name == "bfloat16":  # torch cannot wrap ml_dtypes arrays
+            return torch.empty(as_matrix(out).shape, dtype=torch.bfloat16)
+        return torch.from_numpy(as_matrix(out))
+
+    def make(init: Callable, **kwargs) -> Maker:
+        def maker(out, threads):
+            tensor = tensor_of(out)
+
+            def fill():
+                torch.set_num_threads(threads)
+                with torch.no_grad():
+                    init(tensor, **kwargs)
+
+            return fill
+
+        return maker
+
+    nn_init = torch.nn.init
+    return Library(
+        f"torch {torch.__version__.split('+')[0]}",
+        True,
+        {
+            "uniform": make(nn_init.uniform_),
+            "normal": make(nn_init.normal_),
+            "truncated_normal": make(nn_init.trunc_normal_, std=0.02, a=-0.04, b=0.04),
+            "he_normal": make(nn_init.kaiming_normal_),
+            "glorot_uniform": make(nn_init.xavier_uniform_),
+            "zeros": make(nn_init.zeros_),
+        },
+    )
+
+
+# ---- mkl_random (optional) ------------------------------------------------------------------
+
+
+def _mkl() -> Library | None:
+    try:
+        import mkl_random
+    except ImportError:
+        return None
+    state = mkl_random.RandomState(0)
+    return Library(
+        "mkl_random",
+        False,
+        {
+            "uniform": lambda out, threads: lambda: state.uniform(size=out.size),
+            "normal": lambda out, threads: lambda: state.standard_normal(size=out.size),
+        },
+        dtypes=("float64",),
+    )
+
+
+def libraries() -> list[Library]:
+    """winit_fast first, then the anchors installed here."""
+    found = [
+        _ours(),
+        _numpy(np.random.PCG64, "numpy-pcg64"),
+        _numpy(np.random.Philox, "numpy-philox"),
+    ]
+    found += [lib for lib in (_torch(), _mkl()) if lib is not None]
+    return [*found, _fill(), _memset()]

@@ -1,60 +1,148 @@
-"""Printing the benchmark: a table (rich when installed) and a progress display."""
+"""The benchmark's tables: one row per (method, dtype, size, threads), a column per library,
+ratios of winit_fast to NumPy and torch measured in the same run; and the issue's targets."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 
-from winit_fast.bench.run import Row
+from winit_fast.bench.run import Measurement
 
-HEADERS = ("method", "library", "dtype", "size", "threads", "M samples/s", "x baseline")
-
-
-def _cells(row: Row) -> tuple[str, ...]:
-    ratio = f"{row.ratio:.2f}x" if row.ratio is not None else ""
-    return (
-        row.method,
-        row.library,
-        row.dtype,
-        f"{row.size:,}",
-        str(row.threads),
-        f"{row.msamples_per_s:,.1f}",
-        ratio,
-    )
+OURS = "winit_fast"
 
 
-def format_table(rows: list[Row]) -> str:
-    """A plain-text table (also what the README shows)."""
-    cells = [HEADERS, *(_cells(r) for r in rows)]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(HEADERS))]
-    lines = [
-        "  ".join(
-            c.rjust(w) if i >= 3 else c.ljust(w)
-            for i, (c, w) in enumerate(zip(line, widths, strict=False))
-        )
-        for line in cells
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+def _speeds(results: list[Measurement]) -> dict[tuple, float]:
+    return {(m.library, m.method, m.dtype, m.size, m.threads): m.msamples_per_s for m in results}
+
+
+def _single_threaded(library: str, results: list[Measurement]) -> bool:
+    return all(m.threads == 1 for m in results if m.library == library)
+
+
+def wide_rows(results: list[Measurement]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows: M samples/s per library, then winit_fast's ratios."""
+    speed = _speeds(results)
+    libraries = list(dict.fromkeys(m.library for m in results))
+    torch = next((lib for lib in libraries if lib.startswith("torch")), None)
+    header = ["method", "dtype", "size", "threads", *libraries, "x numpy", "x torch"]
+    rows = []
+    for m in results:
+        if m.library != OURS:
+            continue
+        key = (m.method, m.dtype, m.size)
+        cells = [m.method, m.dtype, f"{m.size:,}", str(m.threads)]
+        for library in libraries:
+            threads = 1 if _single_threaded(library, results) else m.threads
+            value = speed.get((library, *key, threads))
+            cells.append(f"{value:,.0f}" if value else "")
+        base = speed.get(("numpy-pcg64", *key, 1)) or speed.get(("ndarray.fill", *key, 1))
+        versus_torch = speed.get((torch, *key, m.threads)) if torch else None
+        cells.append(f"{m.msamples_per_s / base:.1f}x" if base else "")
+        cells.append(f"{m.msamples_per_s / versus_torch:.1f}x" if versus_torch else "")
+        rows.append(cells)
+    return header, rows
+
+
+def format_table(header: list[str], rows: list[list[str]]) -> str:
+    """Plain text, right-aligned numbers (what the README shows)."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for row in [header, ["-" * w for w in widths], *rows]:
+        cells = [
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
 
 
-def print_table(rows: list[Row]) -> None:
+def print_table(results: list[Measurement]) -> None:
+    header, rows = wide_rows(results)
     try:
         from rich.console import Console
         from rich.table import Table
     except ImportError:
-        Console = None
+        Console = None  # noqa: N806
     if Console is None or not sys.stdout.isatty():  # plain text for logs and pipes
-        print(format_table(rows))
+        print("M samples/s (median of repeats); ratios are winit_fast / anchor, same run")
+        print(format_table(header, rows))
         return
-    table = Table(*HEADERS, title="winit_fast vs anchors (median of repeats, same run)")
+    table = Table(*header, title="M samples/s (median of repeats); ratios: winit_fast / anchor")
     for row in rows:
-        table.add_row(*_cells(row), style="bold" if row.library == "winit_fast" else None)
-    Console().print(table)
+        table.add_row(*row)
+    Console(width=max(160, Console().width)).print(table)
+
+
+def targets(results: list[Measurement], size: int = 1 << 26) -> list[tuple[str, str, bool | None]]:
+    """The performance issue's targets at ``size`` float32, all threads: (target, figure, met)."""
+    speed = _speeds(results)
+    threads = max((m.threads for m in results if m.library == OURS), default=1)
+    torch = next((m.library for m in results if m.library.startswith("torch")), None)
+
+    def ours(method: str, t: int = threads) -> float | None:
+        return speed.get((OURS, method, "float32", size, t))
+
+    def anchor(library: str | None, method: str, t: int = 1) -> float | None:
+        return speed.get((library, method, "float32", size, t)) if library else None
+
+    checks = [
+        (
+            "normal >= 12x numpy standard_normal",
+            ours("normal"),
+            anchor("numpy-pcg64", "normal"),
+            12,
+        ),
+        (
+            "he_normal >= 12x numpy standard_normal",
+            ours("he_normal"),
+            anchor("numpy-pcg64", "normal"),
+            12,
+        ),
+        (
+            "normal >= 4x torch kaiming_normal_",
+            ours("normal"),
+            anchor(torch, "he_normal", threads),
+            4,
+        ),
+        (
+            "he_normal >= 4x torch kaiming_normal_",
+            ours("he_normal"),
+            anchor(torch, "he_normal", threads),
+            4,
+        ),
+        ("uniform >= 4x numpy random", ours("uniform"), anchor("numpy-pcg64", "uniform"), 4),
+        (
+            "truncated_normal >= 50x torch trunc_normal_",
+            ours("truncated_normal"),
+            anchor(torch, "truncated_normal", threads),
+            50,
+        ),
+        (
+            f"zeros >= 0.9x a {threads}-thread memset",
+            ours("zeros"),
+            anchor("memset", "zeros", threads),
+            0.9,
+        ),
+        (f"normal: {threads} threads >= 1.8x 1 thread", ours("normal"), ours("normal", 1), 1.8),
+    ]
+    report = []
+    for name, mine, theirs, goal in checks:
+        if mine is None or theirs is None:
+            report.append((name, "not measured", None))
+        else:
+            ratio = mine / theirs
+            report.append((name, f"{ratio:.2f}x", ratio >= goal))
+    return report
+
+
+def format_targets(rows: list[tuple[str, str, bool | None]]) -> str:
+    marks = {True: "met", False: "NOT met", None: "-"}
+    width = max(len(r[0]) for r in rows)
+    return "\n".join(f"{name:<{width}}  {figure:>12}  {marks[met]}" for name, figure, met in rows)
 
 
 def progress_printer() -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
-    """A progress callback and a closer: a rich bar when available, else lines on stderr."""
+    """A progress callback and a closer: a rich bar when available, else a line on stderr."""
     try:
         from rich.progress import Progress
     except ImportError:

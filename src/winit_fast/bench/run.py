@@ -1,4 +1,5 @@
-"""Runs the benchmark grid and returns rows of M samples/s with ratios to the baseline."""
+"""Runs the benchmark grid and collects one measurement per (library, method, dtype, size,
+threads)."""
 
 from __future__ import annotations
 
@@ -9,45 +10,57 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 import winit_fast as wf
-from winit_fast.bench.cases import BASELINE, METHODS
+from winit_fast.bench.cases import METHODS, libraries
 from winit_fast.bench.timing import median_seconds
 
-FULL_SIZES = (1_000, 4096, 1 << 16, 1 << 20, 1 << 24, 1 << 26)
-QUICK_SIZES = (1_000, 1 << 16, 1 << 20, 1 << 22)
+FULL_SIZES = (4096, 1 << 16, 1 << 20, 1 << 26)
+QUICK_SIZES = (4096, 1 << 20)
+SIXTEEN_BIT = ("float16", "bfloat16")
+
+
+def default_threads() -> tuple[int, ...]:
+    return tuple(sorted({1, int(wf.show_config()["max_threads"])}))
 
 
 @dataclass
 class BenchConfig:
     sizes: tuple[int, ...] = FULL_SIZES
     dtypes: tuple[str, ...] = ("float32", "float64")
-    methods: tuple[str, ...] = ("uniform", "normal", "zeros")
-    threads: tuple[int, ...] = field(
-        default_factory=lambda: tuple(sorted({1, wf.show_config()["max_threads"]}))
-    )
+    methods: tuple[str, ...] = METHODS
+    threads: tuple[int, ...] = field(default_factory=default_threads)
+    sixteen_bit_size: int | None = 1 << 26  # float16/bfloat16 are timed at this size only
     repeats: int = 5
-    min_seconds: float = 0.3
+    min_seconds: float = 0.2
 
     @classmethod
     def quick(cls) -> BenchConfig:
-        return cls(sizes=QUICK_SIZES, repeats=3, min_seconds=0.05)
+        return cls(sizes=QUICK_SIZES, sixteen_bit_size=1 << 20, repeats=3, min_seconds=0.02)
 
 
 @dataclass
-class Row:
-    method: str
+class Measurement:
     library: str
+    method: str
     dtype: str
     size: int
     threads: int
     seconds: float
-    msamples_per_s: float
-    ratio: float | None = None  # winit_fast rows: speed / baseline speed
+
+    @property
+    def msamples_per_s(self) -> float:
+        return self.size / self.seconds / 1e6
 
 
 def machine_description() -> dict:
     info = wf.show_config()
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = next(line.split(":", 1)[1].strip() for line in handle if "model name" in line)
+    except (OSError, StopIteration):
+        pass
     return {
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": cpu,
         "cores": os.cpu_count(),
         "backend": info["backend"],
         "simd": info["simd"],
@@ -57,52 +70,54 @@ def machine_description() -> dict:
     }
 
 
-def plan(config: BenchConfig) -> list[tuple]:
+def grid(config: BenchConfig) -> list[tuple]:
+    """Every (library, method, dtype, size, threads) to time."""
+    shapes = [(dtype, size) for dtype in config.dtypes for size in config.sizes]
+    if config.sixteen_bit_size:
+        shapes += [(dtype, config.sixteen_bit_size) for dtype in SIXTEEN_BIT]
     steps = []
-    for method in METHODS:
-        if method.name not in config.methods:
-            continue
-        for dtype in config.dtypes:
-            for size in config.sizes:
-                for threads in config.threads if method.threaded else (1,):
-                    steps.append((method, dtype, size, threads))
+    for library in libraries():
+        for method in config.methods:
+            if method not in library.makers:
+                continue
+            for dtype, size in shapes:
+                if dtype not in library.dtypes:
+                    continue
+                for threads in config.threads if library.threaded else (1,):
+                    steps.append((library, method, dtype, size, threads))
     return steps
 
 
-def run_bench(config: BenchConfig, progress=None) -> list[Row]:
-    """Time every step of the plan; ``progress(done, total, label)`` is called as it goes."""
-    steps = plan(config)
-    rows: list[Row] = []
+def buffer(dtype: str, size: int) -> np.ndarray:
+    out = np.empty(size, wf._validation.as_dtype(dtype))
+    wf.zeros(out=out)  # touch every page before timing
+    return out
+
+
+def run_bench(config: BenchConfig, progress=None) -> list[Measurement]:
+    """Time every step of the grid; ``progress(done, total, label)`` is called as it goes."""
+    steps = grid(config)
+    results: list[Measurement] = []
     buffers: dict[tuple[str, int], np.ndarray] = {}
-    for done, (method, dtype, size, threads) in enumerate(steps):
+    for done, (library, method, dtype, size, threads) in enumerate(steps):
         if progress is not None:
-            progress(done, len(steps), f"{method.name} {method.library} {dtype} {size} x{threads}")
-        out = buffers.setdefault((dtype, size), np.empty(size, dtype))
-        seconds = median_seconds(
-            method.make(out, threads), repeats=config.repeats, min_seconds=config.min_seconds
-        )
-        rows.append(
-            Row(method.name, method.library, dtype, size, threads, seconds, size / seconds / 1e6)
-        )
+            progress(done, len(steps), f"{method} {library.name} {dtype} {size:,} x{threads}")
+        key = (dtype, size)
+        if key not in buffers:
+            buffers.clear()  # one buffer at a time keeps the peak memory at one output
+            buffers[key] = buffer(dtype, size)
+        fill = library.makers[method](buffers[key], threads)
+        seconds = median_seconds(fill, repeats=config.repeats, min_seconds=config.min_seconds)
+        results.append(Measurement(library.name, method, dtype, size, threads, seconds))
     if progress is not None:
         progress(len(steps), len(steps), "done")
-    add_ratios(rows)
-    return rows
+    return results
 
 
-def add_ratios(rows: list[Row]) -> None:
-    speed = {
-        (r.method, r.library, r.dtype, r.size): r.msamples_per_s for r in rows if r.threads == 1
-    }
-    for row in rows:
-        base = speed.get((row.method, BASELINE[row.method], row.dtype, row.size))
-        if row.library == "winit_fast" and base:
-            row.ratio = row.msamples_per_s / base
-
-
-def as_json(rows: list[Row], config: BenchConfig) -> dict:
+def as_json(results: list[Measurement], config: BenchConfig, extras: dict) -> dict:
     return {
         "machine": machine_description(),
         "config": asdict(config),
-        "rows": [asdict(r) for r in rows],
+        "measurements": [{**asdict(m), "msamples_per_s": m.msamples_per_s} for m in results],
+        **extras,
     }
