@@ -7,6 +7,7 @@ then allocate, as their users would), so all cases time the same buffer size.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections.abc import Callable
@@ -116,7 +117,7 @@ def _memset() -> Library:
         def fill():  # ctypes calls release the GIL, so the slices are written at once
             jobs = [
                 pool.submit(ctypes.memset, address + lo, 0, hi - lo)
-                for lo, hi in zip(cuts, cuts[1:], strict=False)
+                for lo, hi in itertools.pairwise(cuts)
             ]
             for job in jobs:
                 job.result()

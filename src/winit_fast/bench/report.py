@@ -62,7 +62,7 @@ def print_table(results: list[Measurement]) -> None:
         from rich.console import Console
         from rich.table import Table
     except ImportError:
-        Console = None  # noqa: N806
+        Console = None
     if Console is None or not sys.stdout.isatty():  # plain text for logs and pipes
         print("M samples/s (median of repeats); ratios are winit_fast / anchor, same run")
         print(format_table(header, rows))
