@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds the extension with AddressSanitizer + UndefinedBehaviorSanitizer in a scratch copy of
-# the repository and runs the test suite against it.  Usage: tools/sanitize.sh [SCRATCH_DIR]
+# the repository and runs the test suite against it.  Usage: tools/sanitize.sh [SCRATCH_DIR [PYTEST_ARGS...]]
 # (default /tmp/winit_fast-sanitize).  Python itself is not instrumented, so libasan is
 # preloaded; leak checking is off (CPython keeps memory until exit).  Exits non-zero on any
 # sanitizer report (halt_on_error / abort_on_error) or test failure.  Last run: docs/reliability.md
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 scratch="${1:-/tmp/winit_fast-sanitize}"
+shift || true  # the remaining arguments go to pytest
 rm -rf "$scratch"
 git -C "$root" ls-files -z | (cd "$root" && xargs -0 cp --parents -t "$(mkdir -p "$scratch" && echo "$scratch")")
 cd "$scratch"
