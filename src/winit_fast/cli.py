@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -70,7 +71,7 @@ def run_bench_command(args: argparse.Namespace) -> int:
     finally:
         close()
     print_table(results)
-    checks = {
+    checks: dict[str, Any] = {
         "small_call_us": extras.small_call(),
         "gil": extras.gil_overlap(1 << 20 if args.quick else 1 << 23),
         "extra_memory": extras.extra_memory(config.methods, 1 << 20 if args.quick else 1 << 24),
