@@ -17,7 +17,7 @@ FRAMEWORKS = ("keras", "torch", "dask", "distributed", "jax", "tensorflow")
 PARALLEL_SIZE = 1 << 16
 CHILD_TIMEOUT_S = 60
 # A child that hangs in libgomp never returns; waiting this long shows it without slowing CI.
-HANG_TIMEOUT_S = 10
+HANG_TIMEOUT_S = 5
 
 needs_openmp = pytest.mark.skipif(
     CORE is None or wf.show_config()["openmp"] is None,
