@@ -71,14 +71,25 @@ __all__ = [
 ]
 
 
+def _check_block_info(block_info: dict | None) -> None:
+    if block_info is None:  # map_blocks passes it to every function that takes it
+        raise TypeError("block_info is required (dask.array.map_blocks passes it)")
+
+
 def _random_block(fill: Callable[..., np.ndarray], block_info: dict | None = None) -> np.ndarray:
-    """One chunk, on a worker: block ``index`` of the whole tensor of ``shape``."""
+    """One chunk, on a worker: block ``index`` of the whole tensor of ``shape``.
+
+    ``block_info`` is passed by ``map_blocks``: ``block_info[None]`` describes the output
+    chunk (its ``array-location`` and the whole array's ``shape``).
+    """
+    _check_block_info(block_info)
     info = block_info[None]
     index = tuple(slice(start, stop) for start, stop in info["array-location"])
     return fill(info["shape"], index=index)
 
 
 def _constant_block(fill: Callable[..., np.ndarray], block_info: dict | None = None) -> np.ndarray:
+    _check_block_info(block_info)
     return fill(block_info[None]["chunk-shape"])
 
 
@@ -137,7 +148,7 @@ _COMMON = _COMMON_DOC.strip("\n").lstrip() + "\n"
 
 def _documented(function: Callable[..., da.Array]) -> Callable[..., da.Array]:
     """Fills the shared parameters into the docstring's ``{common}``."""
-    function.__doc__ = function.__doc__.replace("{common}", _COMMON)
+    function.__doc__ = (function.__doc__ or "").replace("{common}", _COMMON)
     return function
 
 

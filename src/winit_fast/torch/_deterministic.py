@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -94,9 +96,10 @@ def dirac_(tensor: torch.Tensor, groups: int = 1) -> torch.Tensor:
         raise ValueError(f"groups must be >= 1 and divide dim 0 ({tensor.shape[0]}), got {groups}")
     per_group = tensor.shape[0] // groups
     channels = np.arange(min(per_group, tensor.shape[1]))
-    center = tuple(size // 2 for size in tensor.shape[2:])
+    center: tuple[int, ...] = tuple(size // 2 for size in tensor.shape[2:])
     with filling(tensor) as array:
         wf.zeros(out=array)
         for group in range(groups):
-            array[(group * per_group + channels, channels, *center)] = 1
+            where: tuple[Any, ...] = (group * per_group + channels, channels, *center)
+            array[where] = 1
     return tensor
