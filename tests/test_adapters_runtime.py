@@ -85,7 +85,7 @@ def fork_context() -> multiprocessing.context.BaseContext:
 
 
 # Found while writing this test: GNU libgomp keeps the parent's thread pool in the child, whose
-# next parallel region waits forever for threads that fork did not copy (GCC bug 52303). The
+# next parallel region waits forever for threads that fork did not copy. The
 # fix belongs in the C core (a pthread_atfork child handler forcing serial fills); until then
 # an n_threads=2 fill in a forked child hangs and this case is an expected failure.
 LIBGOMP_FORK_HANG = pytest.mark.xfail(
