@@ -1,0 +1,175 @@
+"""What the ``train``, ``compare-inits`` and ``activations`` subcommands do; ``cli.py`` only
+parses the arguments and calls these."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import winit_fast as wf
+from winit_fast.reference.data import Dataset, load_data
+from winit_fast.reference.experiments import (
+    activation_statistics,
+    compare_inits,
+    format_activation_table,
+    format_compare_table,
+    train_run,
+)
+from winit_fast.reference.progress import progress_bar
+
+__all__ = ["activations_command", "compare_inits_command", "train_command"]
+
+
+def _data(args: argparse.Namespace) -> Dataset:
+    return load_data(args.data, dtype=args.dtype).head(args.train_size)
+
+
+def _training_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "hidden": args.hidden,
+        "activation": args.activation,
+        "optimizer": args.optimizer,
+        "lr": args.lr,
+        "dtype": args.dtype,
+    }
+
+
+def _describe(data: Dataset) -> dict[str, Any]:
+    return {
+        "train_rows": int(data.X_train.shape[0]),
+        "validation_rows": int(data.X_val.shape[0]),
+        "features": data.n_features,
+        "classes": data.n_classes,
+    }
+
+
+def _write_json(path: str | None, payload: dict[str, Any]) -> None:
+    if path:
+        with open(path, "w") as handle:
+            json.dump(payload, handle, indent=1)
+        print(f"wrote {path}")
+
+
+def train_command(args: argparse.Namespace) -> int:
+    """``winit-fast train``: one run, a per-epoch table, optionally JSON and a PNG.
+
+    Examples
+    --------
+    >>> import pytest; _ = pytest.importorskip("sklearn", reason="needs scikit-learn")
+    >>> from winit_fast.cli import main
+    >>> main(["train", "--epochs", "1", "--train-size", "64", "--quiet"])  # doctest: +ELLIPSIS
+    epoch ...
+    0
+    """
+    data = _data(args)
+    backend = args.backend or wf.BACKEND
+    with progress_bar(not args.quiet) as update:
+        run = train_run(
+            data,
+            args.init,
+            args.seed,
+            backend=args.backend,
+            progress=lambda done, total: update(f"{args.init} ({backend})", done, total),
+            **_training_options(args),
+        )
+    h = run.history
+    print("epoch      loss  accuracy  val_loss  val_accuracy")
+    columns = (h["loss"], h["accuracy"], h["val_loss"], h["val_accuracy"])
+    for epoch, (loss, acc, val_loss, val_acc) in enumerate(zip(*columns, strict=True), start=1):
+        print(f"{epoch:5d}  {loss:8.4f}  {acc:8.4f}  {val_loss:8.4f}  {val_acc:12.4f}")
+    reached = run.epoch_90
+    print(
+        f"init {args.init}, backend {backend}: val accuracy {h['val_accuracy'][-1]:.4f}, "
+        f"90% at epoch {reached or 'never'}; initial weights sha256 {run.initial_digest[:16]}"
+    )
+    options = _training_options(args)
+    options["dtype"] = str(options["dtype"])
+    _write_json(
+        args.json,
+        {
+            "command": "train",
+            "backend": backend,
+            "options": {**options, "seed": args.seed, "init": args.init, "data": args.data},
+            "data": _describe(data),
+            **run.as_dict(),
+        },
+    )
+    if args.plot:
+        from winit_fast.reference.plots import plot_histories
+
+        plot_histories({f"{args.init} ({backend})": h}, args.plot)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def compare_inits_command(args: argparse.Namespace) -> int:
+    """``winit-fast compare-inits``: the same network and seeds from each init; a table,
+    optionally JSON and a PNG of the loss curves (first seed)."""
+    data = _data(args)
+    with progress_bar(not args.quiet) as update:
+        summaries = compare_inits(
+            data, args.inits, args.seeds, progress=update, **_training_options(args)
+        )
+    print(format_compare_table(summaries))
+    options = _training_options(args)
+    options["dtype"] = str(options["dtype"])
+    _write_json(
+        args.json,
+        {
+            "command": "compare-inits",
+            "backend": wf.BACKEND,
+            "options": {**options, "seeds": args.seeds, "inits": args.inits, "data": args.data},
+            "data": _describe(data),
+            "results": {s.init: [run.as_dict() for run in s.runs] for s in summaries},
+        },
+    )
+    if args.plot:
+        from winit_fast.reference.plots import plot_histories
+
+        histories = {s.init: s.runs[0].history for s in summaries}
+        title = f"{data.n_features}-{'-'.join(map(str, args.hidden))}-{data.n_classes}, seed "
+        plot_histories(histories, args.plot, title + str(args.seeds[0]))
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def activations_command(args: argparse.Namespace) -> int:
+    """``winit-fast activations``: per-layer std of activations and gradients at init."""
+    stats = activation_statistics(
+        args.inits,
+        depth=args.depth,
+        width=args.width,
+        activation=args.activation,
+        batch_size=args.batch_size,
+        seed=args.seed,
+    )
+    print(
+        f"{args.depth} hidden layers of {args.width} {args.activation} units, batch "
+        f"{args.batch_size} of standard normals, seed {args.seed}"
+    )
+    print(format_activation_table(stats))
+    _write_json(
+        args.json,
+        {
+            "command": "activations",
+            "options": {
+                "depth": args.depth,
+                "width": args.width,
+                "activation": args.activation,
+                "batch_size": args.batch_size,
+                "seed": args.seed,
+                "inits": args.inits,
+            },
+            "results": stats,
+        },
+    )
+    if args.plot:
+        from winit_fast.reference.plots import plot_activation_statistics
+
+        title = f"{args.depth} x {args.width} {args.activation}, at initialization"
+        plot_activation_statistics(stats, args.plot, title)
+        print(f"wrote {args.plot}")
+    return 0
