@@ -59,15 +59,15 @@ void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value, 
 /* SIMD levels.  scalar and sse2 run the same portable kernels (on x86-64 the compiler's SSE2
  * code); avx2 and avx512 run the hand-vectorized ones.  Every level gives the same bytes. */
 enum { WF_SIMD_SCALAR = 0, WF_SIMD_SSE2 = 1, WF_SIMD_AVX2 = 2, WF_SIMD_AVX512 = 3 };
-int wf_simd_available(void);     /* the best level of this CPU and OS */
-int wf_simd_select(int level);   /* use `level` (clamped to the available one; -1: the best) */
-int wf_simd_level(void);         /* the level in use */
+int wf_simd_available(void);   /* the best level of this CPU and OS */
+int wf_simd_select(int level); /* use `level` (clamped to the available one; -1: the best) */
+int wf_simd_level(void);       /* the level in use */
 const char *wf_simd_name(int level);
 
 /* Build facts for show_config(). */
-int wf_openmp_version(void);       /* the _OPENMP date (e.g. 201511), 0 without OpenMP */
+int wf_openmp_version(void);         /* the _OPENMP date (e.g. 201511), 0 without OpenMP */
 const char *wf_openmp_runtime(void); /* "libgomp", "libomp", "vcomp", or NULL */
-int wf_max_threads(void);          /* omp_get_max_threads(), 1 without OpenMP */
+int wf_max_threads(void);            /* omp_get_max_threads(), 1 without OpenMP */
 
 #ifdef __cplusplus
 }

@@ -12,18 +12,17 @@
 #endif
 
 static const wf_kernel_table scalar_table = {
-    wf_kernel_raw_u32,     wf_kernel_uniform_f32,   wf_kernel_uniform_f64,
-    wf_kernel_normal_f32,  wf_kernel_normal_f64,    wf_kernel_truncnorm_f32,
+    wf_kernel_raw_u32,       wf_kernel_uniform_f32, wf_kernel_uniform_f64,
+    wf_kernel_normal_f32,    wf_kernel_normal_f64,  wf_kernel_truncnorm_f32,
     wf_kernel_truncnorm_f64, wf_narrow_f16,         wf_narrow_bf16,
 };
 
 #if defined(WF_HAVE_X86_SIMD)
-#define WF_TABLE(isa)                                                                          \
-    {                                                                                          \
-        wf_kernel_raw_u32_##isa, wf_kernel_uniform_f32_##isa, wf_kernel_uniform_f64_##isa,     \
-            wf_kernel_normal_f32_##isa, wf_kernel_normal_f64_##isa,                            \
-            wf_kernel_truncnorm_f32_##isa, wf_kernel_truncnorm_f64_##isa,                      \
-            wf_narrow_f16_##isa, wf_narrow_bf16_##isa,                                         \
+#define WF_TABLE(isa)                                                                              \
+    {                                                                                              \
+        wf_kernel_raw_u32_##isa, wf_kernel_uniform_f32_##isa, wf_kernel_uniform_f64_##isa,         \
+            wf_kernel_normal_f32_##isa, wf_kernel_normal_f64_##isa, wf_kernel_truncnorm_f32_##isa, \
+            wf_kernel_truncnorm_f64_##isa, wf_narrow_f16_##isa, wf_narrow_bf16_##isa,              \
     }
 static const wf_kernel_table avx2_table = WF_TABLE(avx2);
 static const wf_kernel_table avx512_table = WF_TABLE(avx512);
@@ -67,7 +66,7 @@ static int detect(void)
     const unsigned long long xcr = xcr0();
     const int ymm_saved = (xcr & 0x6) == 0x6, zmm_saved = (xcr & 0xE6) == 0xE6;
     const int avx2 = (l7[1] >> 5) & 1;
-    const int avx512 = ((l7[1] >> 16) & 1) && ((l7[1] >> 17) & 1) /* F, DQ */
+    const int avx512 = ((l7[1] >> 16) & 1) && ((l7[1] >> 17) & 1)     /* F, DQ */
                        && ((l7[1] >> 30) & 1) && ((l7[1] >> 31) & 1); /* BW, VL */
     if (avx512 && avx2 && f16c && zmm_saved)
         return WF_SIMD_AVX512;

@@ -13,8 +13,8 @@
 
 typedef struct fill_job {
     wf_block_kernel kernel;
-    size_t elem_size;   /* bytes of one element as the kernel writes it (4 or 8) */
-    unsigned per_block; /* elements per Philox block: 4 (32-bit words) or 2 (64-bit) */
+    size_t elem_size;    /* bytes of one element as the kernel writes it (4 or 8) */
+    unsigned per_block;  /* elements per Philox block: 4 (32-bit words) or 2 (64-bit) */
     wf_narrow_fn narrow; /* float32 -> 16-bit rounding, or NULL */
     size_t out_size;     /* bytes of one output element */
     char *out;           /* output element at position `phase` */

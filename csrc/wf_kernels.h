@@ -12,10 +12,18 @@ typedef struct wf_kernel_args {
     uint32_t key[2];    /* k0, k1 */
     uint32_t stream[2]; /* counter words c2, c3 */
     union {
-        struct { float low, span, cap; } uniform_f32;
-        struct { double low, span, cap; } uniform_f64;
-        struct { float mean, std; } normal_f32;
-        struct { double mean, std; } normal_f64;
+        struct {
+            float low, span, cap;
+        } uniform_f32;
+        struct {
+            double low, span, cap;
+        } uniform_f64;
+        struct {
+            float mean, std;
+        } normal_f32;
+        struct {
+            double mean, std;
+        } normal_f64;
         wf_truncnorm_f32 truncnorm_f32;
         wf_truncnorm_f64 truncnorm_f64;
     } p;
@@ -55,15 +63,15 @@ void wf_narrow_bf16(const float *src, void *dst, size_t n);
 /* The kernels of the level in use (never NULL). */
 const wf_kernel_table *wf_active_kernels(void);
 
-#define WF_DECLARE_LEVEL(isa)                                                                  \
-    void wf_kernel_raw_u32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);            \
-    void wf_kernel_uniform_f32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);        \
-    void wf_kernel_uniform_f64_##isa(void *, uint64_t, size_t, const wf_kernel_args *);        \
-    void wf_kernel_normal_f32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);         \
-    void wf_kernel_normal_f64_##isa(void *, uint64_t, size_t, const wf_kernel_args *);         \
-    void wf_kernel_truncnorm_f32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);      \
-    void wf_kernel_truncnorm_f64_##isa(void *, uint64_t, size_t, const wf_kernel_args *);      \
-    void wf_narrow_f16_##isa(const float *, void *, size_t);                                   \
+#define WF_DECLARE_LEVEL(isa)                                                                      \
+    void wf_kernel_raw_u32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);                \
+    void wf_kernel_uniform_f32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);            \
+    void wf_kernel_uniform_f64_##isa(void *, uint64_t, size_t, const wf_kernel_args *);            \
+    void wf_kernel_normal_f32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);             \
+    void wf_kernel_normal_f64_##isa(void *, uint64_t, size_t, const wf_kernel_args *);             \
+    void wf_kernel_truncnorm_f32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);          \
+    void wf_kernel_truncnorm_f64_##isa(void *, uint64_t, size_t, const wf_kernel_args *);          \
+    void wf_narrow_f16_##isa(const float *, void *, size_t);                                       \
     void wf_narrow_bf16_##isa(const float *, void *, size_t);
 
 #if defined(WF_HAVE_X86_SIMD)

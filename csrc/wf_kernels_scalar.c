@@ -5,13 +5,11 @@
 
 static inline void block_words(uint64_t block, const wf_kernel_args *a, uint32_t x[4])
 {
-    const uint32_t ctr[4] = {(uint32_t)block, (uint32_t)(block >> 32), a->stream[0],
-                             a->stream[1]};
+    const uint32_t ctr[4] = {(uint32_t)block, (uint32_t)(block >> 32), a->stream[0], a->stream[1]};
     wf_philox4x32_10(ctr, a->key[0], a->key[1], x);
 }
 
-void wf_kernel_raw_u32(void *dst, uint64_t first_block, size_t n_blocks,
-                       const wf_kernel_args *args)
+void wf_kernel_raw_u32(void *dst, uint64_t first_block, size_t n_blocks, const wf_kernel_args *args)
 {
     uint32_t *out = (uint32_t *)dst;
     for (size_t i = 0; i < n_blocks; ++i)

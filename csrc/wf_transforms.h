@@ -34,10 +34,7 @@ static inline uint64_t wf_join64(uint32_t lo, uint32_t hi) { return ((uint64_t)h
 
 static inline double wf_u01_f64(uint64_t x) { return (double)(x >> 11) * 0x1p-53; }
 
-static inline double wf_u01_open0_f64(uint64_t x)
-{
-    return (double)((x >> 11) + 1u) * 0x1p-53;
-}
+static inline double wf_u01_open0_f64(uint64_t x) { return (double)((x >> 11) + 1u) * 0x1p-53; }
 
 /* ---- logarithm of u in (0, 1] ----------------------------------------------------------- */
 
@@ -91,13 +88,13 @@ static inline double wf_log_f64(double u)
 /* ---- cosine and sine of a fraction of a turn ---------------------------------------------- */
 
 /* Picks (cos, sin) of (n + f) quarter turns from c = cos(pi/2 f), s = sin(pi/2 f). */
-#define WF_QUADRANT(T, n, c, s, cos_out, sin_out)                                              \
-    do {                                                                                       \
-        unsigned q_ = (unsigned)(n)&3u;                                                        \
-        T cs_ = (q_ & 1u) ? (s) : (c);                                                         \
-        T sn_ = (q_ & 1u) ? (c) : (s);                                                         \
-        *(cos_out) = (q_ == 1u || q_ == 2u) ? -cs_ : cs_;                                      \
-        *(sin_out) = (q_ >= 2u) ? -sn_ : sn_;                                                  \
+#define WF_QUADRANT(T, n, c, s, cos_out, sin_out)                                                  \
+    do {                                                                                           \
+        unsigned q_ = (unsigned)(n)&3u;                                                            \
+        T cs_ = (q_ & 1u) ? (s) : (c);                                                             \
+        T sn_ = (q_ & 1u) ? (c) : (s);                                                             \
+        *(cos_out) = (q_ == 1u || q_ == 2u) ? -cs_ : cs_;                                          \
+        *(sin_out) = (q_ >= 2u) ? -sn_ : sn_;                                                      \
     } while (0)
 
 /* cos and sin of the angle 2 pi k / 2^24, for a 24-bit k.  The reduction to the nearest
@@ -157,12 +154,12 @@ static inline void wf_box_muller_f64(uint64_t x0, uint64_t x1, double *z0, doubl
 /* ---- inverse normal CDF and the truncated normal ------------------------------------------ */
 
 /* Horner evaluation c[n-1]*x^(n-1) + ... + c[0], highest coefficient first. */
-#define WF_HORNER(T, coeffs, n, x, result)                                                     \
-    do {                                                                                       \
-        T acc_ = (coeffs)[(n)-1];                                                              \
-        for (int i_ = (n)-2; i_ >= 0; --i_)                                                    \
-            acc_ = acc_ * (x) + (coeffs)[i_];                                                  \
-        (result) = acc_;                                                                       \
+#define WF_HORNER(T, coeffs, n, x, result)                                                         \
+    do {                                                                                           \
+        T acc_ = (coeffs)[(n)-1];                                                                  \
+        for (int i_ = (n)-2; i_ >= 0; --i_)                                                        \
+            acc_ = acc_ * (x) + (coeffs)[i_];                                                      \
+        (result) = acc_;                                                                           \
     } while (0)
 
 /* The z >= 0 with upper-tail probability t (Phi(-z) = t), for t in (0, 1/2] and a little
@@ -218,8 +215,12 @@ static inline double wf_ndtri_upper_f64(double t)
 
 /* Parameters of a truncated normal, prepared by the Python layer (docs/stream.md):
  * lo, hi: the standardized bounds; p_lo = Phi(lo), q_hi = Phi(-hi), mass = Phi(hi) - Phi(lo). */
-typedef struct wf_truncnorm_f32 { float mean, std, lo, hi, p_lo, q_hi, mass; } wf_truncnorm_f32;
-typedef struct wf_truncnorm_f64 { double mean, std, lo, hi, p_lo, q_hi, mass; } wf_truncnorm_f64;
+typedef struct wf_truncnorm_f32 {
+    float mean, std, lo, hi, p_lo, q_hi, mass;
+} wf_truncnorm_f32;
+typedef struct wf_truncnorm_f64 {
+    double mean, std, lo, hi, p_lo, q_hi, mass;
+} wf_truncnorm_f64;
 
 /* One element from one word: u = (2k + 1) 2^-24 with k the top 23 bits, so u and 1 - u are
  * both exact and never 0; the lower- and upper-tail probabilities p and q of the point are

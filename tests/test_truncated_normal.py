@@ -48,6 +48,8 @@ def test_sixteen_bit_has_no_excess_mass_at_the_bounds(dtype):
     # the share of values on the two outermost representable levels matches the float32 run
     reference = wf.truncated_normal(N, std=std, seed=3).astype(x.dtype).astype(np.float64)
     assert np.array_equal(wide, reference)
+    reference_kurtosis = stats.truncnorm(-2, 2).stats(moments="k")
+    assert abs(stats.kurtosis(wide / std) - reference_kurtosis) < 0.03  # the shape survives
     levels = np.unique(wide)
     edge = np.count_nonzero((wide == levels[0]) | (wide == levels[-1]))
     inner = np.count_nonzero((wide == levels[1]) | (wide == levels[-2]))

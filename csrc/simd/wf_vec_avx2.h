@@ -19,7 +19,10 @@ typedef __m256i vmd;
 
 /* ---- 32-bit integers ---- */
 static inline vi vi_set1(uint32_t x) { return _mm256_set1_epi32((int)x); }
-static inline vi vi_load(const uint32_t *p) { return _mm256_loadu_si256((const __m256i *)(const void *)p); }
+static inline vi vi_load(const uint32_t *p)
+{
+    return _mm256_loadu_si256((const __m256i *)(const void *)p);
+}
 static inline vi vi_add(vi a, vi b) { return _mm256_add_epi32(a, b); }
 static inline vi vi_sub(vi a, vi b) { return _mm256_sub_epi32(a, b); }
 static inline vi vi_xor(vi a, vi b) { return _mm256_xor_si256(a, b); }
@@ -123,8 +126,7 @@ static inline vl vd_bits(vd a) { return _mm256_castpd_si256(a); }
 static inline vd vd_from_int(vl a)
 {
     const vl magic = _mm256_set1_epi64x(0x4338000000000000LL);
-    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(a, magic)),
-                         _mm256_set1_pd(0x1.8p52));
+    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(a, magic)), _mm256_set1_pd(0x1.8p52));
 }
 /* Unsigned int64 -> double for a <= 2^53: both 32-bit halves exactly, then their exact sum. */
 static inline vd vd_from_uint(vl a)
@@ -141,7 +143,8 @@ static inline vd vd_from_uint(vl a)
 /* Stores a0 b0 a1 b1 ... (8 doubles). */
 static inline void vd_store_interleave2(double *out, vd a, vd b)
 {
-    vd lo = _mm256_unpacklo_pd(a, b), hi = _mm256_unpackhi_pd(a, b); /* (a0 b0 a2 b2) (a1 b1 a3 b3) */
+    vd lo = _mm256_unpacklo_pd(a, b),
+       hi = _mm256_unpackhi_pd(a, b); /* (a0 b0 a2 b2) (a1 b1 a3 b3) */
     _mm256_storeu_pd(out, _mm256_permute2f128_pd(lo, hi, 0x20));
     _mm256_storeu_pd(out + 4, _mm256_permute2f128_pd(lo, hi, 0x31));
 }

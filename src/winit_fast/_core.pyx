@@ -57,6 +57,7 @@ cdef extern from "wf_core.h" nogil:
 
 # Elements filled between two checks for Ctrl-C: a few milliseconds of work.
 cdef size_t INTERRUPT_SLICE = 1 << 22
+cdef size_t CONSTANT_SLICE = 1 << 25  # constant fills run at memory speed
 
 cdef enum Kind:
     RAW_U32
@@ -180,8 +181,15 @@ def fill_constant(cnp.ndarray out, value, int n_threads):
     cdef cnp.ndarray cell = np.array(value, dtype=out.dtype)
     cdef size_t n = <size_t>cnp.PyArray_SIZE(out)
     cdef size_t itemsize = <size_t>cnp.PyArray_ITEMSIZE(out)
-    with nogil:
-        wf_fill_constant(cnp.PyArray_DATA(out), n, itemsize, cnp.PyArray_DATA(cell), n_threads)
+    cdef char *base = <char *>cnp.PyArray_DATA(out)
+    cdef size_t done = 0, step
+    while done < n:  # slices, with a Ctrl-C check between them, as in _fill
+        step = min(CONSTANT_SLICE, n - done)
+        with nogil:
+            wf_fill_constant(base + done * itemsize, step, itemsize, cnp.PyArray_DATA(cell),
+                             n_threads)
+        done += step
+        PyErr_CheckSignals()
 
 
 SIMD_LEVELS = ("scalar", "sse2", "avx2", "avx512")

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -39,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--threads", default=None, help="comma-separated thread counts")
     bench.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     bench.add_argument("--plot", metavar="FILE.png", help="draw throughput against size")
+
+    raw = commands.add_parser("raw", help="write the raw Philox stream to stdout (for batteries)")
+    raw.add_argument("--seed", type=int, required=True, help="the key, 0 <= seed < 2**64")
+    raw.add_argument("--stream", default="0", help="stream id: an int or a name")
+    raw.add_argument("--bytes", type=int, default=None, help="how many bytes (default: endless)")
 
     commands.add_parser("config", help="print show_config()")
     _add_reference_commands(commands)
@@ -130,7 +136,7 @@ def run_bench_command(args: argparse.Namespace) -> int:
     finally:
         close()
     print_table(results)
-    checks = {
+    checks: dict[str, Any] = {
         "small_call_us": extras.small_call(),
         "gil": extras.gil_overlap(1 << 20 if args.quick else 1 << 23),
         "extra_memory": extras.extra_memory(config.methods, 1 << 20 if args.quick else 1 << 24),
@@ -162,6 +168,19 @@ def run_bench_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_raw_command(args: argparse.Namespace, out=None) -> int:
+    """Words x0, x1, ... of the stream as little-endian uint32, from offset 0, until --bytes."""
+    from winit_fast._raw_stream import write_raw_stream
+
+    stream = int(args.stream) if args.stream.isdigit() else args.stream
+    sink = out if out is not None else sys.stdout.buffer
+    try:
+        write_raw_stream(sink, seed=args.seed, stream=stream, n_bytes=args.bytes)
+    except BrokenPipeError:  # the battery read what it needed and closed the pipe
+        sys.stderr.close()
+    return 0
+
+
 REFERENCE_COMMANDS = {
     "train": "train_command",
     "compare-inits": "compare_inits_command",
@@ -173,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "bench":
         return run_bench_command(args)
+    if args.command == "raw":
+        return run_raw_command(args)
     if args.command in REFERENCE_COMMANDS:
         from winit_fast.reference import commands
 

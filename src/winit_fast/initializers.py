@@ -153,7 +153,7 @@ class _Seeded(Initializer):
         self.stream = stream
 
     @property
-    def seed(self) -> int | Generator:
+    def seed(self) -> int | Generator | None:
         """The int seed used on every call (drawn at construction if None was given), or the
         Generator."""
         return self._generator if self._generator is not None else self._seed

@@ -22,7 +22,8 @@ BlockValues = Callable[[tuple[np.ndarray, ...]], np.ndarray]
 
 def philox4x32(counters: np.ndarray, k0: int, k1: int) -> np.ndarray:
     """The block function over a uint32 array of shape ``(n, 4)``."""
-    words = philox4x32_10(*(counters[:, i] for i in range(4)), k0, k1)
+    c0, c1, c2, c3 = (counters[:, i] for i in range(4))
+    words = philox4x32_10(c0, c1, c2, c3, k0, k1)
     return np.stack(words, axis=1)
 
 

@@ -168,6 +168,7 @@ def ndtri_upper(t: np.ndarray) -> np.ndarray:
 
 def truncnorm(words: np.ndarray, params: tuple) -> np.ndarray:
     """Mirrors ``wf_truncnorm_f32_value`` (uint32 words) and ``_f64_value`` (uint64 words)."""
+    kind: type[np.floating]
     if words.dtype == np.uint32:
         kind, k = f32, (words >> np.uint32(9)) * np.uint32(2) + np.uint32(1)
         u = k.astype(f32) * TWO_M24

@@ -62,8 +62,10 @@ def print_table(results: list[Measurement]) -> None:
         from rich.console import Console
         from rich.table import Table
     except ImportError:
-        Console = None
-    if Console is None or not sys.stdout.isatty():  # plain text for logs and pipes
+        rich_available = False
+    else:
+        rich_available = True
+    if not rich_available or not sys.stdout.isatty():  # plain text for logs and pipes
         print("M samples/s (median of repeats); ratios are winit_fast / anchor, same run")
         print(format_table(header, rows))
         return
@@ -125,7 +127,7 @@ def targets(results: list[Measurement], size: int = 1 << 26) -> list[tuple[str, 
         ),
         (f"normal: {threads} threads >= 1.8x 1 thread", ours("normal"), ours("normal", 1), 1.8),
     ]
-    report = []
+    report: list[tuple[str, str, bool | None]] = []
     for name, mine, theirs, goal in checks:
         if mine is None or theirs is None:
             report.append((name, "not measured", None))

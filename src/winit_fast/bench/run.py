@@ -29,7 +29,7 @@ class BenchConfig:
     methods: tuple[str, ...] = METHODS
     threads: tuple[int, ...] = field(default_factory=default_threads)
     sixteen_bit_size: int | None = 1 << 26  # float16/bfloat16 are timed at this size only
-    repeats: int = 5
+    repeats: int = 3
     min_seconds: float = 0.2
 
     @classmethod

@@ -1,0 +1,49 @@
+"""Type stubs of the compiled backend (src/winit_fast/_core.pyx).
+
+The public API validates every argument before calling these; the same functions exist in
+NumPy in winit_fast._fallback.
+"""
+
+import numpy as np
+
+SIMD_LEVELS: tuple[str, ...]
+
+def philox4x32(counters: np.ndarray, k0: int, k1: int) -> np.ndarray: ...
+def fill_raw_u32(
+    out: np.ndarray, seed: int, stream: int, block: int, phase: int, n_threads: int
+) -> None: ...
+def fill_uniform(
+    out: np.ndarray,
+    seed: int,
+    stream: int,
+    block: int,
+    phase: int,
+    low: float,
+    span: float,
+    cap: float,
+    n_threads: int,
+) -> None: ...
+def fill_normal(
+    out: np.ndarray,
+    seed: int,
+    stream: int,
+    block: int,
+    phase: int,
+    mean: float,
+    std: float,
+    n_threads: int,
+) -> None: ...
+def fill_truncated_normal(
+    out: np.ndarray,
+    seed: int,
+    stream: int,
+    block: int,
+    phase: int,
+    params: tuple[float, float, float, float, float, float, float],
+    n_threads: int,
+) -> None: ...
+def fill_constant(out: np.ndarray, value: float | np.floating, n_threads: int) -> None: ...
+def simd_available() -> str: ...
+def set_simd(name: str) -> str: ...
+def max_threads() -> int: ...
+def runtime_info() -> dict[str, object]: ...
