@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import pickle
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +19,7 @@ def main() -> None:
     # Only our own parent writes this pipe (see backend_weights); it is never user input.
     layer_sizes, init, seed, dtype = pickle.loads(sys.stdin.buffer.read())
     weights = initial_weights(layer_sizes, init, seed, np.dtype(dtype))
-    arrays = {"backend": np.array(wf.BACKEND)}
+    arrays: dict[str, Any] = {"backend": np.array(wf.BACKEND)}
     for i, (kernel, bias) in enumerate(weights):
         arrays[f"W{i}"], arrays[f"b{i}"] = kernel, bias
     buffer = io.BytesIO()

@@ -58,6 +58,12 @@ def _parameter(spec: str, text: str) -> float:
     return value
 
 
+def _get(identifier: str | dict[str, Any]) -> initializers.Initializer:
+    resolved = initializers.get(identifier)
+    assert resolved is not None  # only None itself resolves to None
+    return resolved
+
+
 def _from_object(init: initializers.Initializer, seed: int | None) -> LayerInit:
     """Per-layer kernels from an initializer object, each layer on its own stream.
 
@@ -120,12 +126,12 @@ def layer_initializer(init: Any, seed: int) -> LayerInit:
                 shape, -limit, limit, seed=seed, stream=kernel_stream(layer), dtype=dtype
             )
         try:
-            resolved = initializers.get(init)
+            resolved = _get(init)
         except ValueError:
             raise ValueError(f"init {init!r} is unknown; give {INIT_FORMS}") from None
         return _from_object(resolved, seed)
     if isinstance(init, dict):
-        resolved = initializers.get(init)
+        resolved = _get(init)
         own = init.get("config", {}).get("seed") is not None
         return _from_object(resolved, None if own else seed)
     if isinstance(init, initializers.Initializer):

@@ -19,6 +19,7 @@ from winit_fast.reference.functions import (
     softmax,
 )
 from winit_fast.reference.optimizers import get_optimizer
+from winit_fast.reference.threads import single_threaded_blas
 
 __all__ = ["MLP"]
 
@@ -41,9 +42,10 @@ def _check_sizes(layer_sizes: Any) -> list[int]:
 def _check_seed(seed: Any, name: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(seed).__name__}")
-    if not 0 <= seed < 2**64:
-        raise ValueError(f"{name} must be in [0, 2**64), got {seed}")
-    return int(seed)
+    value = int(seed)
+    if not 0 <= value < 2**64:
+        raise ValueError(f"{name} must be in [0, 2**64), got {value}")
+    return value
 
 
 def _check_dtype(dtype: Any) -> np.dtype:
@@ -294,7 +296,8 @@ class MLP:
         smaller). As in Keras, ``loss`` and ``accuracy`` are the means over the epoch's batches
         (weighted by batch size) of the values before each step; ``val_loss`` and
         ``val_accuracy`` are measured after the epoch (empty lists without
-        ``validation_data``).
+        ``validation_data``). BLAS runs on one thread meanwhile (see
+        :mod:`winit_fast.reference.threads`).
 
         Parameters
         ----------
@@ -332,8 +335,22 @@ class MLP:
             raise ValueError("X must hold at least one row")
         if validation_data is not None:
             X_val, y_val = validation_data
-            X_val = self._check_inputs(X_val)
+            validation_data = (self._check_inputs(X_val), y_val)
         rng = np.random.default_rng(_check_seed(seed))
+        with single_threaded_blas():
+            return self._fit(X, labels, targets, epochs, batch_size, validation_data, rng, progress)
+
+    def _fit(
+        self,
+        X: np.ndarray,
+        labels: np.ndarray,
+        targets: np.ndarray,
+        epochs: int,
+        batch_size: int,
+        validation_data: tuple[Any, Any] | None,
+        rng: np.random.Generator,
+        progress: Callable[[int, int], None] | None,
+    ) -> dict[str, list[float]]:
         history: dict[str, list[float]] = {
             "loss": [],
             "accuracy": [],
@@ -355,7 +372,7 @@ class MLP:
             history["loss"].append(loss_sum / n)
             history["accuracy"].append(correct / n)
             if validation_data is not None:
-                val_loss, val_accuracy = self.evaluate(X_val, y_val)
+                val_loss, val_accuracy = self.evaluate(*validation_data)
                 history["val_loss"].append(val_loss)
                 history["val_accuracy"].append(val_accuracy)
         return history

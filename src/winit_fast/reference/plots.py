@@ -6,12 +6,15 @@ Figures are small (about 90 dpi) so that the ones in docs/img/ stay well under 2
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 __all__ = ["plot_activation_statistics", "plot_histories"]
+
+# Cycled per line, so that curves that coincide (Glorot and LeCun on square layers) both show.
+_STYLES = ("-", "--", "-.", ":")
 
 
 def _pyplot() -> Any:
@@ -44,11 +47,12 @@ def plot_histories(
     """
     plt = _pyplot()
     figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=90)
-    for label, history in histories.items():
+    for i, (label, history) in enumerate(histories.items()):
         epochs = np.arange(1, len(history["loss"]) + 1)
-        loss_axes.plot(epochs, history["loss"], marker=".", label=label)
+        style = {"marker": ".", "linestyle": _STYLES[i % len(_STYLES)], "label": label}
+        loss_axes.plot(epochs, history["loss"], **style)
         if history.get("val_accuracy"):
-            accuracy_axes.plot(epochs, history["val_accuracy"], marker=".", label=label)
+            accuracy_axes.plot(epochs, history["val_accuracy"], **style)
     loss_axes.set(xlabel="epoch", ylabel="training loss", yscale="log")
     accuracy_axes.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1))
     accuracy_axes.axhline(0.9, color="grey", linewidth=0.8, linestyle=":")
@@ -63,7 +67,7 @@ def plot_histories(
 
 
 def plot_activation_statistics(
-    stats: dict[str, dict[str, Sequence[float]]],
+    stats: Mapping[str, Mapping[str, Sequence[float]]],
     path: str | os.PathLike[str],
     title: str = "",
 ) -> None:
@@ -87,12 +91,13 @@ def plot_activation_statistics(
     figure, axes_pair = plt.subplots(1, 2, figsize=(10, 3.8), dpi=90)
     keys = (("activation_std", "std of activations"), ("gradient_std", "std of d loss / d act"))
     for axes, (key, ylabel) in zip(axes_pair, keys, strict=True):
-        for label, values in stats.items():
+        for i, (label, values) in enumerate(stats.items()):
             y = np.asarray(values[key], dtype=float)
             y = np.where(np.isfinite(y) & (y > 0), y, np.nan)
             if np.isnan(y).all():
                 continue
-            axes.plot(np.arange(1, len(y) + 1), y, label=label)
+            style = _STYLES[i % len(_STYLES)]
+            axes.plot(np.arange(1, len(y) + 1), y, linestyle=style, label=label)
         axes.set(xlabel="hidden layer", ylabel=ylabel, yscale="log")
         axes.grid(alpha=0.3)
     axes_pair[0].legend(fontsize=8)

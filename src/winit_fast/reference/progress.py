@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 __all__ = ["progress_bar"]
 
@@ -28,7 +29,7 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
     except ImportError:
         yield _plain_update()
         return
-    tasks: dict[str, int] = {}
+    tasks: dict[str, Any] = {}  # label -> rich TaskID
     with Progress(console=Console(stderr=True)) as bar:
 
         def update(label: str, done: int, total: int) -> None:
