@@ -138,3 +138,9 @@ def test_bad_fit_arguments():
         model.fit(X, y, epochs=1.0)
     with pytest.raises(ValueError, match="Y_onehot"):
         model.train_step(X, np.ones((5, 3)))
+
+
+def test_layer_sizes_may_be_any_iterable_of_ints():
+    model = MLP(np.array([4, 3, 2]))
+    assert model.layer_sizes == [4, 3, 2]
+    assert all(type(size) is int for size in model.layer_sizes)

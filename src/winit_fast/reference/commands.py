@@ -107,7 +107,21 @@ def train_command(args: argparse.Namespace) -> int:
 
 def compare_inits_command(args: argparse.Namespace) -> int:
     """``winit-fast compare-inits``: the same network and seeds from each init; a table,
-    optionally JSON and a PNG of the loss curves (first seed)."""
+    optionally JSON and a PNG of the loss curves (first seed).
+
+    Examples
+    --------
+    >>> import numpy as np, os, tempfile
+    >>> from winit_fast.cli import main
+    >>> path = os.path.join(tempfile.mkdtemp(), "toy.npz")
+    >>> np.savez(path, X=np.eye(8)[np.arange(40) % 8], y=np.arange(40) % 2)
+    >>> main(["compare-inits", "--data", path, "--inits", "zeros,he_normal", "--epochs", "1",
+    ...       "--hidden", "4", "--quiet"])  # doctest: +ELLIPSIS
+    init ...
+    zeros ...
+    he_normal ...
+    0
+    """
     data = _data(args)
     with progress_bar(not args.quiet) as update:
         summaries = compare_inits(
@@ -137,7 +151,17 @@ def compare_inits_command(args: argparse.Namespace) -> int:
 
 
 def activations_command(args: argparse.Namespace) -> int:
-    """``winit-fast activations``: per-layer std of activations and gradients at init."""
+    """``winit-fast activations``: per-layer std of activations and gradients at init.
+
+    Examples
+    --------
+    >>> from winit_fast.cli import main
+    >>> main(["activations", "--depth", "3", "--width", "8", "--batch-size", "4",
+    ...       "--inits", "he_normal"])  # doctest: +ELLIPSIS
+    3 hidden layers of 8 relu units, ...
+    he_normal ...
+    0
+    """
     stats = activation_statistics(
         args.inits,
         depth=args.depth,

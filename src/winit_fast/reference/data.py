@@ -37,10 +37,12 @@ class Dataset(NamedTuple):
 
     @property
     def n_features(self) -> int:
+        """Columns of ``X``."""
         return int(self.X_train.shape[1])
 
     @property
     def n_classes(self) -> int:
+        """One more than the largest label of either split."""
         return int(max(self.y_train.max(initial=-1), self.y_val.max(initial=-1)) + 1)
 
     def head(self, n_train: int | None) -> Dataset:

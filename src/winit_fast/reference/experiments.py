@@ -126,9 +126,11 @@ class RunResult:
 
     @property
     def epoch_90(self) -> int | None:
+        """The first epoch with validation accuracy >= 90 %, or None."""
         return epoch_reaching(self.history, 0.9)
 
     def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (what ``--json`` writes per run)."""
         return {
             "init": self.init,
             "seed": self.seed,
@@ -217,9 +219,11 @@ class InitSummary:
     runs: list[RunResult] = field(default_factory=list)
 
     def finals(self, key: str) -> list[float]:
+        """The last epoch's ``key`` of each run, in seed order."""
         return [run.history[key][-1] for run in self.runs]
 
     def mean(self, key: str) -> float:
+        """Mean over the seeds of the last epoch's ``key``."""
         return statistics.fmean(self.finals(key))
 
     def std(self, key: str) -> float:

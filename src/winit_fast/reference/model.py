@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,8 +27,9 @@ Weights = list[tuple[np.ndarray, np.ndarray]]
 
 
 def _check_sizes(layer_sizes: Any) -> list[int]:
-    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence):
+    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Iterable):
         raise TypeError("layer_sizes must be a sequence of ints, e.g. [784, 64, 10]")
+    layer_sizes = list(layer_sizes)
     sizes = []
     for size in layer_sizes:
         if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:

@@ -32,6 +32,7 @@ class Optimizer:
         self.lr = float(lr)
 
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """Update each array of ``params`` in place from the matching array of ``grads``."""
         raise NotImplementedError
 
 
