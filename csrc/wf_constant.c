@@ -5,9 +5,60 @@
 #include "wf_core.h"
 #include "wf_parallel.h"
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#define WF_HAVE_STREAMING_STORES 1
+#endif
+
+/* Above this many bytes per thread, constant fills bypass the caches with streaming
+ * (non-temporal) stores: the buffer is too large to be reused from cache, and skipping the
+ * read-for-ownership of every line about doubles the write bandwidth (docs/performance.md). */
+#ifndef WF_STREAMING_BYTES
+#define WF_STREAMING_BYTES ((size_t)1 << 23)
+#endif
+
+#ifdef WF_HAVE_STREAMING_STORES
+/* Bytes [0, n) of out set to the 16-byte pattern `pattern` (out 16-byte aligned, n % 16 == 0). */
+static void stream_pattern(unsigned char *out, size_t n, __m128i pattern)
+{
+    for (size_t i = 0; i < n; i += 16)
+        _mm_stream_si128((__m128i *)(void *)(out + i), pattern);
+    _mm_sfence(); /* streaming stores are weakly ordered: publish them before returning */
+}
+#endif
+
 /* Fills bytes [lo, hi) of a buffer made of copies of one element of `size` bytes. */
+static void fill_elements_cached(unsigned char *out, size_t lo, size_t hi, size_t size,
+                                 const unsigned char *value, int all_zero);
+
+/* Elements [lo, hi): streaming stores over the 16-byte-aligned middle of a large range, plain
+ * stores for the edges and for small ranges. */
 static void fill_elements(unsigned char *out, size_t lo, size_t hi, size_t size,
                           const unsigned char *value, int all_zero)
+{
+#ifdef WF_HAVE_STREAMING_STORES
+    size_t bytes = (hi - lo) * size;
+    if (bytes >= WF_STREAMING_BYTES && 16 % size == 0) {
+        unsigned char *start = out + lo * size, *end = out + hi * size;
+        unsigned char *first = start + ((16 - ((uintptr_t)start & 15)) & 15);
+        size_t middle = (size_t)(end - first) & ~(size_t)15;
+        if ((size_t)(first - start) % size == 0) { /* aligned on elements too */
+            unsigned char pattern[16];
+            for (size_t i = 0; i < 16; i += size)
+                memcpy(pattern + i, value, size);
+            size_t head = (size_t)(first - start) / size, body = middle / size;
+            fill_elements_cached(out, lo, lo + head, size, value, all_zero);
+            stream_pattern(first, middle, _mm_loadu_si128((const __m128i *)(const void *)pattern));
+            fill_elements_cached(out, lo + head + body, hi, size, value, all_zero);
+            return;
+        }
+    }
+#endif
+    fill_elements_cached(out, lo, hi, size, value, all_zero);
+}
+
+static void fill_elements_cached(unsigned char *out, size_t lo, size_t hi, size_t size,
+                                 const unsigned char *value, int all_zero)
 {
     if (all_zero) {
         memset(out + lo * size, 0, (hi - lo) * size);

@@ -63,6 +63,7 @@ def test_c_only_kat_program(tmp_path):
             "-O2",
             "-Wall",
             "-Wextra",
+            "-Wconversion",
             "-Werror",
             "-ffp-contract=off",
             "-o",

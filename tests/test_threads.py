@@ -36,3 +36,18 @@ def test_zeros_overwrites_garbage():
     out = np.full(1_000_003, np.nan, np.float32)
     wf.zeros(out=out, n_threads=2)
     assert not out.any() and not np.signbit(out).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("value", [0.0, -2.5])
+@pytest.mark.parametrize("misalign", [0, 1, 3])
+def test_large_constant_fills_with_streaming_stores(dtype, value, misalign):
+    """Above 8 MiB per thread the fill streams past the cache; edges and odd alignment too."""
+    base = np.full((1 << 23) + 7, np.nan, dtype)
+    out = base[misalign : misalign + (1 << 23)]  # views starting off a 16-byte boundary
+    for threads in (1, 2, 3):
+        wf.constant(out=out, value=value, n_threads=threads)
+        assert (out == dtype(value)).all()
+        assert (np.signbit(out) == np.signbit(dtype(value))).all()  # +0.0 stays +0.0
+        assert np.isnan(base[:misalign]).all() and np.isnan(base[misalign + out.size :]).all()
+        out.fill(np.nan)

@@ -5,9 +5,11 @@
 # Last run: docs/reliability.md
 set -euo pipefail
 log="${1:-/tmp/winit_fast-valgrind.log}"
+# the interpreter itself, not a wrapper script (pyenv shims), so valgrind sees Python
+python="$(python3 -c "import sys; print(sys.executable)")"
 PYTHONMALLOC=malloc valgrind --tool=memcheck --leak-check=no --track-origins=yes \
-    --num-callers=30 --log-file="$log" python3 "$(dirname "$0")/valgrind_subset.py"
-errors=$(grep -c "_core\.cpython" "$log" || true)
+    --num-callers=30 --log-file="$log" "$python" "$(dirname "$0")/valgrind_subset.py"
+errors=$(grep -c -E "_core\.cpython|winit_fast|\bwf_" "$log" || true)
 grep "ERROR SUMMARY" "$log"
 if [ "$errors" != "0" ]; then
     echo "valgrind: $errors stack frames in winit_fast._core, see $log" >&2

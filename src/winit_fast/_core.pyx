@@ -65,22 +65,25 @@ cdef enum Kind:
     NORMAL
     TRUNCATED_NORMAL
 
-# Output dtypes by name (bfloat16 comes from ml_dtypes, so it is matched by name).
-cdef dict _DTYPES = {
-    "float32": WF_FLOAT32, "float64": WF_FLOAT64, "float16": WF_FLOAT16,
-    "bfloat16": WF_BFLOAT16,
-}
-cdef dict _ITEMSIZE = {"float32": 4, "float64": 8, "float16": 2, "bfloat16": 2}
-
-
 cdef wf_dtype _float_target(cnp.ndarray out) except *:
-    """The C dtype of out, after the checks that protect memory."""
-    name = out.dtype.name
-    if name not in _DTYPES or out.dtype.itemsize != _ITEMSIZE[name] or not out.dtype.isnative:
+    """The C dtype of out, after the checks that protect memory (type numbers: fast)."""
+    cdef int typenum = cnp.PyArray_TYPE(out)
+    cdef wf_dtype dtype
+    if typenum == cnp.NPY_FLOAT32:
+        dtype = WF_FLOAT32
+    elif typenum == cnp.NPY_FLOAT64:
+        dtype = WF_FLOAT64
+    elif typenum == cnp.NPY_FLOAT16:
+        dtype = WF_FLOAT16
+    elif out.dtype.name == "bfloat16" and out.dtype.itemsize == 2:  # ml_dtypes' user type
+        dtype = WF_BFLOAT16
+    else:
         raise TypeError(f"out has dtype {out.dtype}; expected float32, float64, float16 "
                         "or bfloat16")
+    if not cnp.PyArray_ISNOTSWAPPED(out):
+        raise TypeError(f"out has non-native byte order {out.dtype}")
     _check_layout(out)
-    return _DTYPES[name]
+    return dtype
 
 
 cdef int _check_layout(cnp.ndarray out) except -1:

@@ -6,6 +6,7 @@ first element lies, and hands a C-contiguous array to the backend chosen at impo
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -171,7 +172,17 @@ def uniform(
     ((2, 3), dtype('float32'), True)
     """
     target, layout = _prepare(shape, dtype, out, index)
-    dt = target.dtype
+    params = (
+        *_uniform_params(low, high, target.dtype),
+        v.as_n_threads(n_threads, impl.max_threads()),
+    )
+    _generate(target, lambda *pos: impl.fill_uniform(*pos, *params), seed, stream, offset, layout)
+    return target
+
+
+@functools.lru_cache(maxsize=1024)  # init code repeats the same parameters: check them once
+def _uniform_params(low: Any, high: Any, dt: np.dtype) -> tuple[float, float, float]:
+    """``(low, span, cap)`` in the working precision, as floats."""
     low_f = v.as_real("low", low)
     high_f = v.as_real("high", high)
     if low_f > high_f:
@@ -181,10 +192,7 @@ def uniform(
         raise ValueError(f"high - low = {high_f - low_f} overflows {dt}")
     span = high_w - low_w
     cap = np.nextafter(high_w, -np.inf) if span > 0 else low_w
-    threads = v.as_n_threads(n_threads, impl.max_threads())
-    params = (float(low_w), float(span), float(cap), threads)
-    _generate(target, lambda *pos: impl.fill_uniform(*pos, *params), seed, stream, offset, layout)
-    return target
+    return float(low_w), float(span), float(cap)
 
 
 def normal(
@@ -215,15 +223,15 @@ def normal(
     target, layout = _prepare(shape, dtype, out, index)
     dt = target.dtype
     mean_w, std_w = _location_scale(mean, std, MAX_ABS_Z[v.working_dtype(dt)], dt)
-    threads = v.as_n_threads(n_threads, impl.max_threads())
-    params = (float(mean_w), float(std_w), threads)
+    params = (mean_w, std_w, v.as_n_threads(n_threads, impl.max_threads()))
     _generate(target, lambda *pos: impl.fill_normal(*pos, *params), seed, stream, offset, layout)
     return target
 
 
-def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype):
-    """``mean`` and ``std`` checked and rounded to the working precision; no value within
-    ``reach`` standard deviations may overflow the output dtype."""
+@functools.lru_cache(maxsize=1024)
+def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype) -> tuple[float, float]:
+    """``mean`` and ``std`` checked and rounded to the working precision (as floats); no value
+    within ``reach`` standard deviations may overflow the output dtype."""
     mean_f = v.as_real("mean", mean)
     std_f = v.as_real("std", std)
     if std_f < 0:
@@ -231,7 +239,7 @@ def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype):
     mean_w, std_w = v.to_working("mean", mean_f, dt), v.to_working("std", std_f, dt)
     if not v.fits(abs(mean_f) + std_f * reach, dt):
         raise ValueError(f"std={std_f} with mean={mean_f} can overflow {dt}")
-    return mean_w, std_w
+    return float(mean_w), float(std_w)
 
 
 # Smallest interval probability a truncated normal accepts: every tail probability the
@@ -273,7 +281,22 @@ def truncated_normal(
     (True, 0.88)
     """
     target, layout = _prepare(shape, dtype, out, index)
-    dt = target.dtype
+    params = _truncation_params(mean, std, a, b, target.dtype)
+    threads = v.as_n_threads(n_threads, impl.max_threads())
+    _generate(
+        target,
+        lambda *pos: impl.fill_truncated_normal(*pos, params, threads),
+        seed,
+        stream,
+        offset,
+        layout,
+    )
+    return target
+
+
+@functools.lru_cache(maxsize=1024)
+def _truncation_params(mean: Any, std: Any, a: Any, b: Any, dt: np.dtype) -> tuple[float, ...]:
+    """``(mean, std, lo, hi, p_lo, q_hi, mass)`` in the working precision, as floats."""
     work = v.working_dtype(dt)
     a_f, b_f = v.as_real("a", a), v.as_real("b", b)
     if not a_f < b_f:
@@ -286,14 +309,4 @@ def truncated_normal(
             f"normal, too little to sample in {work}"
             + ("; use dtype=float64" if work == np.float32 else "")
         )
-    params = tuple(float(work.type(x)) for x in (mean_w, std_w, a_f, b_f, p_lo, q_hi, mass))
-    threads = v.as_n_threads(n_threads, impl.max_threads())
-    _generate(
-        target,
-        lambda *pos: impl.fill_truncated_normal(*pos, params, threads),
-        seed,
-        stream,
-        offset,
-        layout,
-    )
-    return target
+    return tuple(float(work.type(x)) for x in (mean_w, std_w, a_f, b_f, p_lo, q_hi, mass))
