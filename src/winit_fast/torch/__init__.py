@@ -1,0 +1,80 @@
+"""``torch.nn.init`` twins that fill CPU tensors in place with winit_fast's streams.
+
+Each function has the name and signature of its ``torch.nn.init`` counterpart and its
+semantics: ``(out, in, *kernel)`` fans, untruncated normals for Kaiming and Xavier, gains from
+:func:`winit_fast.calculate_gain`, ``trunc_normal_`` bounds ``a``, ``b`` in absolute units.
+Instead of torch's global generator the values come from ``seed=`` (and ``stream=``), or from
+a :class:`winit_fast.Generator` passed as ``generator=``, so they are reproducible and do not
+depend on the thread count. ``seed=None`` draws fresh OS entropy, as an unseeded torch call is
+not reproducible either.
+
+**No copy.** The tensor's memory is wrapped as a NumPy array (bfloat16 through
+``ml_dtypes.bfloat16``) and filled where it is, under ``torch.no_grad()``; the tensor keeps its
+storage (``data_ptr()`` unchanged) and its autograd version counter is bumped, as an in-place
+torch op does. Supported: CPU, strided, contiguous tensors of float32, float64, float16 and
+bfloat16. Any other tensor is refused with an error saying why (nothing is copied silently):
+initialize on the CPU, then move the module (``module.to(device)``); for a non-contiguous
+tensor, fill a contiguous one and ``copy_`` it. ``constant_``, ``ones_`` and ``zeros_`` also
+take integer and bool CPU tensors (through ``Tensor.fill_``).
+
+Byte-exact links to the NumPy API: ``kaiming_normal_(w, seed=s)`` writes
+``winit_fast.he_normal(w.shape, layout="torch", distribution="untruncated_normal", seed=s)``,
+``xavier_uniform_(w, seed=s)`` writes ``winit_fast.glorot_uniform(w.shape, layout="torch",
+seed=s)``, ``normal_(w, 0, 0.02, seed=s)`` writes ``winit_fast.normal(w.shape, 0, 0.02,
+seed=s)``, each in the tensor's dtype.
+
+Examples
+--------
+>>> import torch, winit_fast as wf
+>>> import winit_fast.torch as wft
+>>> layer = torch.nn.Linear(784, 64)
+>>> pointer = layer.weight.data_ptr()
+>>> w = wft.kaiming_normal_(layer.weight, nonlinearity="relu", seed=0)
+>>> w is layer.weight, layer.weight.data_ptr() == pointer
+(True, True)
+>>> expected = wf.he_normal((64, 784), layout="torch", distribution="untruncated_normal", seed=0)
+>>> layer.weight.detach().numpy().tobytes() == expected.tobytes()
+True
+"""
+
+from __future__ import annotations
+
+try:
+    import torch  # noqa: F401  (here, so a missing torch names the extra)
+except ImportError as exc:
+    raise ImportError(
+        f"winit_fast.torch needs PyTorch ({exc}); install it with `pip install winit-fast[torch]`"
+    ) from exc
+
+from winit_fast.torch._deterministic import constant_, dirac_, eye_, ones_, zeros_
+from winit_fast.torch._module import SCHEMES, init_module
+from winit_fast.torch._random import (
+    kaiming_normal_,
+    kaiming_uniform_,
+    normal_,
+    orthogonal_,
+    sparse_,
+    trunc_normal_,
+    uniform_,
+    xavier_normal_,
+    xavier_uniform_,
+)
+
+__all__ = [
+    "SCHEMES",
+    "constant_",
+    "dirac_",
+    "eye_",
+    "init_module",
+    "kaiming_normal_",
+    "kaiming_uniform_",
+    "normal_",
+    "ones_",
+    "orthogonal_",
+    "sparse_",
+    "trunc_normal_",
+    "uniform_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "zeros_",
+]

@@ -1,0 +1,105 @@
+"""The deterministic ``torch.nn.init`` twins: constants, identity, Dirac."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+import winit_fast as wf
+from winit_fast import _validation as v
+from winit_fast.torch._tensor import FLOAT_DTYPES, as_array, filling, need_dims
+
+
+def constant_(tensor: torch.Tensor, val: float) -> torch.Tensor:
+    """Fill ``tensor`` with ``val``, as ``torch.nn.init.constant_`` (in parallel).
+
+    Integer and bool CPU tensors are filled by ``Tensor.fill_``.
+
+    Examples
+    --------
+    >>> import torch, winit_fast.torch as wft
+    >>> wft.constant_(torch.empty(3), 0.5)
+    tensor([0.5000, 0.5000, 0.5000])
+    """
+    if isinstance(tensor, torch.Tensor) and tensor.dtype not in FLOAT_DTYPES:
+        if tensor.device.type != "cpu":
+            as_array(tensor)  # raises the device error
+        with torch.no_grad():
+            return tensor.fill_(val)
+    with filling(tensor) as array:
+        wf.constant(value=val, out=array)
+    return tensor
+
+
+def ones_(tensor: torch.Tensor) -> torch.Tensor:
+    """Fill ``tensor`` with ones, as ``torch.nn.init.ones_``.
+
+    Examples
+    --------
+    >>> import torch, winit_fast.torch as wft
+    >>> wft.ones_(torch.empty(2, dtype=torch.bfloat16))
+    tensor([1., 1.], dtype=torch.bfloat16)
+    """
+    return constant_(tensor, 1.0)
+
+
+def zeros_(tensor: torch.Tensor) -> torch.Tensor:
+    """Fill ``tensor`` with zeros, as ``torch.nn.init.zeros_``.
+
+    Examples
+    --------
+    >>> import torch, winit_fast.torch as wft
+    >>> wft.zeros_(torch.empty(2, dtype=torch.float64))
+    tensor([0., 0.], dtype=torch.float64)
+    """
+    return constant_(tensor, 0.0)
+
+
+def eye_(tensor: torch.Tensor) -> torch.Tensor:
+    """The identity matrix (2-D, rectangular allowed), as ``torch.nn.init.eye_``.
+
+    Examples
+    --------
+    >>> import torch, winit_fast.torch as wft
+    >>> wft.eye_(torch.empty(2, 3))
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
+    as_array(tensor)
+    need_dims(tensor, lambda n: n == 2, "2 dimensions")
+    with filling(tensor) as array:
+        wf.identity(out=array)
+    return tensor
+
+
+def dirac_(tensor: torch.Tensor, groups: int = 1) -> torch.Tensor:
+    """The Dirac delta of a convolution (identity on the channels), as ``torch.nn.init.dirac_``.
+
+    ``tensor`` is ``(out, in, *kernel)`` with 1 to 3 kernel dimensions; within each of the
+    ``groups`` groups of output channels, channel ``d`` passes input channel ``d`` through
+    the kernel's center.
+
+    Examples
+    --------
+    >>> import torch, winit_fast.torch as wft
+    >>> w = wft.dirac_(torch.empty(2, 2, 3))
+    >>> w[:, :, 1]
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
+    as_array(tensor)
+    need_dims(tensor, lambda n: 3 <= n <= 5, "3, 4 or 5 dimensions")
+    groups = v.as_count("groups", groups)
+    if groups < 1 or tensor.shape[0] % groups:
+        raise ValueError(f"groups must be >= 1 and divide dim 0 ({tensor.shape[0]}), got {groups}")
+    per_group = tensor.shape[0] // groups
+    channels = np.arange(min(per_group, tensor.shape[1]))
+    center: tuple[int, ...] = tuple(size // 2 for size in tensor.shape[2:])
+    with filling(tensor) as array:
+        wf.zeros(out=array)
+        for group in range(groups):
+            where: tuple[Any, ...] = (group * per_group + channels, channels, *center)
+            array[where] = 1
+    return tensor

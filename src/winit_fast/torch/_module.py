@@ -1,0 +1,145 @@
+"""``init_module``: every parameter of a module from a stream named after the parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+import winit_fast as wf
+from winit_fast import _validation as v
+from winit_fast.torch._deterministic import constant_
+from winit_fast.torch._random import (
+    kaiming_normal_,
+    kaiming_uniform_,
+    orthogonal_,
+    xavier_normal_,
+    xavier_uniform_,
+)
+from winit_fast.torch._tensor import at_least_2d, filling
+
+
+def _preset(name: str) -> Callable[..., torch.Tensor]:
+    """A winit_fast preset (Keras distribution) on torch-layout fans, as an in-place fill."""
+    function = getattr(wf, name)
+
+    def fill(tensor: torch.Tensor, *, seed: Any, stream: Any) -> torch.Tensor:
+        at_least_2d(tensor)
+        with filling(tensor) as array:
+            function(out=array, seed=seed, stream=stream, layout="torch")
+        return tensor
+
+    return fill
+
+
+def _orthogonal_scheme(tensor: torch.Tensor, *, seed: Any, stream: Any) -> torch.Tensor:
+    return orthogonal_(tensor, seed=seed, stream=stream)
+
+
+# init_module's schemes: winit_fast's presets (Keras distributions: "he_normal" is truncated)
+# with torch-layout fans, torch's names with torch's defaults, and orthogonal (torch's).
+SCHEMES: dict[str, Callable[..., torch.Tensor]] = {
+    **{
+        name: _preset(name)
+        for name in (
+            "glorot_normal",
+            "glorot_uniform",
+            "he_normal",
+            "he_uniform",
+            "lecun_normal",
+            "lecun_uniform",
+        )
+    },
+    "kaiming_normal": kaiming_normal_,
+    "kaiming_uniform": kaiming_uniform_,
+    "xavier_normal": xavier_normal_,
+    "xavier_uniform": xavier_uniform_,
+    "orthogonal": _orthogonal_scheme,
+}
+
+
+def init_module(
+    module: torch.nn.Module,
+    scheme: str | Callable[..., Any] = "he_normal",
+    seed: int = 0,
+    *,
+    bias: float = 0.0,
+    prefix: str = "",
+) -> torch.nn.Module:
+    """Initialize every weight of ``module`` from a stream named after the parameter.
+
+    Each parameter ``p`` named ``name`` (as in ``module.named_parameters()``, e.g.
+    ``"0.weight"``) draws from ``stream=prefix + name`` of ``seed``, so its values depend only
+    on ``(seed, name, shape)``: adding, removing or reordering other layers never changes them.
+
+    - Parameters with at least 2 dimensions (weights) get ``scheme`` with torch-layout fans.
+    - Parameters with fewer dimensions whose name ends in ``"bias"`` are set to ``bias``
+      (zero by default; torch's own default bias is random, ``U(±1/sqrt(fan_in))``).
+    - Other parameters with fewer than 2 dimensions (the scales of normalization layers,
+      PReLU slopes) have no fans; they keep the values their module set (ones, 0.25).
+
+    Buffers (running statistics) are not touched.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        On the CPU, with contiguous parameters (see the module's notes).
+    scheme : str or callable
+        A key of :data:`SCHEMES`: ``"he_normal"``, ``"he_uniform"``, ``"glorot_normal"``,
+        ``"glorot_uniform"``, ``"lecun_normal"``, ``"lecun_uniform"`` (winit_fast's presets,
+        Keras distributions: the ``*_normal`` are truncated at 2 std and rescaled);
+        ``"kaiming_normal"``, ``"kaiming_uniform"``, ``"xavier_normal"``, ``"xavier_uniform"``
+        (torch's functions with their defaults: untruncated normal, leaky-ReLU gain with
+        ``a=0``); ``"orthogonal"`` (as :func:`orthogonal_`). Or a callable
+        ``scheme(tensor, *, seed, stream)`` that fills ``tensor`` in place.
+    seed : int in [0, 2**64)
+        ``None`` draws fresh OS entropy (once per parameter, so not reproducible).
+    bias : float
+        The value of the biases.
+    prefix : str
+        Prepended to every name: ``init_module(model.encoder, prefix="encoder.")`` gives the
+        values ``init_module(model)`` gives those parameters.
+
+    Returns
+    -------
+    torch.nn.Module
+        ``module`` itself.
+
+    Examples
+    --------
+    >>> import torch, winit_fast as wf, winit_fast.torch as wft
+    >>> from torch import nn
+    >>> model = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10))
+    >>> model = wft.init_module(model, "he_normal", seed=0)
+    >>> w = wf.he_normal((64, 784), layout="torch", seed=0, stream="0.weight")
+    >>> model[0].weight.detach().numpy().tobytes() == w.tobytes()
+    True
+    >>> model[0].bias.detach().abs().max().item()
+    0.0
+    """
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
+    fill = _as_scheme(scheme)
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be a str, got {type(prefix).__name__}")
+    value = v.as_real("bias", bias)
+    v.as_seed(0 if seed is None else seed)  # a bad seed fails before any parameter changes
+    for name, parameter in module.named_parameters():
+        if parameter.dim() >= 2:
+            fill(parameter, seed=seed, stream=prefix + name)
+        elif name.rsplit(".", 1)[-1] == "bias":
+            constant_(parameter, value)
+    return module
+
+
+def _as_scheme(scheme: Any) -> Callable[..., Any]:
+    if isinstance(scheme, str):
+        if scheme not in SCHEMES:
+            raise ValueError(
+                f"scheme must be one of {', '.join(map(repr, SCHEMES))}, got {scheme!r}"
+            )
+        return SCHEMES[scheme]
+    if callable(scheme):
+        return scheme
+    raise TypeError(f"scheme must be a str or a callable, got {type(scheme).__name__}")
