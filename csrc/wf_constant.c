@@ -102,6 +102,7 @@ void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value, 
     int all_zero = 1;
     for (size_t i = 0; i < elem_size; ++i)
         all_zero &= v[i] == 0;
+    n_threads = wf_usable_threads(n_threads);
     if (n_threads <= 1 || n * elem_size < WF_SERIAL_CONSTANT_BYTES) {
         fill_elements(bytes, 0, n, elem_size, v, all_zero);
         return;

@@ -70,6 +70,7 @@ static void run_fill(const fill_job *job, size_t n, int n_threads, size_t serial
     const uint64_t begin = job->phase, end = job->phase + (uint64_t)n;
     if (n == 0)
         return;
+    n_threads = wf_usable_threads(n_threads);
     if (n_threads <= 1 || n < serial_below) {
         fill_positions(job, begin, end);
         return;

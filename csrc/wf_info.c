@@ -32,4 +32,4 @@ const char *wf_openmp_runtime(void)
 #endif
 }
 
-int wf_max_threads(void) { return WF_OMP_MAX_THREADS(); }
+int wf_max_threads(void) { return wf_usable_threads(WF_OMP_MAX_THREADS()); }

@@ -34,4 +34,7 @@
 #define WF_CHUNK_ELEMENTS ((uint64_t)1024)
 #endif
 
+/* `requested`, or 1 in a child process forked after the runtime was used (wf_parallel.c). */
+int wf_usable_threads(int requested);
+
 #endif /* WF_PARALLEL_H */

@@ -15,9 +15,7 @@ import winit_fast as wf
 FRAMEWORKS = ("keras", "torch", "dask", "distributed", "jax", "tensorflow")
 # Large enough that an n_threads=2 fill starts an OpenMP team (the serial cut-off is far lower).
 PARALLEL_SIZE = 1 << 16
-CHILD_TIMEOUT_S = 60
-# A child that hangs in libgomp never returns; waiting this long shows it without slowing CI.
-HANG_TIMEOUT_S = 5
+CHILD_TIMEOUT_S = 60  # a child that hangs in libgomp would never return
 
 needs_openmp = pytest.mark.skipif(
     CORE is None or wf.show_config()["openmp"] is None,
@@ -84,23 +82,14 @@ def fork_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork")
 
 
-# Found while writing this test: GNU libgomp keeps the parent's thread pool in the child, whose
-# next parallel region waits forever for threads that fork did not copy. The
-# fix belongs in the C core (a pthread_atfork child handler forcing serial fills); until then
-# an n_threads=2 fill in a forked child hangs and this case is an expected failure.
-LIBGOMP_FORK_HANG = pytest.mark.xfail(
-    CORE is not None and wf.show_config()["openmp"] == "libgomp",
-    reason="libgomp: a parallel region in a forked child hangs (fix pending in csrc/)",
-    raises=multiprocessing.TimeoutError,
-    strict=True,
-)
-
-
-@pytest.mark.parametrize("child_threads", [1, pytest.param(2, marks=LIBGOMP_FORK_HANG)])
+# GNU libgomp keeps the parent's thread pool in a forked child, whose next parallel region
+# would wait forever for threads that fork did not copy; the C core's pthread_atfork handler
+# (csrc/wf_parallel.c) makes every fill in such a child serial. Same bytes either way.
+@pytest.mark.parametrize("child_threads", [1, 2, None])
 def test_forked_child_fills_after_a_parallel_fill_in_the_parent(child_threads):
     context = fork_context()
     parent = wf.normal(PARALLEL_SIZE, seed=9, n_threads=2)  # starts the parent's OpenMP team
-    timeout = CHILD_TIMEOUT_S if child_threads == 1 else HANG_TIMEOUT_S
+    timeout = CHILD_TIMEOUT_S
     with context.Pool(1) as pool:  # leaving the block terminates a hung child
         result = pool.apply_async(
             wf.normal, (PARALLEL_SIZE,), {"seed": 9, "n_threads": child_threads}

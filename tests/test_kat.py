@@ -70,6 +70,7 @@ def test_c_only_kat_program(tmp_path):
             exe,
             root / "csrc/tests/test_kat.c",
             root / "csrc/wf_info.c",
+            root / "csrc/wf_parallel.c",
         ],
         check=True,
     )

@@ -71,9 +71,10 @@ __all__ = [
 ]
 
 
-def _check_block_info(block_info: dict | None) -> None:
+def _check_block_info(block_info: dict | None) -> dict:
     if block_info is None:  # map_blocks passes it to every function that takes it
         raise TypeError("block_info is required (dask.array.map_blocks passes it)")
+    return block_info
 
 
 def _random_block(fill: Callable[..., np.ndarray], block_info: dict | None = None) -> np.ndarray:
@@ -82,15 +83,13 @@ def _random_block(fill: Callable[..., np.ndarray], block_info: dict | None = Non
     ``block_info`` is passed by ``map_blocks``: ``block_info[None]`` describes the output
     chunk (its ``array-location`` and the whole array's ``shape``).
     """
-    _check_block_info(block_info)
-    info = block_info[None]
+    info = _check_block_info(block_info)[None]
     index = tuple(slice(start, stop) for start, stop in info["array-location"])
     return fill(info["shape"], index=index)
 
 
 def _constant_block(fill: Callable[..., np.ndarray], block_info: dict | None = None) -> np.ndarray:
-    _check_block_info(block_info)
-    return fill(block_info[None]["chunk-shape"])
+    return fill(_check_block_info(block_info)[None]["chunk-shape"])
 
 
 def _array(
