@@ -47,7 +47,101 @@ def build_parser() -> argparse.ArgumentParser:
     raw.add_argument("--bytes", type=int, default=None, help="how many bytes (default: endless)")
 
     commands.add_parser("config", help="print show_config()")
+    _add_reference_commands(commands)
     return parser
+
+
+def _ints(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated ints, got {text!r}") from None
+    if not values or min(values) < 0:
+        raise argparse.ArgumentTypeError(f"expected comma-separated ints >= 0, got {text!r}")
+    return values
+
+
+def _names(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected comma-separated names")
+    return names
+
+
+def _add_reference_commands(commands: argparse._SubParsersAction) -> None:
+    """``train``, ``compare-inits``, ``activations``: the reference NumPy trainer's commands
+    (their logic is in ``winit_fast.reference.commands``)."""
+    from winit_fast.reference.depth_study import DEPTH_SCHEMES
+    from winit_fast.reference.experiments import ACTIVATION_INITS, COMPARE_INITS
+    from winit_fast.reference.functions import ACTIVATIONS
+    from winit_fast.reference.optimizers import OPTIMIZERS
+
+    def training_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--epochs", type=int, default=10)
+        sub.add_argument("--batch-size", type=int, default=32)
+        sub.add_argument("--hidden", type=_ints, default=[64], help="hidden sizes, e.g. 64,32")
+        sub.add_argument("--activation", choices=ACTIVATIONS, default="relu")
+        sub.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam")
+        sub.add_argument("--lr", type=float, default=1e-3)
+        sub.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+        sub.add_argument("--data", default="digits", help="'digits' (784 features) or an .npz")
+        sub.add_argument("--train-size", type=int, help="use only the first N training rows")
+        sub.add_argument("--quiet", action="store_true", help="no progress bar")
+        sub.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+        sub.add_argument("--plot", metavar="FILE.png", help="draw loss and accuracy curves")
+
+    train = commands.add_parser("train", help="train the reference MLP once")
+    train.add_argument(
+        "--init", default="he_normal", help="e.g. he_normal, numpy:he_normal, lsuv (first batch)"
+    )
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--backend", choices=("c", "python"), help="winit_fast backend drawing the weights"
+    )
+    training_options(train)
+
+    compare = commands.add_parser("compare-inits", help="train the MLP from each init")
+    compare.add_argument("--inits", type=_names, default=list(COMPARE_INITS))
+    compare.add_argument("--seeds", type=_ints, default=[0], help="e.g. 0,1,2,3,4")
+    training_options(compare)
+
+    activations = commands.add_parser(
+        "activations", help="per-layer std of activations and gradients in a deep MLP"
+    )
+    activations.add_argument("--depth", type=int, default=50)
+    activations.add_argument("--width", type=int, default=256)
+    activations.add_argument("--activation", choices=ACTIVATIONS, default="relu")
+    activations.add_argument("--batch-size", type=int, default=256)
+    activations.add_argument("--seed", type=int, default=0)
+    activations.add_argument(
+        "--inits",
+        type=_names,
+        help=f"default {','.join(ACTIVATION_INITS)}; with --residual {','.join(DEPTH_SCHEMES)}",
+    )
+    activations.add_argument(
+        "--residual", action="store_true", help="residual blocks h + f(h) (--depth blocks)"
+    )
+    activations.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    activations.add_argument("--plot", metavar="FILE.png", help="draw the std per layer")
+
+    study = commands.add_parser(
+        "depth-study", help="train a deep MLP or residual MLP from each depth-aware scheme"
+    )
+    study.add_argument("--schemes", type=_names, default=list(DEPTH_SCHEMES))
+    study.add_argument("--residual", action="store_true", help="residual blocks h + f(h)")
+    study.add_argument("--depth", type=int, default=32, help="hidden layers, or blocks")
+    study.add_argument("--width", type=int, default=64)
+    study.add_argument("--seed", type=int, default=0)
+    study.add_argument("--epochs", type=int, default=3)
+    study.add_argument("--batch-size", type=int, default=32)
+    study.add_argument("--activation", choices=ACTIVATIONS, default="relu")
+    study.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam")
+    study.add_argument("--lr", type=float, default=1e-3)
+    study.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    study.add_argument("--data", default="digits", help="'digits' (784 features) or an .npz")
+    study.add_argument("--train-size", type=int, help="use only the first N training rows")
+    study.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    study.add_argument("--plot", metavar="FILE.png", help="draw loss and accuracy curves")
 
 
 def run_bench_command(args: argparse.Namespace) -> int:
@@ -116,12 +210,24 @@ def run_raw_command(args: argparse.Namespace, out=None) -> int:
     return 0
 
 
+REFERENCE_COMMANDS = {
+    "train": "train_command",
+    "compare-inits": "compare_inits_command",
+    "activations": "activations_command",
+    "depth-study": "depth_study_command",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "bench":
         return run_bench_command(args)
     if args.command == "raw":
         return run_raw_command(args)
+    if args.command in REFERENCE_COMMANDS:
+        from winit_fast.reference import commands
+
+        return getattr(commands, REFERENCE_COMMANDS[args.command])(args)
     if args.command == "config":
         import winit_fast
 

@@ -1,0 +1,52 @@
+"""A progress bar for the CLI: rich's if it is installed, else one plain line per 10 %."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["progress_bar"]
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
+    """Yields ``update(label, done, total)``; the bar is shown on stderr.
+
+    Examples
+    --------
+    >>> from winit_fast.reference.progress import progress_bar
+    >>> with progress_bar(enabled=False) as update:
+    ...     update("he_normal", 1, 10)
+    """
+    if not enabled:
+        yield lambda label, done, total: None
+        return
+    try:
+        from rich.console import Console
+        from rich.progress import Progress
+    except ImportError:
+        yield _plain_update()
+        return
+    tasks: dict[str, Any] = {}  # label -> rich TaskID
+    with Progress(console=Console(stderr=True)) as bar:
+
+        def update(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done)
+
+        yield update
+
+
+def _plain_update() -> Callable[[str, int, int], None]:
+    last: dict[str, int] = {}
+
+    def update(label: str, done: int, total: int) -> None:
+        tenth = 10 * done // max(total, 1)
+        if last.get(label) != tenth:
+            last[label] = tenth
+            print(f"{label}: {done}/{total} steps", file=sys.stderr, flush=True)
+
+    return update
