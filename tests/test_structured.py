@@ -127,3 +127,13 @@ def test_sixteen_bit_is_the_float32_result_rounded(dtype):
     assert same_bytes(w, wf.orthogonal((30, 20), 1.5, seed=1).astype(resolved))
     eye = wf.identity((3, 4), 0.1, dtype=dtype)
     assert same_bytes(eye, wf.identity((3, 4), 0.1).astype(resolved))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_orthogonal_index_is_the_block_of_the_whole(dtype):
+    whole = wf.orthogonal((48, 20), gain=1.5, seed=3, dtype=dtype)
+    for index in [np.s_[5:30, 2:19], np.s_[:, 7:8], np.s_[40:]]:
+        block = wf.orthogonal((48, 20), gain=1.5, seed=3, dtype=dtype, index=index)
+        assert block.tobytes() == np.ascontiguousarray(whole[index]).tobytes()
+    with pytest.raises(ValueError, match="step"):
+        wf.orthogonal((48, 20), seed=3, index=np.s_[::2])

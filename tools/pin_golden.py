@@ -44,6 +44,20 @@ CALLS = [
     ("normal_f16", "normal", [[33, 7], 0.0, 0.02], {"seed": 4, "dtype": "float16"}),
     ("truncated_bf16", "truncated_normal", [1000, 0.0, 0.02], {"seed": 4, "dtype": "bfloat16"}),
     ("uniform_f16", "uniform", [[100, 60], -1.0, 1.0], {"seed": 6, "dtype": "float16"}),
+    ("he_normal", "he_normal", [[64, 32]], {"seed": 11}),
+    ("he_uniform", "he_uniform", [[3, 3, 16, 8]], {"seed": 12}),
+    ("glorot_normal", "glorot_normal", [[50, 70]], {"seed": 13, "dtype": "float64"}),
+    ("glorot_uniform", "glorot_uniform", [[50, 70]], {"seed": 14, "stream": "dense/kernel"}),
+    ("lecun_normal", "lecun_normal", [[16, 8, 3, 3]], {"seed": 15, "layout": "torch"}),
+    ("lecun_uniform", "lecun_uniform", [[40, 30]], {"seed": 16, "dtype": "bfloat16"}),
+    (
+        "variance_scaling_untruncated",
+        "variance_scaling",
+        [[33, 17], 0.5, "fan_out", "untruncated_normal"],
+        {"seed": 17},
+    ),
+    ("he_normal_100x60", "he_normal", [[100, 60]], {"seed": 18}),
+    ("identity", "identity", [[3, 4], 0.5], {}),
 ]
 
 

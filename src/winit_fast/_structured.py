@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from winit_fast import _blocks
 from winit_fast import _validation as v
 from winit_fast._distributions import normal
 
@@ -36,9 +37,22 @@ def _orthogonal(
     out: np.ndarray | None,
     stream: Any,
     n_threads: int | None,
+    index: Any = None,
     offset: int = 0,
 ) -> np.ndarray:
     """The implementation; ``offset`` (in float64 elements) is for ``Generator`` only."""
+    if index is not None:
+        return _orthogonal_block(
+            shape,
+            gain,
+            index,
+            out=out,
+            dtype=dtype,
+            seed=seed,
+            stream=stream,
+            n_threads=n_threads,
+            offset=offset,
+        )
     target = v.prepare_out(shape, dtype, out)
     if target.ndim < 2:
         raise ValueError(
@@ -66,6 +80,19 @@ def _orthogonal(
     return _store(target, (gain * q).reshape(target.shape))
 
 
+def _orthogonal_block(shape: Any, gain: Any, index: Any, *, out: Any, **kwargs: Any) -> np.ndarray:
+    """``index=``: a block of Q depends on the whole QR, so the whole matrix is made and the
+    block copied out (exact, but it costs the whole matrix, unlike the element-wise fills)."""
+    if shape is None:
+        raise TypeError("shape (of the whole tensor) is required with index")
+    full_shape = v.as_shape(shape)
+    bounds = _blocks.resolve(full_shape, index)
+    target = v.prepare_out(tuple(hi - lo for lo, hi in bounds), kwargs["dtype"], out)
+    whole = _orthogonal(full_shape, gain, out=None, **{**kwargs, "dtype": target.dtype})
+    target[...] = whole[tuple(slice(lo, hi) for lo, hi in bounds)]
+    return target
+
+
 def orthogonal(
     shape: Any = None,
     gain: float = 1.0,
@@ -75,6 +102,7 @@ def orthogonal(
     out: np.ndarray | None = None,
     stream: Any = 0,
     n_threads: int | None = None,
+    index: Any = None,
 ) -> np.ndarray:
     """A (semi-)orthogonal matrix times ``gain``, as Keras 3's ``Orthogonal``.
 
@@ -97,6 +125,9 @@ def orthogonal(
         Multiplies the orthogonal matrix; finite.
     seed, dtype, out, stream, n_threads
         As in :func:`winit_fast.normal`.
+    index : tuple of slices, optional
+        A block of the matrix of ``shape``, equal to the same block of the whole. A block of
+        ``Q`` depends on the whole factorization, so the whole matrix is computed.
 
     Returns
     -------
@@ -110,7 +141,14 @@ def orthogonal(
     ((64, 128), dtype('float32'), True)
     """
     return _orthogonal(
-        shape, gain, seed=seed, dtype=dtype, out=out, stream=stream, n_threads=n_threads
+        shape,
+        gain,
+        seed=seed,
+        dtype=dtype,
+        out=out,
+        stream=stream,
+        n_threads=n_threads,
+        index=index,
     )
 
 
