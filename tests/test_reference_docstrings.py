@@ -13,14 +13,17 @@ MODULES = [
     "winit_fast.reference.backends",
     "winit_fast.reference.commands",
     "winit_fast.reference.data",
+    "winit_fast.reference.depth_study",
     "winit_fast.reference.experiments",
     "winit_fast.reference.functions",
     "winit_fast.reference.initialization",
+    "winit_fast.reference.lsuv",
     "winit_fast.reference.model",
     "winit_fast.reference.numpy_init",
     "winit_fast.reference.optimizers",
     "winit_fast.reference.plots",
     "winit_fast.reference.progress",
+    "winit_fast.reference.residual",
     "winit_fast.reference.threads",
 ]
 

@@ -71,6 +71,7 @@ def _names(text: str) -> list[str]:
 def _add_reference_commands(commands: argparse._SubParsersAction) -> None:
     """``train``, ``compare-inits``, ``activations``: the reference NumPy trainer's commands
     (their logic is in ``winit_fast.reference.commands``)."""
+    from winit_fast.reference.depth_study import DEPTH_SCHEMES
     from winit_fast.reference.experiments import ACTIVATION_INITS, COMPARE_INITS
     from winit_fast.reference.functions import ACTIVATIONS
     from winit_fast.reference.optimizers import OPTIMIZERS
@@ -90,7 +91,9 @@ def _add_reference_commands(commands: argparse._SubParsersAction) -> None:
         sub.add_argument("--plot", metavar="FILE.png", help="draw loss and accuracy curves")
 
     train = commands.add_parser("train", help="train the reference MLP once")
-    train.add_argument("--init", default="he_normal", help="e.g. he_normal, numpy:he_normal")
+    train.add_argument(
+        "--init", default="he_normal", help="e.g. he_normal, numpy:he_normal, lsuv (first batch)"
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument(
         "--backend", choices=("c", "python"), help="winit_fast backend drawing the weights"
@@ -110,9 +113,35 @@ def _add_reference_commands(commands: argparse._SubParsersAction) -> None:
     activations.add_argument("--activation", choices=ACTIVATIONS, default="relu")
     activations.add_argument("--batch-size", type=int, default=256)
     activations.add_argument("--seed", type=int, default=0)
-    activations.add_argument("--inits", type=_names, default=list(ACTIVATION_INITS))
+    activations.add_argument(
+        "--inits",
+        type=_names,
+        help=f"default {','.join(ACTIVATION_INITS)}; with --residual {','.join(DEPTH_SCHEMES)}",
+    )
+    activations.add_argument(
+        "--residual", action="store_true", help="residual blocks h + f(h) (--depth blocks)"
+    )
     activations.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     activations.add_argument("--plot", metavar="FILE.png", help="draw the std per layer")
+
+    study = commands.add_parser(
+        "depth-study", help="train a deep MLP or residual MLP from each depth-aware scheme"
+    )
+    study.add_argument("--schemes", type=_names, default=list(DEPTH_SCHEMES))
+    study.add_argument("--residual", action="store_true", help="residual blocks h + f(h)")
+    study.add_argument("--depth", type=int, default=32, help="hidden layers, or blocks")
+    study.add_argument("--width", type=int, default=64)
+    study.add_argument("--seed", type=int, default=0)
+    study.add_argument("--epochs", type=int, default=3)
+    study.add_argument("--batch-size", type=int, default=32)
+    study.add_argument("--activation", choices=ACTIVATIONS, default="relu")
+    study.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam")
+    study.add_argument("--lr", type=float, default=1e-3)
+    study.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    study.add_argument("--data", default="digits", help="'digits' (784 features) or an .npz")
+    study.add_argument("--train-size", type=int, help="use only the first N training rows")
+    study.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    study.add_argument("--plot", metavar="FILE.png", help="draw loss and accuracy curves")
 
 
 def run_bench_command(args: argparse.Namespace) -> int:
@@ -185,6 +214,7 @@ REFERENCE_COMMANDS = {
     "train": "train_command",
     "compare-inits": "compare_inits_command",
     "activations": "activations_command",
+    "depth-study": "depth_study_command",
 }
 
 

@@ -1,5 +1,5 @@
-"""What the ``train``, ``compare-inits`` and ``activations`` subcommands do; ``cli.py`` only
-parses the arguments and calls these."""
+"""What the ``train``, ``compare-inits``, ``activations`` and ``depth-study`` subcommands do;
+``cli.py`` only parses the arguments and calls these."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from typing import Any
 
 import winit_fast as wf
 from winit_fast.reference.data import Dataset, load_data
+from winit_fast.reference.depth_study import (
+    DEPTH_SCHEMES,
+    depth_training,
+    format_depth_table,
+    residual_statistics,
+)
 from winit_fast.reference.experiments import (
+    ACTIVATION_INITS,
     activation_statistics,
     compare_inits,
     format_activation_table,
@@ -18,7 +25,7 @@ from winit_fast.reference.experiments import (
 )
 from winit_fast.reference.progress import progress_bar
 
-__all__ = ["activations_command", "compare_inits_command", "train_command"]
+__all__ = ["activations_command", "compare_inits_command", "depth_study_command", "train_command"]
 
 
 def _data(args: argparse.Namespace) -> Dataset:
@@ -162,7 +169,11 @@ def activations_command(args: argparse.Namespace) -> int:
     he_normal ...
     0
     """
-    stats = activation_statistics(
+    residual = getattr(args, "residual", False)
+    if args.inits is None:
+        args.inits = list(DEPTH_SCHEMES if residual else ACTIVATION_INITS)
+    statistics = residual_statistics if residual else activation_statistics
+    stats = statistics(
         args.inits,
         depth=args.depth,
         width=args.width,
@@ -170,8 +181,9 @@ def activations_command(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         seed=args.seed,
     )
+    layers = "residual blocks" if residual else "hidden layers"
     print(
-        f"{args.depth} hidden layers of {args.width} {args.activation} units, batch "
+        f"{args.depth} {layers} of {args.width} {args.activation} units, batch "
         f"{args.batch_size} of standard normals, seed {args.seed}"
     )
     print(format_activation_table(stats))
@@ -186,6 +198,7 @@ def activations_command(args: argparse.Namespace) -> int:
                 "batch_size": args.batch_size,
                 "seed": args.seed,
                 "inits": args.inits,
+                "residual": residual,
             },
             "results": stats,
         },
@@ -193,7 +206,73 @@ def activations_command(args: argparse.Namespace) -> int:
     if args.plot:
         from winit_fast.reference.plots import plot_activation_statistics
 
-        title = f"{args.depth} x {args.width} {args.activation}, at initialization"
+        kind = " residual blocks" if residual else ""
+        title = f"{args.depth}{kind} x {args.width} {args.activation}, at initialization"
         plot_activation_statistics(stats, args.plot, title)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def depth_study_command(args: argparse.Namespace) -> int:
+    """``winit-fast depth-study``: train one deep network from each scheme; a table,
+    optionally JSON and a PNG of the loss curves.
+
+    Examples
+    --------
+    >>> import numpy as np, os, tempfile
+    >>> from winit_fast.cli import main
+    >>> path = os.path.join(tempfile.mkdtemp(), "toy.npz")
+    >>> np.savez(path, X=np.eye(8)[np.arange(40) % 8], y=np.arange(40) % 2)
+    >>> main(["depth-study", "--data", path, "--residual", "--depth", "3", "--width", "4",
+    ...       "--epochs", "1", "--schemes", "he_normal,fixup"])  # doctest: +ELLIPSIS
+    3 residual blocks of 4 relu units, ...
+    scheme ...
+    he_normal ...
+    fixup ...
+    0
+    """
+    data = _data(args)
+    runs = depth_training(
+        data,
+        args.schemes,
+        residual=args.residual,
+        depth=args.depth,
+        width=args.width,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        activation=args.activation,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        dtype=args.dtype,
+    )
+    layers = "residual blocks" if args.residual else "hidden layers"
+    print(
+        f"{args.depth} {layers} of {args.width} {args.activation} units, "
+        f"{args.optimizer} lr {args.lr}, {args.epochs} epochs, seed {args.seed}"
+    )
+    print(format_depth_table(runs))
+    options = {
+        key: getattr(args, key)
+        for key in ("schemes", "residual", "depth", "width", "seed", "epochs", "batch_size")
+    }
+    options.update(activation=args.activation, optimizer=args.optimizer, lr=args.lr)
+    _write_json(
+        args.json,
+        {
+            "command": "depth-study",
+            "options": {**options, "dtype": str(args.dtype), "data": args.data},
+            "data": _describe(data),
+            "results": {
+                run.scheme: {"history": run.history, "seconds": round(run.seconds, 3)}
+                for run in runs
+            },
+        },
+    )
+    if args.plot:
+        from winit_fast.reference.plots import plot_histories
+
+        title = f"{args.depth} {layers} x {args.width} {args.activation}, seed {args.seed}"
+        plot_histories({run.scheme: run.history for run in runs}, args.plot, title)
         print(f"wrote {args.plot}")
     return 0

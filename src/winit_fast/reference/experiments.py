@@ -20,6 +20,7 @@ import numpy as np
 
 from winit_fast.reference.data import Dataset
 from winit_fast.reference.functions import one_hot
+from winit_fast.reference.lsuv import LSUV_INIT, lsuv
 from winit_fast.reference.model import MLP
 from winit_fast.reference.threads import single_threaded_blas
 
@@ -159,7 +160,8 @@ def train_run(
     progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Train ``[features, *hidden, classes]`` on ``data`` from ``init``; ``seed`` seeds both
-    the initial weights and the shuffling.
+    the initial weights and the shuffling. ``init="lsuv"`` runs
+    :func:`~winit_fast.reference.lsuv.lsuv` on the first ``batch_size`` training rows.
 
     Examples
     --------
@@ -175,13 +177,15 @@ def train_run(
     model = MLP(
         [data.n_features, *hidden, data.n_classes],
         activation=activation,
-        init=init,
+        init="orthogonal" if init == LSUV_INIT else init,
         seed=seed,
         dtype=dtype,
         optimizer=optimizer,
         lr=lr,
         backend=backend,
     )
+    if init == LSUV_INIT:  # data-driven: the first batch, before any shuffling
+        lsuv(model, data.X_train[:batch_size])
     initial = weights_digest(model.weights)
     start = time.perf_counter()
     history = model.fit(
@@ -348,7 +352,7 @@ def activation_statistics(
     over ``n_classes``; the batch is standard-normal inputs with random labels (both from
     ``numpy.random.default_rng(seed)``), and the loss is the usual cross-entropy. Nothing is
     trained: this is the signal at initialization. float64 by default, so an exploding signal
-    shows as large numbers rather than float32 overflow.
+    shows as large numbers rather than float32 overflow. ``"lsuv"`` runs LSUV on that batch.
 
     Returns
     -------
@@ -368,7 +372,10 @@ def activation_statistics(
     Y = one_hot(rng.integers(0, n_classes, batch_size), n_classes, dtype)
     results = {}
     for init in inits:
-        model = MLP([width] * (depth + 1) + [n_classes], activation, init, seed, dtype)
+        spec = "orthogonal" if init == LSUV_INIT else init
+        model = MLP([width] * (depth + 1) + [n_classes], activation, spec, seed, dtype)
+        if init == LSUV_INIT:
+            lsuv(model, X)
         with np.errstate(all="ignore"), single_threaded_blas():  # overflow is on purpose
             activations, gradients = model.trace(X, Y)
             label = init if isinstance(init, str) else repr(init)
