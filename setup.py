@@ -1,23 +1,32 @@
 """Build of the compiled core: C sources in csrc/, Cython wrapper in src/winit_fast/_core.pyx.
 
-* OpenMP is detected by compiling a probe; without it the build is serial, with a warning
-  (``WINIT_FAST_REQUIRE_OPENMP=1`` makes that an error).
+* OpenMP is found by compiling and linking a probe with each candidate flag set: gcc's
+  ``-fopenmp`` (libgomp), clang's ``-fopenmp`` (libomp), Apple clang's ``-Xpreprocessor
+  -fopenmp -lomp`` with libomp from ``LIBOMP_PREFIX`` or Homebrew, MSVC's ``/openmp``. Without
+  one the build is serial, with a warning; ``WINIT_FAST_REQUIRE_OPENMP=1`` makes that an error.
 * If the extension cannot be built at all (no compiler), the install goes on with the
-  pure-NumPy fallback and a warning (``WINIT_FAST_REQUIRE_EXTENSION=1`` makes that an error).
-* Flags never target the build machine's CPU (no -march=native): the wheel must run on any
-  x86-64. Floating-point contraction is off, so no compiler can fuse a multiply-add and change
-  the bytes of a result.
-* ``WINIT_FAST_SANITIZE=1`` builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+  pure-NumPy fallback and a warning; ``WINIT_FAST_REQUIRE_EXTENSION=1`` makes that an error.
+* Flags never target the build machine's CPU (no native -march): the wheel must run on any
+  x86-64. Only csrc/wf_kernels_avx2.c and wf_kernels_avx512.c get -m flags, and they run only
+  after the CPU check in csrc/wf_dispatch.c. Floating-point contraction is off, so no compiler
+  can fuse a multiply-add and change the bytes of a result.
+* ``WINIT_FAST_SANITIZE=1`` builds with AddressSanitizer and UndefinedBehaviorSanitizer;
+  ``WINIT_FAST_NO_SIMD=1`` leaves the AVX2/AVX-512 kernels out.
+
+The functions above ``setup()`` take their inputs as arguments so that
+tests/test_packaging.py can import this file and check them on any platform.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import re
+import subprocess
 import sys
+import sysconfig
 import tempfile
 import textwrap
-import warnings
 from pathlib import Path
 
 from setuptools import Extension, setup
@@ -37,97 +46,200 @@ SIMD_SOURCES = {
     "csrc/wf_kernels_avx2.c": ["-mavx2", "-mf16c"],
     "csrc/wf_kernels_avx512.c": ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl"],
 }
+REQUIRE_OPENMP = "WINIT_FAST_REQUIRE_OPENMP"
+REQUIRE_EXTENSION = "WINIT_FAST_REQUIRE_EXTENSION"
+# Where Homebrew puts libomp: Apple silicon, then Intel (tried in the target's order).
+HOMEBREW_LIBOMP = {"arm64": "/opt/homebrew/opt/libomp", "x86_64": "/usr/local/opt/libomp"}
+
+OPENMP_PROBE = textwrap.dedent(
+    """
+    #include <omp.h>
+    int main(void)
+    {
+        int n = 0;
+    #pragma omp parallel reduction(+ : n)
+        n += 1;
+        return n > 0 && omp_get_max_threads() > 0 ? 0 : 1;
+    }
+    """
+)
 
 
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+class RequiredBuildError(RuntimeError):
+    """A build that was asked to be complete (WINIT_FAST_REQUIRE_*) cannot be."""
+
+
+def env_flag(name: str, environ=os.environ) -> bool:
+    return environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def warn(message: str) -> None:
+    # Printed, not warnings.warn: a warnings filter must not turn a fallback into a failure,
+    # and pip shows a build's stderr with -v (the import-time RuntimeWarning says it again).
+    print(f"\nWARNING: {message}\n", file=sys.stderr, flush=True)
 
 
 def is_msvc(compiler) -> bool:
     return getattr(compiler, "compiler_type", "") == "msvc"
 
 
-def base_flags(compiler) -> list[str]:
-    if is_msvc(compiler):
+def base_flags(msvc: bool, environ=os.environ) -> list[str]:
+    if msvc:
+        # /fp:precise: no contraction into FMA (VS 2022 contracts only with /fp:contract).
         return ["/O2", "/fp:precise"]
     flags = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno", "-fvisibility=hidden"]
-    if env_flag("WINIT_FAST_SANITIZE"):
+    if env_flag("WINIT_FAST_SANITIZE", environ):
         flags += ["-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
     return flags
 
 
-def targets_x86_64() -> bool:
-    """Whether the extension is built for x86-64 (where the AVX2/AVX-512 kernels apply)."""
-    if env_flag("WINIT_FAST_NO_SIMD"):
-        return False
-    machine = platform.machine().lower()
-    if sys.platform == "darwin" and "arm64" in os.environ.get("ARCHFLAGS", ""):
-        return False
-    return machine in {"x86_64", "amd64", "x64"}
+def target_arches(plat_name: str, environ=os.environ) -> set[str]:
+    """The CPU architectures the extension is built for (more than one: a universal2 build).
+
+    ``ARCHFLAGS`` (set by cibuildwheel and by users for macOS cross builds) wins over the
+    platform name, which is the interpreter's (``build_ext.plat_name``).
+    """
+    archs = set(re.findall(r"-arch\s+(\S+)", environ.get("ARCHFLAGS", "")))
+    if archs:
+        return archs
+    plat = plat_name.lower()
+    if plat.endswith("universal2"):
+        return {"arm64", "x86_64"}
+    if plat.endswith(("x86_64", "amd64")):
+        return {"x86_64"}
+    machine = plat.rsplit("-", 1)[-1] if "-" in plat else platform.machine().lower()
+    return {"arm64" if machine == "aarch64" else machine}
 
 
-def openmp_flags(compiler) -> tuple[list[str], list[str]]:
-    """(compile, link) flags for OpenMP on this compiler, or ([], []) if none works."""
-    if is_msvc(compiler):
-        candidates = [(["/openmp"], [])]
-    elif sys.platform == "darwin":
-        prefix = os.environ.get("LIBOMP_PREFIX", "/opt/homebrew/opt/libomp")
-        candidates = [
-            (["-Xpreprocessor", "-fopenmp", f"-I{prefix}/include"], [f"-L{prefix}/lib", "-lomp"]),
-            (["-fopenmp"], ["-fopenmp"]),
-        ]
-    else:
-        candidates = [(["-fopenmp"], ["-fopenmp"])]
-    probe = textwrap.dedent(
-        """
-        #include <omp.h>
-        int main(void) { int n = 0;
-        #pragma omp parallel reduction(+:n)
-            n += 1;
-        return n > 0 ? 0 : 1; }
-        """
-    )
-    for cflags, lflags in candidates:
+def wants_x86_simd(plat_name: str, environ=os.environ) -> bool:
+    """Whether to add the AVX2/AVX-512 kernels: only for a build for x86-64 alone."""
+    if env_flag("WINIT_FAST_NO_SIMD", environ):
+        return False
+    return target_arches(plat_name, environ) == {"x86_64"}
+
+
+def openmp_candidates(
+    msvc: bool, plat_name: str, environ=os.environ, sys_platform: str = sys.platform
+) -> list[tuple[list[str], list[str], str | None]]:
+    """(compile flags, link flags, libomp directory or None) to try, in order."""
+    if msvc:
+        # MSVC implements OpenMP 2.0: the core's loops use signed indices and no collapse.
+        return [(["/openmp"], [], None)]
+    plain = (["-fopenmp"], ["-fopenmp"], None)  # gcc (libgomp), LLVM clang (libomp)
+    if sys_platform != "darwin":
+        return [plain]
+    # Apple clang has no -fopenmp driver flag: the preprocessor gets it, libomp is linked
+    # by hand. An explicit LIBOMP_PREFIX comes first; then Homebrew, the target's prefix first.
+    prefixes = [environ["LIBOMP_PREFIX"]] if environ.get("LIBOMP_PREFIX") else []
+    arches = target_arches(plat_name, environ)
+    order = ["x86_64", "arm64"] if arches == {"x86_64"} else ["arm64", "x86_64"]
+    prefixes += [HOMEBREW_LIBOMP[arch] for arch in order]
+    apple = [
+        (
+            ["-Xpreprocessor", "-fopenmp", f"-I{prefix}/include"],
+            [f"-L{prefix}/lib", "-lomp", f"-Wl,-rpath,{prefix}/lib"],
+            f"{prefix}/lib",
+        )
+        for prefix in dict.fromkeys(prefixes)
+    ]
+    return [*apple[:1], plain, *apple[1:]] if environ.get("LIBOMP_PREFIX") else [plain, *apple]
+
+
+def probe_openmp(compiler, candidates) -> tuple[list[str], list[str], str | None] | None:
+    """The first candidate with which a small OpenMP program compiles and links."""
+    for cflags, lflags, libdir in candidates:
+        if libdir is not None and not os.path.isdir(libdir):
+            continue
         with tempfile.TemporaryDirectory() as tmp:
-            src = os.path.join(tmp, "probe.c")
-            with open(src, "w") as handle:
-                handle.write(probe)
+            source = os.path.join(tmp, "omp_probe.c")
+            Path(source).write_text(OPENMP_PROBE)
             try:
-                objects = compiler.compile([src], output_dir=tmp, extra_postargs=cflags)
-                compiler.link_executable(objects, "probe", output_dir=tmp, extra_postargs=lflags)
-            except Exception:
+                objects = compiler.compile([source], output_dir=tmp, extra_postargs=cflags)
+                compiler.link_executable(
+                    objects, "omp_probe", output_dir=tmp, extra_postargs=lflags
+                )
+            except Exception:  # any failure just means: not this candidate
                 continue
-        return cflags, lflags
-    return [], []
+        return cflags, lflags, libdir
+    return None
+
+
+def parse_macos_min_version(otool_output: str) -> tuple[int, ...] | None:
+    """The minimum macOS of a Mach-O file, from ``otool -l`` (LC_BUILD_VERSION ``minos`` or
+    LC_VERSION_MIN_MACOSX ``version``)."""
+    modern = r"cmd LC_BUILD_VERSION.*?\bminos\s+([\d.]+)"
+    legacy = r"cmd LC_VERSION_MIN_MACOSX.*?\bversion\s+([\d.]+)"
+    match = re.search(f"{modern}|{legacy}", otool_output, re.DOTALL)
+    if not match:
+        return None
+    return tuple(int(part) for part in (match.group(1) or match.group(2)).split("."))
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part.isdigit())
+
+
+def check_libomp_deployment_target(libdir: str, environ=os.environ) -> str | None:
+    """A message if libomp needs a newer macOS than MACOSX_DEPLOYMENT_TARGET, else None.
+
+    The wheel is tagged with the deployment target; a libomp built for a newer macOS would
+    be bundled into it (delocate) and fail to load on the older systems the tag admits.
+    """
+    target = environ.get("MACOSX_DEPLOYMENT_TARGET") or sysconfig.get_config_var(
+        "MACOSX_DEPLOYMENT_TARGET"
+    )
+    dylib = os.path.join(libdir, "libomp.dylib")
+    if not target or not os.path.exists(dylib):
+        return None
+    try:
+        out = subprocess.run(["otool", "-l", dylib], capture_output=True, text=True).stdout
+    except OSError:
+        return None
+    needed = parse_macos_min_version(out)
+    if needed is None or needed <= version_tuple(str(target)):
+        return None
+    return (
+        f"{dylib} needs macOS {'.'.join(map(str, needed))} but MACOSX_DEPLOYMENT_TARGET is "
+        f"{target}: set MACOSX_DEPLOYMENT_TARGET to at least that, or point LIBOMP_PREFIX at "
+        "a libomp built for an older macOS."
+    )
 
 
 class BuildExt(build_ext):
-    """build_ext that configures OpenMP and falls back to a pure-Python install."""
+    """build_ext that configures OpenMP and SIMD, and falls back to a pure-Python install."""
 
     def build_extensions(self) -> None:
-        cflags = base_flags(self.compiler)
-        omp_c, omp_l = openmp_flags(self.compiler)
-        if not omp_c:
+        msvc = is_msvc(self.compiler)
+        cflags = base_flags(msvc)
+        found = probe_openmp(self.compiler, openmp_candidates(msvc, self.plat_name))
+        if found is None:
             message = "winit_fast: no working OpenMP found; building the C core serial."
-            if env_flag("WINIT_FAST_REQUIRE_OPENMP"):
-                raise RuntimeError(message + " (WINIT_FAST_REQUIRE_OPENMP=1)")
-            warnings.warn(message, stacklevel=1)
-        simd = targets_x86_64()
+            if env_flag(REQUIRE_OPENMP):
+                raise RequiredBuildError(f"{message} ({REQUIRE_OPENMP}=1 asks for OpenMP)")
+            warn(message)
+            omp_c, omp_l = [], []
+        else:
+            omp_c, omp_l, libdir = found
+            problem = libdir and sys.platform == "darwin" and check_libomp_deployment_target(libdir)
+            if problem and env_flag(REQUIRE_OPENMP):
+                raise RequiredBuildError(f"winit_fast: {problem}")
+            if problem:
+                warn(f"winit_fast: {problem}")
+        simd = wants_x86_simd(self.plat_name)
+        sanitize = ["-fsanitize=address,undefined"] if env_flag("WINIT_FAST_SANITIZE") else []
         for ext in self.extensions:
             ext.extra_compile_args = cflags + omp_c
-            ext.extra_link_args = omp_l + (
-                ["-fsanitize=address,undefined"] if env_flag("WINIT_FAST_SANITIZE") else []
-            )
+            ext.extra_link_args = omp_l + sanitize
             if simd:
                 ext.define_macros.append(("WF_HAVE_X86_SIMD", "1"))
-                ext.extra_objects = self.compile_simd_kernels(ext, cflags)
+                ext.extra_objects = self.compile_simd_kernels(ext, cflags, msvc)
         super().build_extensions()
 
-    def compile_simd_kernels(self, ext: Extension, cflags: list[str]) -> list[str]:
+    def compile_simd_kernels(self, ext: Extension, cflags: list[str], msvc: bool) -> list[str]:
         """Objects of the per-instruction-set kernel files, each with its own -m flags."""
         objects = []
         for source, isa_flags in SIMD_SOURCES.items():
-            extra = [] if is_msvc(self.compiler) else isa_flags  # MSVC needs no flag
+            extra = [] if msvc else isa_flags  # MSVC emits any intrinsic without a flag
             objects += self.compiler.compile(
                 [source],
                 output_dir=self.build_temp,
@@ -141,18 +253,23 @@ class BuildExt(build_ext):
     def run(self) -> None:
         try:
             super().run()
+        except RequiredBuildError:
+            raise
         except Exception as exc:
-            if env_flag("WINIT_FAST_REQUIRE_EXTENSION"):
-                raise
-            warnings.warn(
-                "winit_fast: the C extension could not be built "
-                f"({type(exc).__name__}: {exc}); installing the pure-NumPy fallback "
-                "(same results, slower). Set WINIT_FAST_REQUIRE_EXTENSION=1 to fail instead.",
-                stacklevel=1,
+            reason = f"{type(exc).__name__}: {exc}"
+            if env_flag(REQUIRE_EXTENSION):
+                raise RequiredBuildError(
+                    f"winit_fast: the C extension could not be built ({reason}) and "
+                    f"{REQUIRE_EXTENSION}=1 asks for it."
+                ) from exc
+            warn(
+                f"winit_fast: the C extension could not be built ({reason}); installing the "
+                "pure-NumPy fallback (same results, slower). Set "
+                f"{REQUIRE_EXTENSION}=1 to fail instead."
             )
 
 
-def extensions():
+def extensions() -> list[Extension]:
     import numpy as np
     from Cython.Build import cythonize
 
@@ -160,10 +277,12 @@ def extensions():
         "winit_fast._core",
         sources=["src/winit_fast/_core.pyx", *SOURCES],
         include_dirs=["csrc", np.get_include()],
-        depends=[str(p) for p in Path("csrc").rglob("*") if p.suffix in {".h", ".inc"}],
+        depends=sorted(str(p) for p in Path("csrc").rglob("*") if p.suffix in {".h", ".inc"}),
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_21_API_VERSION")],
     )
     return cythonize([ext], compiler_directives={"language_level": "3"})
 
 
-setup(ext_modules=extensions(), cmdclass={"build_ext": BuildExt})
+# setuptools' PEP 517 backend runs this file as __main__; tests import it for the functions.
+if __name__ == "__main__":
+    setup(ext_modules=extensions(), cmdclass={"build_ext": BuildExt})
