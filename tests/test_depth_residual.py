@@ -4,33 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference_support import numeric_gradients
 
 import winit_fast as wf
 from winit_fast.reference import ResidualMLP
 from winit_fast.reference.depth_study import make_model
 from winit_fast.reference.functions import ACTIVATIONS, one_hot
 from winit_fast.reference.residual import branch_scale
-
-
-def numeric_gradients(model, X, Y, h=1e-6):
-    weights = model.weights
-    numeric = []
-    for i, pair in enumerate(weights):
-        grads = []
-        for which in range(2):
-            grad = np.zeros_like(pair[which])
-            for index in np.ndindex(grad.shape):
-                losses = []
-                for step in (h, -h):
-                    trial = [(w.copy(), b.copy()) for w, b in weights]
-                    trial[i][which][index] += step
-                    model.weights = trial
-                    losses.append(model.loss_and_gradients(X, Y)[0])
-                grad[index] = (losses[0] - losses[1]) / (2 * h)
-            grads.append(grad)
-        numeric.append(tuple(grads))
-    model.weights = weights
-    return numeric
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)

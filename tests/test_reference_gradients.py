@@ -4,31 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference_support import numeric_gradients
 
 from winit_fast.reference import MLP
 from winit_fast.reference.functions import ACTIVATIONS, cross_entropy, one_hot, softmax
-
-
-def numeric_gradients(model: MLP, X: np.ndarray, Y: np.ndarray, h: float = 1e-6):
-    weights = model.weights
-    numeric = []
-    for i, pair in enumerate(weights):
-        grads = []
-        for which in range(2):
-            array = pair[which]
-            grad = np.zeros_like(array)
-            for index in np.ndindex(array.shape):
-                losses = []
-                for step in (h, -h):
-                    trial = [(w.copy(), b.copy()) for w, b in weights]
-                    trial[i][which][index] += step
-                    model.weights = trial
-                    losses.append(model.loss_and_gradients(X, Y)[0])
-                grad[index] = (losses[0] - losses[1]) / (2 * h)
-            grads.append(grad)
-        numeric.append(tuple(grads))
-    model.weights = weights
-    return numeric
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
