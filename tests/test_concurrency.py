@@ -47,7 +47,10 @@ def test_threads_filling_disjoint_parts_of_one_array():
 
 
 INTERRUPTIBLE = """
-import sys, time, numpy as np, winit_fast as wf
+import signal, sys, time, numpy as np, winit_fast as wf
+# A process started in the background by a non-interactive shell inherits SIGINT ignored, and
+# Python then leaves it ignored: install the usual KeyboardInterrupt handler explicitly.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 out = np.empty(1 << 29, np.float64)   # 4 GiB: several seconds of single-threaded work
 print("start", flush=True)
 started = time.perf_counter()
