@@ -102,7 +102,7 @@ def _variance_scaling(
         "stream": stream,
         "n_threads": n_threads,
     }
-    # Only pass what is used, so index= and offset= never meet in the distribution functions.
+    # Pass only what the caller used: the distribution functions take the defaults otherwise.
     if index is not None:
         common["index"] = index
     if offset:
