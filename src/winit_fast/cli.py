@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="winit-fast", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    bench = commands.add_parser("bench", help="throughput against numpy.random, torch.nn.init (if installed) and memset")
+    bench = commands.add_parser(
+        "bench", help="throughput against numpy.random, torch.nn.init (if installed) and memset"
+    )
     bench.add_argument("--quick", action="store_true", help="small sizes, finishes in seconds")
     bench.add_argument("--sizes", type=_sizes, help="comma-separated sizes, e.g. 1000,2**20")
     bench.add_argument("--dtypes", default=None, help="comma-separated, e.g. float32,float64")
