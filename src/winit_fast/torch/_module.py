@@ -9,6 +9,7 @@ import torch
 
 import winit_fast as wf
 from winit_fast import _validation as v
+from winit_fast._schemes import role
 from winit_fast.torch._deterministic import constant_
 from winit_fast.torch._random import (
     kaiming_normal_,
@@ -65,6 +66,7 @@ def init_module(
     seed: int = 0,
     *,
     bias: float = 0.0,
+    norm: float | None = 1.0,
     prefix: str = "",
 ) -> torch.nn.Module:
     """Initialize every weight of ``module`` from a stream named after the parameter.
@@ -77,7 +79,10 @@ def init_module(
     - Parameters with fewer dimensions whose name ends in ``"bias"`` are set to ``bias``
       (zero by default; torch's own default bias is random, ``U(±1/sqrt(fan_in))``).
     - Other parameters with fewer than 2 dimensions (the scales of normalization layers,
-      PReLU slopes) have no fans; they keep the values their module set (ones, 0.25).
+      PReLU slopes) have no fans; they are set to ``norm`` (one by default: after
+      ``to_empty()`` they hold garbage); ``norm=None`` keeps the values they have.
+
+    The rule is :func:`winit_fast._schemes.role`, shared with the seed checkpoints.
 
     Buffers (running statistics) are not touched.
 
@@ -97,6 +102,8 @@ def init_module(
         ``None`` draws fresh OS entropy (once per parameter, so not reproducible).
     bias : float
         The value of the biases.
+    norm : float or None
+        The value of the other 1-D parameters (norm scales); ``None`` leaves them as they are.
     prefix : str
         Prepended to every name: ``init_module(model.encoder, prefix="encoder.")`` gives the
         values ``init_module(model)`` gives those parameters.
@@ -123,13 +130,17 @@ def init_module(
     fill = _as_scheme(scheme)
     if not isinstance(prefix, str):
         raise TypeError(f"prefix must be a str, got {type(prefix).__name__}")
-    value = v.as_real("bias", bias)
+    bias_value = v.as_real("bias", bias)
+    norm_value = None if norm is None else v.as_real("norm", norm)
     v.as_seed(0 if seed is None else seed)  # a bad seed fails before any parameter changes
     for name, parameter in module.named_parameters():
-        if parameter.dim() >= 2:
+        kind = role(name, parameter.dim())
+        if kind == "weight":
             fill(parameter, seed=seed, stream=prefix + name)
-        elif name.rsplit(".", 1)[-1] == "bias":
-            constant_(parameter, value)
+        elif kind == "bias":
+            constant_(parameter, bias_value)
+        elif norm_value is not None:
+            constant_(parameter, norm_value)
     return module
 
 
