@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from winit_fast import _seed_checkpoint
+
 
 def _sizes(text: str) -> tuple[int, ...]:
     try:
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     raw.add_argument("--bytes", type=int, default=None, help="how many bytes (default: endless)")
 
     commands.add_parser("config", help="print show_config()")
+    _seed_checkpoint.add_parser(commands)
     _add_reference_commands(commands)
     return parser
 
@@ -226,6 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bench_command(args)
     if args.command == "raw":
         return run_raw_command(args)
+    if args.command == "seed-checkpoint":
+        return _seed_checkpoint.run(args)
     if args.command in REFERENCE_COMMANDS:
         from winit_fast.reference import commands
 
