@@ -121,7 +121,7 @@ def _parse_toml(raw: bytes) -> Any:
         import tomllib
     except ImportError:  # Python 3.10
         try:
-            import tomli as tomllib  # type: ignore[no-redef]
+            import tomli as tomllib
         except ImportError:
             raise SpecError("TOML specs need Python >= 3.11 or the package tomli") from None
     return tomllib.loads(raw.decode())

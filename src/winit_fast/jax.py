@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -120,7 +120,8 @@ def make_array(
     block = _block_function(scheme, shape, seed, stream, np_dtype, params)
     cache: dict[tuple[tuple[int, int], ...], np.ndarray] = {}
 
-    def callback(index: tuple[slice, ...]) -> np.ndarray:
+    def callback(index: tuple[slice, ...] | None) -> np.ndarray:
+        assert index is not None  # jax passes the shard's global slices
         bounds = tuple(s.indices(d)[:2] for s, d in zip(index, shape, strict=True))
         if bounds not in cache:
             cache[bounds] = block(tuple(slice(lo, hi) for lo, hi in bounds))
@@ -177,7 +178,13 @@ def init_params(
     if shardings is None:
         targets = [getattr(leaf, "sharding", None) for _, leaf in leaves]
     else:
-        targets = treedef.flatten_up_to(shardings)
+        targets, structure = jax.tree_util.tree_flatten(
+            shardings, is_leaf=lambda x: x is None or isinstance(x, jax.sharding.Sharding)
+        )
+        if cast(Any, structure) != treedef:  # jax.tree_util types its treedefs loosely
+            raise ValueError(
+                f"shardings must have the structure of specs: {structure} != {treedef}"
+            )
     default = jax.sharding.SingleDeviceSharding(jax.local_devices()[0])
     plans = []
     for (path, leaf), target in zip(leaves, targets, strict=True):
@@ -215,7 +222,7 @@ def _key_name(key: Any) -> str:
 
 def _dtype(dtype: Any) -> np.dtype:
     resolved = v.as_dtype(dtype)
-    if resolved == np.float64 and not jax.config.jax_enable_x64:
+    if resolved == np.float64 and jax.dtypes.canonicalize_dtype(resolved) != resolved:
         raise ValueError(
             "dtype float64 needs jax.config.update('jax_enable_x64', True); "
             "without it JAX would silently store float32"

@@ -30,7 +30,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -232,6 +232,7 @@ def write(checked: Plan, *, progress: Callable[[int, int], None] | None = None) 
     total = sum(nbytes for _, _, _, nbytes in mine)
     buffer = np.empty(max(checked.block_bytes, 8), dtype=np.uint8)  # reused by every block
     done = 0
+    handle: BinaryIO
     if n == 1:
         target = checked.path + ".tmp"
         handle = open(target, "wb")  # closed by the with below, renamed when complete
@@ -312,6 +313,8 @@ def row_blocks(shape: tuple[int, ...], limit: int) -> Iterator[tuple[tuple[slice
     """
     if not shape:
         yield (), 0, 1
+        return
+    if 0 in shape:
         return
     axis = 0
     while math.prod(shape[axis + 1 :]) > limit:
