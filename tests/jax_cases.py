@@ -4,8 +4,7 @@ XLA reads ``XLA_FLAGS`` when JAX first creates its CPU backend, and the rest of 
 imports jax even on the torch backend) may have done that already in pytest's own process, so
 these cases run in a process of their own. To run them alone::
 
-    XLA_FLAGS=--xla_force_host_platform_device_count=8 WINIT_FAST_JAX_CHILD=1 \\
-        python -m pytest tests/jax_cases.py
+    XLA_FLAGS=--xla_force_host_platform_device_count=8 python -m pytest tests/jax_cases.py
 """
 
 from __future__ import annotations
@@ -171,6 +170,12 @@ def test_init_params_streams_by_path_and_roles():
     assert tree["params"]["blocks"][0].sharding == shardings["params"]["blocks"][0]
     own = wfj.init_params(specs, "glorot_normal", seed=5)
     assert own["params"]["blocks"][0].sharding == two  # the leaf's own sharding
+    partial = jax.tree_util.tree_map(lambda _: None, specs)
+    partial["params"]["Dense_0"]["kernel"] = NamedSharding(mesh(8), P(None, "x"))
+    mixed = wfj.init_params(specs, "glorot_normal", seed=5, shardings=partial)
+    assert mixed["params"]["Dense_0"]["kernel"].sharding == partial["params"]["Dense_0"]["kernel"]
+    assert mixed["params"]["blocks"][0].sharding == two
+    assert mixed["params"]["Dense_0"]["bias"].sharding.device_set == {jax.local_devices()[0]}
 
 
 def test_init_params_passes_scheme_arguments():

@@ -39,7 +39,12 @@ def test_import_winit_fast_imports_no_framework():
 
 @pytest.mark.parametrize(
     ("module", "framework", "extra"),
-    [("keras", "keras", "keras"), ("torch", "torch", "torch"), ("dask", "dask.array", "dask")],
+    [
+        ("keras", "keras", "keras"),
+        ("torch", "torch", "torch"),
+        ("dask", "dask.array", "dask"),
+        ("jax", "jax", "jax"),
+    ],
 )
 def test_adapter_without_its_framework_names_the_extra(module, framework, extra):
     # sys.modules[name] = None makes `import name` fail, as if the package were absent.

@@ -256,3 +256,13 @@ def test_module_with_integer_parameter_is_named(tmp_path):
     with pytest.raises(TypeError, match=r"params\['count'\]"):
         save_init(tmp_path / "m.safetensors", module, scheme="he_normal", seed=0)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_import_needs_neither_torch_nor_safetensors():
+    code = (
+        "import sys, winit_fast.safetensors, winit_fast.cli\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'safetensors', 'jax'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -36,11 +36,18 @@ def add_parser(commands: Any) -> None:
     sub = commands.add_parser(
         "seed-checkpoint",
         help="write a safetensors seed checkpoint block by block from a JSON/TOML spec",
-        description=__doc__.split("\n", 1)[0],
+        description="Write the safetensors file of init_module(model, SCHEME, SEED) block by "
+        "block (peak memory about one block), from a JSON/TOML spec of names and shapes.",
     )
     sub.add_argument("spec", help="JSON or TOML file: name -> shape or {shape, dtype}")
     sub.add_argument("out", help="the .safetensors file to write")
-    sub.add_argument("--scheme", default="he_normal", choices=tuple(_schemes.SCHEME_FUNCTIONS))
+    sub.add_argument(
+        "--scheme",
+        default="he_normal",
+        choices=tuple(_schemes.SCHEME_FUNCTIONS),
+        metavar="SCHEME",
+        help=f"init_module's scheme for the weights: {', '.join(_schemes.SCHEME_FUNCTIONS)}",
+    )
     sub.add_argument("--seed", type=int, required=True, help="0 <= seed < 2**64")
     sub.add_argument("--dtype", default="float32", help="dtype of entries that give none")
     sub.add_argument("--bias", type=float, default=0.0, help="value of the biases")

@@ -151,8 +151,8 @@ def init_params(
     seed : int in [0, 2**64) or None
         ``None`` draws one seed for the whole tree.
     shardings : pytree of jax.sharding.Sharding, optional
-        With the structure of ``specs``. Without it, a leaf's own ``.sharding`` is used, or
-        the first device.
+        With the structure of ``specs`` (``None`` leaves allowed). Where it gives none, a
+        leaf's own ``.sharding`` is used, else the first local device.
     bias, norm : float
         The values of 1-D leaves named ``"bias"``, and of the other 1-D leaves.
     **params
@@ -176,7 +176,7 @@ def init_params(
     norm = v.as_real("norm", norm)
     leaves, treedef = jax.tree_util.tree_flatten_with_path(specs)
     if shardings is None:
-        targets = [getattr(leaf, "sharding", None) for _, leaf in leaves]
+        targets = [None] * len(leaves)
     else:
         targets, structure = jax.tree_util.tree_flatten(
             shardings, is_leaf=lambda x: x is None or isinstance(x, jax.sharding.Sharding)
@@ -195,7 +195,9 @@ def init_params(
             )
         parts = [_key_name(key) for key in path]
         kind = role(parts[-1] if parts else "", len(leaf.shape))
-        plans.append(("/".join(parts), leaf, default if target is None else target, kind))
+        if target is None:  # then the leaf's own sharding, then the first local device
+            target = getattr(leaf, "sharding", None) or default
+        plans.append(("/".join(parts), leaf, target, kind))
     arrays = []
     for name, leaf, target, kind in plans:
         if kind == "weight":
