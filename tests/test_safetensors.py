@@ -266,3 +266,30 @@ def test_import_needs_neither_torch_nor_safetensors():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_transformers_from_pretrained_loads_the_seed_checkpoint(tmp_path):
+    torch = pytest.importorskip("torch", reason="needs torch")
+    wft = pytest.importorskip("winit_fast.torch", reason="needs torch")
+    transformers = pytest.importorskip("transformers", reason="needs transformers")
+    config = transformers.GPT2Config(
+        n_layer=2,
+        n_embd=32,
+        n_head=2,
+        vocab_size=100,
+        n_positions=64,
+        bos_token_id=0,
+        eos_token_id=0,
+    )
+    with torch.device("meta"):
+        meta = transformers.GPT2LMHeadModel(config)  # lm_head.weight is tied to wte.weight
+    config.save_pretrained(tmp_path)
+    save_init(tmp_path / "model.safetensors", meta, scheme="he_normal", seed=0, block_bytes=999)
+    loaded = transformers.GPT2LMHeadModel.from_pretrained(tmp_path)
+    reference = wft.init_module(transformers.GPT2LMHeadModel(config), "he_normal", seed=0).eval()
+    want = dict(reference.named_parameters())
+    got = dict(loaded.named_parameters())
+    assert set(got) == set(want)
+    assert all(torch.equal(got[name], want[name]) for name in want)
+    tokens = torch.arange(10)[None]
+    assert torch.equal(loaded(tokens).logits, reference(tokens).logits)
