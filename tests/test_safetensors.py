@@ -230,6 +230,7 @@ BAD = [
     ({"params": {"w": ((2, 2), "int32")}}, TypeError, r"params\['w'\].*dtype"),
     ({"params": {"w": (2, 2)}}, TypeError, r"params\['w'\]"),
     ({"params": {"": ((2,), "float32")}}, TypeError, "names"),
+    ({"params": {"__metadata__": ((2,), "float32")}}, ValueError, "__metadata__"),
     ({"params": [("w", (2, 2))]}, TypeError, "params must be"),
     ({"path": 3}, TypeError, "path"),
 ]

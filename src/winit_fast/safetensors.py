@@ -230,7 +230,8 @@ def write(checked: Plan, *, progress: Callable[[int, int], None] | None = None) 
     k, n = checked.part
     mine = [block for i, block in enumerate(_all_blocks(checked)) if i % n == k]
     total = sum(nbytes for _, _, _, nbytes in mine)
-    buffer = np.empty(max(checked.block_bytes, 8), dtype=np.uint8)  # reused by every block
+    streamed = [nbytes for t, _, _, nbytes in mine if not _whole(checked, t)]
+    buffer = np.empty(max(streamed, default=0), dtype=np.uint8)  # reused by every block
     done = 0
     handle: BinaryIO
     if n == 1:
@@ -260,7 +261,7 @@ def write(checked: Plan, *, progress: Callable[[int, int], None] | None = None) 
 
 def _block(checked: Plan, tensor: _Tensor, index: Any, nbytes: int, buffer: np.ndarray) -> Any:
     """The bytes of block ``index`` of ``tensor`` (a view of ``buffer`` where it fits)."""
-    if tensor.role == "weight" and checked.scheme == "orthogonal":
+    if _whole(checked, tensor):
         whole = _schemes.weight(
             "orthogonal", tensor.shape, seed=checked.seed, stream=tensor.name, dtype=tensor.dtype
         )
@@ -281,12 +282,17 @@ def _block(checked: Plan, tensor: _Tensor, index: Any, nbytes: int, buffer: np.n
     return buffer[:nbytes].data
 
 
+def _whole(checked: Plan, tensor: _Tensor) -> bool:
+    """Whether ``tensor`` is generated whole: an orthogonal weight is a QR of the matrix."""
+    return tensor.role == "weight" and checked.scheme == "orthogonal"
+
+
 def _all_blocks(checked: Plan) -> Iterator[tuple[_Tensor, tuple[slice, ...], int, int]]:
     """``(tensor, index, byte offset, nbytes)`` of every block, in file order."""
     for tensor in checked.tensors:
         if tensor.nbytes == 0:
             continue
-        if tensor.role == "weight" and checked.scheme == "orthogonal":
+        if _whole(checked, tensor):
             whole = tuple(slice(0, d) for d in tensor.shape)
             yield tensor, whole, tensor.start, tensor.nbytes
             continue
@@ -338,6 +344,8 @@ def _entries(params: Any) -> list[tuple[str, tuple[int, ...], np.dtype]]:
         for name, value in items:
             if not isinstance(name, str) or not name:
                 raise TypeError(f"params names must be non-empty str, got {name!r}")
+            if name == "__metadata__":
+                raise ValueError("params must not name a tensor '__metadata__' (safetensors' key)")
             try:
                 shape, dtype = value
             except (TypeError, ValueError):
