@@ -239,7 +239,8 @@ def write(checked: Plan, *, progress: Callable[[int, int], None] | None = None) 
         handle = open(target, "wb")  # closed by the with below, renamed when complete
     else:  # the other processes' blocks must survive: no truncation to zero
         target = checked.path
-        handle = os.fdopen(os.open(target, os.O_RDWR | os.O_CREAT, 0o644), "r+b")
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows
+        handle = os.fdopen(os.open(target, flags, 0o644), "r+b")
     try:
         with handle:
             handle.write(checked.header)
