@@ -35,9 +35,14 @@ True
 from __future__ import annotations
 
 import inspect
+import random
 from typing import Any
 
+import numpy as np
+
+from winit_fast import _validation
 from winit_fast import initializers as _initializers
+from winit_fast._generator import Generator
 
 try:
     import keras
@@ -64,6 +69,9 @@ __all__ = [
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
+    "deserialize",
+    "get",
+    "serialize",
 ]
 
 PACKAGE = "winit_fast"
@@ -72,25 +80,40 @@ PACKAGE = "winit_fast"
 _NATIVE = ("float32", "float64", "float16")
 _CONSTANTS = ("Zeros", "Ones", "Constant")
 _FILLS = {_initializers.Zeros: 0.0, _initializers.Ones: 1.0}
+_SEED_BITS = (1 << 64) - 1
 
 
 class _Adapter(keras.initializers.Initializer):
-    """A Keras initializer that delegates to the winit_fast initializer of the same name."""
+    """A Keras initializer that delegates to the winit_fast initializer of the same name.
+
+    Each class also derives from its Keras twin (``HeNormal`` from
+    ``keras.initializers.HeNormal``...), so code that tests for a Keras class treats it as
+    Keras's own: ``EinsumDense`` sets ``input_axes``/``output_axes`` on any
+    ``VarianceScaling``, and does so for these classes too.
+    """
 
     _wrapped: type[_initializers.Initializer] = _initializers.Initializer
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # The winit_fast object validates and holds every argument, and owns the config.
-        self._impl = self._wrapped(*args, **kwargs)
+        arguments = inspect.signature(self._wrapped).bind(*args, **kwargs).arguments
+        self._impl = self._wrapped(**self._arguments(arguments))
+
+    def _arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        return arguments
 
     def __call__(self, shape: Any, dtype: Any = None) -> Any:
         dtype = keras.backend.standardize_dtype(dtype or keras.backend.floatx())
+        if dtype not in _NATIVE and dtype != "bfloat16":
+            return self._other_dtype(shape, dtype)
+        impl = self._for_this_call()
         if dtype in _NATIVE:
-            return keras.ops.convert_to_tensor(self._impl(shape, dtype=dtype), dtype=dtype)
-        if dtype == "bfloat16":
-            values = keras.ops.convert_to_tensor(self._impl(shape, dtype="float32"))
-            return keras.ops.cast(values, dtype)
-        return self._other_dtype(shape, dtype)
+            return keras.ops.convert_to_tensor(impl(shape, dtype=dtype), dtype=dtype)
+        values = keras.ops.convert_to_tensor(impl(shape, dtype="float32"))
+        return keras.ops.cast(values, dtype)
+
+    def _for_this_call(self) -> _initializers.Initializer:
+        return self._impl
 
     def _other_dtype(self, shape: Any, dtype: str) -> Any:
         raise ValueError(
@@ -101,23 +124,100 @@ class _Adapter(keras.initializers.Initializer):
     def get_config(self) -> dict[str, Any]:
         return self._impl.get_config()
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> _Adapter:
+        return cls(**config)
+
     def __getattr__(self, name: str) -> Any:
-        # Read-only view of the wrapped object's attributes (seed, scale, mode, gain...).
+        # Read-only view of the wrapped object's attributes (scale, mode, gain, input_axes...).
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._impl, name)
 
     def __repr__(self) -> str:
-        return repr(self._impl)
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+class _SeededAdapter(_Adapter):
+    """Keras's seeds: an int, ``None``, a ``keras.random.SeedGenerator`` (or its config), and
+    winit_fast's ``Generator``.
+
+    - ``None`` draws the seed at construction from Python's ``random`` module, as Keras does,
+      so ``keras.utils.set_random_seed(n)`` makes unseeded initializers repeatable (64 bits
+      where Keras draws 30); the config reports ``None``.
+    - A ``SeedGenerator`` gives fresh values on each call: the call takes the generator's
+      next state ``(s, c)`` (``s`` its seed, ``c`` the count of draws so far) and draws
+      winit_fast's stream ``c`` of seed ``s`` (``s`` modulo 2**64). So the first call of
+      ``SeedGenerator(42)`` gives the values of ``seed=42``, as in Keras, and call ``k`` those
+      of ``seed=42, stream=k``.
+    """
+
+    def _arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        seed = arguments.get("seed")
+        if isinstance(seed, dict) and seed.get("class_name") != "Generator":
+            seed = keras.saving.deserialize_keras_object(seed)  # a SeedGenerator's config
+        self._init_seed = seed
+        self._seed_generator = seed if isinstance(seed, keras.random.SeedGenerator) else None
+        if self._seed_generator is not None:
+            if arguments.get("stream", 0) != 0:
+                raise ValueError(
+                    "stream must be 0 when seed is a keras.random.SeedGenerator (each call "
+                    "takes its stream from the generator)"
+                )
+            seed = 0  # unused: each call draws its own seed and stream
+        elif seed is None:
+            seed = random.getrandbits(64)
+        return {**arguments, "seed": seed}
+
+    @property
+    def seed(self) -> Any:
+        """The seed every call uses (drawn at construction if None was given), or the
+        generator (a ``keras.random.SeedGenerator`` or a ``winit_fast.Generator``)."""
+        if self._seed_generator is not None:
+            return self._seed_generator
+        return self._impl.seed  # type: ignore[attr-defined]  # every seeded class has one
+
+    def _for_this_call(self) -> _initializers.Initializer:
+        if self._seed_generator is None:
+            return self._impl
+        state = keras.ops.convert_to_numpy(self._seed_generator.next())
+        seed, counter = (int(word) for word in state)
+        config = {**self._impl.get_config(), "seed": seed & _SEED_BITS, "stream": counter}
+        return self._wrapped.from_config(config)
+
+    def get_config(self) -> dict[str, Any]:
+        config = self._impl.get_config()
+        if not isinstance(self._init_seed, Generator):  # winit_fast's own: its state, as is
+            config["seed"] = keras.saving.serialize_keras_object(self._init_seed)
+        return config
 
 
 class _ConstantAdapter(_Adapter):
-    """Constants also fill integer and bool tensors (Keras's ``Zeros`` does)."""
+    """Constants also fill integer and bool tensors (Keras's do); ``Constant`` takes an array
+    or a tensor, and writes it in its config as Keras does."""
+
+    def _arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        value = arguments.get("value")
+        if isinstance(value, dict):  # Keras's config of an array ("__numpy__", "__tensor__")
+            value = keras.saving.deserialize_keras_object(value)
+        if keras.ops.is_tensor(value):
+            value = keras.ops.convert_to_numpy(value)
+        return arguments if value is None else {**arguments, "value": value}
 
     def _other_dtype(self, shape: Any, dtype: str) -> Any:
         impl = self._impl
         value = impl.value if isinstance(impl, _initializers.Constant) else _FILLS[type(impl)]
+        if isinstance(value, np.ndarray):
+            values = _initializers.broadcast_value(value, _validation.as_shape(shape))
+            return keras.ops.convert_to_tensor(values.astype(dtype), dtype=dtype)
         return keras.ops.full(shape, value, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        config = self._impl.get_config()
+        if isinstance(self._impl, _initializers.Constant):
+            config["value"] = keras.saving.serialize_keras_object(self._impl.value)
+        return config
 
 
 _DOC = """{name}: :class:`winit_fast.initializers.{name}` as a Keras 3 initializer.
@@ -145,7 +245,13 @@ _EXAMPLE_ARGUMENTS = {"Zeros": "", "Ones": "", "Constant": "0.5", "Identity": "g
 
 def _adapter_class(name: str) -> type[_Adapter]:
     wrapped = getattr(_initializers, name)
-    base = _ConstantAdapter if name in _CONSTANTS else _Adapter
+    if name in _CONSTANTS:
+        base: type[_Adapter] = _ConstantAdapter
+    elif "seed" in inspect.signature(wrapped).parameters:
+        base = _SeededAdapter
+    else:
+        base = _Adapter
+    twin = getattr(keras.initializers, name)
     namespace = {
         "_wrapped": wrapped,
         "__doc__": _DOC.format(name=name, arguments=_EXAMPLE_ARGUMENTS.get(name, "seed=0")),
@@ -153,7 +259,7 @@ def _adapter_class(name: str) -> type[_Adapter]:
         "__qualname__": name,
         "__signature__": inspect.signature(wrapped),
     }
-    cls = type(name, (base,), namespace)
+    cls = type(name, (base, twin), namespace)
     return keras.saving.register_keras_serializable(package=PACKAGE, name=name)(cls)
 
 
@@ -173,4 +279,82 @@ LecunUniform = _adapter_class("LecunUniform")
 Orthogonal = _adapter_class("Orthogonal")
 Identity = _adapter_class("Identity")
 
-CLASSES: tuple[type[_Adapter], ...] = tuple(globals()[name] for name in __all__)
+CLASSES: tuple[type[_Adapter], ...] = tuple(
+    globals()[name] for name in __all__ if name[0].isupper()
+)
+
+# Every name keras.initializers.get knows: winit_fast's classes under winit_fast's names and
+# Keras's aliases, and Keras's own STFT (deterministic, no random stream to replace).
+NAMES: dict[str, type[keras.initializers.Initializer]] = {
+    **{alias: globals()[cls.__name__] for alias, cls in _initializers.NAMES.items()},
+    "STFT": keras.initializers.STFT,
+    "stft": keras.initializers.STFT,
+    "STFTInitializer": keras.initializers.STFT,
+}
+
+
+def serialize(initializer: Any) -> Any:
+    """``keras.initializers.serialize``: the config dict of an initializer.
+
+    Examples
+    --------
+    >>> import winit_fast.keras as wfk
+    >>> wfk.serialize(wfk.HeNormal(seed=0))["config"]
+    {'seed': 0, 'input_axes': None, 'output_axes': None}
+    """
+    return keras.initializers.serialize(initializer)
+
+
+def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
+    """``keras.initializers.deserialize``, resolving Keras's names to winit_fast's classes.
+
+    A config written by Keras (``keras.initializers.serialize(keras.initializers.HeNormal(0))``)
+    gives ``winit_fast.keras.HeNormal``; one written from these classes gives them back.
+
+    Examples
+    --------
+    >>> import keras
+    >>> import winit_fast.keras as wfk
+    >>> type(wfk.deserialize(keras.initializers.serialize(keras.initializers.HeNormal(0))))
+    <class 'winit_fast.keras.HeNormal'>
+    """
+    return keras.saving.deserialize_keras_object(
+        config, module_objects=NAMES, custom_objects=custom_objects
+    )
+
+
+def get(identifier: Any) -> Any:
+    """``keras.initializers.get``, with winit_fast's classes for Keras's names.
+
+    ``identifier``: ``None`` (returned as is); a name (``"he_normal"``, ``"HeNormal"``,
+    ``"OrthogonalInitializer"``...), built with default arguments; a config dict, as
+    :func:`deserialize` reads it; a class, called with no arguments; a callable (any
+    initializer, a function ``f(shape, dtype=None)``), returned as is; an array or a tensor,
+    handed to ``keras.initializers.get`` (a function giving that array, for its own shape).
+
+    Examples
+    --------
+    >>> import winit_fast.keras as wfk
+    >>> wfk.get("glorot_uniform")
+    GlorotUniform(seed=None, input_axes=None, output_axes=None)
+    >>> type(wfk.get({"class_name": "OrthogonalInitializer", "config": {"seed": 0}})).__name__
+    'Orthogonal'
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        found = deserialize(identifier)
+    elif isinstance(identifier, str):
+        found = deserialize({"class_name": identifier, "config": {}})
+    elif keras.ops.is_tensor(identifier) or isinstance(identifier, (np.ndarray, np.generic)):
+        return keras.initializers.get(identifier)
+    else:
+        found = identifier
+    if inspect.isclass(found):
+        return found()
+    if callable(found):
+        return found
+    raise ValueError(
+        f"identifier {identifier!r} could not be interpreted as an initializer; valid names: "
+        f"{', '.join(sorted(NAMES))}"
+    )
