@@ -78,8 +78,7 @@ PACKAGE = "winit_fast"
 # dtypes winit_fast writes itself; bfloat16 is drawn as float32 and cast by the backend,
 # because not every backend takes an ml_dtypes array.
 _NATIVE = ("float32", "float64", "float16")
-_CONSTANTS = ("Zeros", "Ones", "Constant")
-_FILLS = {_initializers.Zeros: 0.0, _initializers.Ones: 1.0}
+_DETERMINISTIC = ("Zeros", "Ones", "Identity")
 _SEED_BITS = (1 << 64) - 1
 
 
@@ -193,9 +192,19 @@ class _SeededAdapter(_Adapter):
         return config
 
 
-class _ConstantAdapter(_Adapter):
-    """Constants also fill integer and bool tensors (Keras's do); ``Constant`` takes an array
-    or a tensor, and writes it in its config as Keras does."""
+class _DeterministicAdapter(_Adapter):
+    """Zeros, Ones, Constant and Identity also fill integer and bool tensors, as Keras's do:
+    those dtypes (no random stream involved) are filled by the Keras twin itself."""
+
+    _twin: type[keras.initializers.Initializer] = keras.initializers.Initializer
+
+    def _other_dtype(self, shape: Any, dtype: str) -> Any:
+        return self._twin.from_config(self.get_config())(shape, dtype=dtype)
+
+
+class _ConstantAdapter(_DeterministicAdapter):
+    """``Constant`` takes an array or a tensor too, and writes it in its config as Keras
+    does."""
 
     def _arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
         value = arguments.get("value")
@@ -206,17 +215,14 @@ class _ConstantAdapter(_Adapter):
         return arguments if value is None else {**arguments, "value": value}
 
     def _other_dtype(self, shape: Any, dtype: str) -> Any:
-        impl = self._impl
-        value = impl.value if isinstance(impl, _initializers.Constant) else _FILLS[type(impl)]
-        if isinstance(value, np.ndarray):
-            values = _initializers.broadcast_value(value, _validation.as_shape(shape))
-            return keras.ops.convert_to_tensor(values.astype(dtype), dtype=dtype)
-        return keras.ops.full(shape, value, dtype=dtype)
+        value = getattr(self._impl, "value", None)
+        if isinstance(value, np.ndarray):  # the same error as the float dtypes get
+            _initializers.broadcast_value(value, _validation.as_shape(shape))
+        return super()._other_dtype(shape, dtype)
 
     def get_config(self) -> dict[str, Any]:
         config = self._impl.get_config()
-        if isinstance(self._impl, _initializers.Constant):
-            config["value"] = keras.saving.serialize_keras_object(self._impl.value)
+        config["value"] = keras.saving.serialize_keras_object(self._impl.value)  # type: ignore[attr-defined]
         return config
 
 
@@ -245,12 +251,12 @@ _EXAMPLE_ARGUMENTS = {"Zeros": "", "Ones": "", "Constant": "0.5", "Identity": "g
 
 def _adapter_class(name: str) -> type[_Adapter]:
     wrapped = getattr(_initializers, name)
-    if name in _CONSTANTS:
+    if name == "Constant":
         base: type[_Adapter] = _ConstantAdapter
-    elif "seed" in inspect.signature(wrapped).parameters:
+    elif name in _DETERMINISTIC:
+        base = _DeterministicAdapter
+    else:  # every other class draws from a seed
         base = _SeededAdapter
-    else:
-        base = _Adapter
     twin = getattr(keras.initializers, name)
     namespace = {
         "_wrapped": wrapped,
@@ -258,6 +264,7 @@ def _adapter_class(name: str) -> type[_Adapter]:
         "__module__": __name__,
         "__qualname__": name,
         "__signature__": inspect.signature(wrapped),
+        "_twin": twin,
     }
     cls = type(name, (base, twin), namespace)
     return keras.saving.register_keras_serializable(package=PACKAGE, name=name)(cls)
@@ -284,12 +291,14 @@ CLASSES: tuple[type[_Adapter], ...] = tuple(
 )
 
 # Every name keras.initializers.get knows: winit_fast's classes under winit_fast's names and
-# Keras's aliases, and Keras's own STFT (deterministic, no random stream to replace).
+# Keras's aliases; Keras's own STFT (deterministic, no random stream to replace) and base class.
 NAMES: dict[str, type[keras.initializers.Initializer]] = {
     **{alias: globals()[cls.__name__] for alias, cls in _initializers.NAMES.items()},
     "STFT": keras.initializers.STFT,
     "stft": keras.initializers.STFT,
     "STFTInitializer": keras.initializers.STFT,
+    "Initializer": keras.initializers.Initializer,
+    "initializer": keras.initializers.Initializer,
 }
 
 
