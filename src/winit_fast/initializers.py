@@ -11,7 +11,8 @@ Seeds follow Keras 3:
   (two instances differ); ``get_config()`` then reports ``None``, as Keras does, so an
   instance rebuilt from the config draws its own seed;
 - a :class:`winit_fast.Generator` as ``seed`` gives fresh values on each call (the generator
-  advances); its config holds the generator's state at the time of ``get_config()``.
+  advances); its config holds the generator's state at the time of ``get_config()``
+  (:mod:`winit_fast.keras` also takes a ``keras.random.SeedGenerator``).
 
 The functional API (``winit_fast.he_normal(shape)``) differs: there ``seed=None`` draws fresh
 entropy on every call, as NumPy does.

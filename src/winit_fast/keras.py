@@ -1,17 +1,28 @@
 """Keras 3 initializers backed by winit_fast: ``kernel_initializer=winit_fast.keras.HeNormal(0)``.
 
-Each class is a :class:`keras.initializers.Initializer` with the Keras name, constructor and
-config of :mod:`winit_fast.initializers` (Keras 3's keys, plus ``stream``/``layout`` only when
-not the default). It draws the values with winit_fast on the host, as a NumPy array, and hands
-them to the Keras backend in use (TensorFlow, JAX or PyTorch), so a kernel equals the
-functional API's array byte for byte::
+Each class has the Keras name, constructor and config of :mod:`winit_fast.initializers`
+(Keras 3's arguments and keys, plus ``stream``/``layout`` only when not the default) and
+derives from its Keras twin (``winit_fast.keras.HeNormal`` is a
+``keras.initializers.HeNormal``), so Keras's layers treat it as their own: ``EinsumDense`` and
+``MultiHeadAttention`` give a ``VarianceScaling`` kernel initializer their ``input_axes`` /
+``output_axes``, and the fans are Keras's. It draws the values with winit_fast on the host, as
+a NumPy array, and hands them to the Keras backend in use (TensorFlow, JAX or PyTorch), so a
+kernel equals the functional API's array byte for byte::
 
     Dense(64, kernel_initializer=HeNormal(seed=0)).kernel == winit_fast.he_normal((784, 64), seed=0)
 
 for a layer of dtype float32, float64 or float16 (16-bit values are the float32 values
 rounded, as everywhere in winit_fast); for bfloat16 the float32 values are cast by the backend
-(round to nearest even, the same bits). ``Zeros``, ``Ones`` and ``Constant`` also serve
-integer and bool dtypes (through ``keras.ops.full``); the random ones need a float dtype.
+(round to nearest even, the same bits). ``Zeros``, ``Ones``, ``Constant`` and ``Identity``
+also serve integer and bool dtypes (filled by their Keras twin); the random ones need a float
+dtype.
+
+Seeds are Keras's: an int repeats; ``None`` draws the seed at construction from Python's
+``random`` (so ``keras.utils.set_random_seed`` makes it repeatable) and the config says
+``None``; a ``keras.random.SeedGenerator`` gives fresh values per call (call ``k`` of
+``SeedGenerator(s)`` draws winit_fast's ``seed=s, stream=k``); a ``winit_fast.Generator``
+advances. :func:`get`, :func:`deserialize` and :func:`serialize` are Keras's, with
+winit_fast's classes behind every Keras name.
 
 Every class is registered with ``keras.saving.register_keras_serializable(package="winit_fast")``
 when this module is imported, so a model saved as ``.keras`` loads again after
