@@ -9,6 +9,7 @@ tolerances derived from the sample sizes.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 
@@ -165,6 +166,17 @@ def test_classes_are_their_keras_twins_for_isinstance(name):
 def test_every_class_derives_from_its_keras_twin():
     for cls in wfk.CLASSES:
         assert issubclass(cls, twin(cls.__name__)), cls
+
+
+@pytest.mark.parametrize("name", SCALING)
+def test_attributes_read_as_keras_and_are_read_only(name):
+    ours, theirs = scaling(name, wfk, 4), scaling(name, keras.initializers, 4)
+    for attribute in ("scale", "mode", "distribution", "seed", "input_axes", "output_axes"):
+        assert getattr(ours, attribute) == getattr(theirs, attribute), attribute
+    with pytest.raises(AttributeError, match="read-only"):
+        ours.scale = 3.0
+    copied = copy.deepcopy(ours)
+    assert to_numpy(copied((5, 6))).tobytes() == to_numpy(ours((5, 6))).tobytes()
 
 
 # --- configs ------------------------------------------------------------------------------------

@@ -144,6 +144,16 @@ class _Adapter(keras.initializers.Initializer):
             raise AttributeError(name)
         return getattr(self._impl, name)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # The wrapped object holds the validated arguments; a public attribute set here would
+        # silently differ from what the calls and the config use.
+        if not name.startswith("_"):
+            raise AttributeError(
+                f"{type(self).__name__}.{name} is read-only: build a new initializer "
+                f"({type(self).__name__}(..., {name}=...)) or use from_config"
+            )
+        object.__setattr__(self, name, value)
+
     def __repr__(self) -> str:
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
         return f"{type(self).__name__}({arguments})"
