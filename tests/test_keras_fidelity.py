@@ -241,6 +241,12 @@ def test_config_round_trips_through_keras_serialization(name):
     assert to_numpy(restored(shape)).tobytes() == to_numpy(init(shape)).tobytes()
 
 
+def test_axes_keep_their_type_in_the_config_as_in_keras():
+    arguments = {"seed": 1, "input_axes": (0,), "output_axes": [1, 2]}
+    ours, theirs = wfk.HeNormal(**arguments), keras.initializers.HeNormal(**arguments)
+    assert ours.get_config() == theirs.get_config()
+
+
 def test_distribution_names_are_case_insensitive_as_in_keras():
     for module in (keras.initializers, wfk):
         assert module.VarianceScaling(distribution="Uniform").distribution == "uniform"
@@ -283,6 +289,11 @@ def test_seed_generator_config_is_keras_config_and_restores_a_fresh_generator():
 def test_seed_generator_refuses_a_stream():
     with pytest.raises(ValueError, match="stream must be 0"):
         wfk.HeNormal(seed=keras.random.SeedGenerator(1), stream=3)
+
+
+def test_a_seed_config_keras_cannot_load_names_seed():
+    with pytest.raises(TypeError, match="seed is a config Keras cannot load"):
+        wfk.HeNormal(seed={"class_name": "Nope", "config": {}})
 
 
 @pytest.mark.parametrize("module", [keras.initializers, wfk], ids=["keras", "winit_fast"])

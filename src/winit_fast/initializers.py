@@ -361,8 +361,8 @@ class VarianceScaling(_Seeded):
         if isinstance(distribution, str):  # Keras's class lower-cases the name
             distribution = distribution.lower()
         self.distribution = resolve_distribution(distribution)  # "normal" -> truncated, as Keras
-        self.input_axes = _axes_list(as_axes("input_axes", input_axes))
-        self.output_axes = _axes_list(as_axes("output_axes", output_axes))
+        self.input_axes = _axes_like(input_axes, as_axes("input_axes", input_axes))
+        self.output_axes = _axes_like(output_axes, as_axes("output_axes", output_axes))
         self.layout = _as_layout(layout)
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
@@ -395,9 +395,12 @@ class VarianceScaling(_Seeded):
         return config
 
 
-def _axes_list(axes: tuple[int, ...] | None) -> list[int] | None:
-    # A list, as Keras's layers pass them and as a config holds them after JSON.
-    return None if axes is None else list(axes)
+def _axes_like(given: Any, axes: tuple[int, ...] | None) -> list[int] | tuple[int, ...] | None:
+    # Kept as given (a tuple stays a tuple, anything else becomes a list, as JSON holds it),
+    # so the config equals Keras's, which stores the argument itself.
+    if axes is None:
+        return None
+    return axes if isinstance(given, tuple) else list(axes)
 
 
 class _Preset(VarianceScaling):

@@ -176,7 +176,10 @@ class _SeededAdapter(_Adapter):
     def _arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
         seed = arguments.get("seed")
         if isinstance(seed, dict) and seed.get("class_name") != "Generator":
-            seed = keras.saving.deserialize_keras_object(seed)  # a SeedGenerator's config
+            try:  # a SeedGenerator's config
+                seed = keras.saving.deserialize_keras_object(seed)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"seed is a config Keras cannot load ({exc})") from None
         self._init_seed = seed
         self._seed_generator = seed if isinstance(seed, keras.random.SeedGenerator) else None
         if self._seed_generator is not None:
