@@ -142,12 +142,12 @@ class Constant(Initializer):
         if isinstance(self.value, float):
             return constant(shape, self.value, dtype=dtype)
         target = v.prepare_out(shape, dtype, None)
+        check_broadcast(self.value, target.shape)
         finite = np.abs(self.value[np.isfinite(self.value)])
         if finite.size and not v.fits(float(finite.max()), target.dtype):
             raise ValueError(f"value has elements that overflow {target.dtype}")
         # Through the working precision, as a scalar value is (16-bit via float32).
-        working = self.value.astype(v.working_dtype(target.dtype))
-        target[...] = broadcast_value(self.value, target.shape, working)
+        target[...] = self.value.astype(v.working_dtype(target.dtype))
         return target
 
     def get_config(self) -> dict[str, Any]:
@@ -169,15 +169,14 @@ def _as_constant_value(value: Any) -> float | np.ndarray:
     return v.as_real("value", value, finite=False)
 
 
-def broadcast_value(value: np.ndarray, dims: tuple[int, ...], values: Any = None) -> Any:
-    """``values`` (default ``value``) broadcast to ``dims``, which ``value`` must reach."""
+def check_broadcast(value: np.ndarray, dims: tuple[int, ...]) -> None:
+    """``ValueError`` unless ``value`` broadcasts to exactly ``dims``."""
     try:
         reaches = np.broadcast_shapes(value.shape, dims) == dims
     except ValueError:
         reaches = False
     if not reaches:
         raise ValueError(f"value of shape {value.shape} does not broadcast to shape {dims}")
-    return np.broadcast_to(value if values is None else values, dims)
 
 
 class _Seeded(Initializer):

@@ -165,7 +165,7 @@ class _SeededAdapter(_Adapter):
 
     - ``None`` draws the seed at construction from Python's ``random`` module, as Keras does,
       so ``keras.utils.set_random_seed(n)`` makes unseeded initializers repeatable (64 bits
-      where Keras draws 30); the config reports ``None``.
+      where Keras draws a number below 10**9); the config reports ``None``.
     - A ``SeedGenerator`` gives fresh values on each call: the call takes the generator's
       next state ``(s, c)`` (``s`` its seed, ``c`` the count of draws so far) and draws
       winit_fast's stream ``c`` of seed ``s`` (``s`` modulo 2**64). So the first call of
@@ -241,7 +241,7 @@ class _ConstantAdapter(_DeterministicAdapter):
     def _other_dtype(self, shape: Any, dtype: str) -> Any:
         value = getattr(self._impl, "value", None)
         if isinstance(value, np.ndarray):  # the same error as the float dtypes get
-            _initializers.broadcast_value(value, _validation.as_shape(shape))
+            _initializers.check_broadcast(value, _validation.as_shape(shape))
         return super()._other_dtype(shape, dtype)
 
     def get_config(self) -> dict[str, Any]:
