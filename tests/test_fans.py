@@ -103,6 +103,12 @@ def test_depthwise_keras_kernel():
         ({"shape": (3, 3, 4, 2), "depthwise": True, "groups": 2}, "groups"),
         ({"shape": (8, 1, 3, 3), "depthwise": True, "layout": "torch"}, "groups"),
         ({"shape": (3, -3)}, "shape"),
+        ({"shape": (4, 6), "input_axes": [0]}, "output_axes is None"),
+        ({"shape": (4, 6), "output_axes": [0]}, "input_axes is None"),
+        ({"shape": (4, 6), "input_axes": [2], "output_axes": [0]}, "input_axes has axis 2"),
+        ({"shape": (4, 6), "input_axes": [0], "output_axes": [-3]}, "output_axes has axis -3"),
+        ({"shape": (4, 6), "input_axes": [0, -2], "output_axes": [1]}, "input_axes names"),
+        ({"shape": (3, 3, 4, 6), "input_axes": [2], "output_axes": [3], "groups": 2}, "groups"),
     ],
 )
 def test_bad_input_raises_value_error_naming_the_argument(kwargs, pattern):
@@ -115,6 +121,28 @@ def test_bad_types_raise_type_error_naming_the_argument():
         wf.compute_fans((3, 2.5))
     with pytest.raises(TypeError, match="groups"):
         wf.compute_fans((3, 3, 4, 6), groups=1.5)
+    with pytest.raises(TypeError, match="input_axes must be a sequence"):
+        wf.compute_fans((3, 3), input_axes=0, output_axes=[1])
+    with pytest.raises(TypeError, match="output_axes must contain only ints"):
+        wf.compute_fans((3, 3), input_axes=[0], output_axes=[1.0])
+
+
+@pytest.mark.parametrize(
+    ("shape", "input_axes", "output_axes", "expected"),
+    [
+        ((64, 8, 16), [0], [1, 2], (64, 128)),  # attention query kernel (dim, heads, key_dim)
+        ((8, 16, 64), (0, 1), (2,), (128, 64)),  # attention output kernel
+        ((3, 5, 7), [-1], [0, 1], (7, 15)),
+        ((4, 6), [], [1], (1, 6)),  # no input axis: a product over nothing
+    ],
+)
+def test_axes_give_products_over_those_axes(shape, input_axes, output_axes, expected):
+    fans = wf.compute_fans(shape, input_axes=input_axes, output_axes=output_axes)
+    assert fans == expected
+    # The layout rule is replaced by the axes, whatever the layout.
+    assert wf.compute_fans(
+        shape, layout="torch", input_axes=input_axes, output_axes=output_axes
+    ) == (expected)
 
 
 LINEAR = ["linear", "conv1d", "conv2d", "conv3d"]

@@ -15,14 +15,14 @@ SEEDED = {  # class -> (constructor kwargs with an int seed, the Keras config ke
     init.TruncatedNormal: ({"mean": 0.0, "stddev": 0.02}, {"mean", "stddev", "seed"}),
     init.VarianceScaling: (
         {"scale": 2.0, "mode": "fan_avg", "distribution": "uniform"},
-        {"scale", "mode", "distribution", "seed"},
+        {"scale", "mode", "distribution", "seed", "input_axes", "output_axes"},
     ),
-    init.GlorotNormal: ({}, {"seed"}),
-    init.GlorotUniform: ({}, {"seed"}),
-    init.HeNormal: ({}, {"seed"}),
-    init.HeUniform: ({}, {"seed"}),
-    init.LecunNormal: ({}, {"seed"}),
-    init.LecunUniform: ({}, {"seed"}),
+    init.GlorotNormal: ({}, {"seed", "input_axes", "output_axes"}),
+    init.GlorotUniform: ({}, {"seed", "input_axes", "output_axes"}),
+    init.HeNormal: ({}, {"seed", "input_axes", "output_axes"}),
+    init.HeUniform: ({}, {"seed", "input_axes", "output_axes"}),
+    init.LecunNormal: ({}, {"seed", "input_axes", "output_axes"}),
+    init.LecunUniform: ({}, {"seed", "input_axes", "output_axes"}),
     init.Orthogonal: ({"gain": 2.0}, {"gain", "seed"}),
 }
 UNSEEDED = {
@@ -105,7 +105,7 @@ def test_generator_seed_config_restores_the_generator_state():
     instance = init.HeUniform(seed=wf.Generator(seed=9))
     instance(SHAPE)
     config = instance.get_config()
-    assert config == {"seed": {"class_name": "Generator", "config": instance.seed.state}}
+    assert config["seed"] == {"class_name": "Generator", "config": instance.seed.state}
     clone = init.HeUniform.from_config(config)
     assert same_bytes(clone(SHAPE), instance(SHAPE))
 
@@ -126,7 +126,13 @@ def test_winit_fast_options_appear_in_the_config_only_when_used():
     keras_like = init.VarianceScaling(seed=1)
     assert "stream" not in keras_like.get_config() and "layout" not in keras_like.get_config()
     custom = init.HeNormal(seed=1, stream="conv1", layout="torch")
-    assert custom.get_config() == {"seed": 1, "stream": "conv1", "layout": "torch"}
+    assert custom.get_config() == {
+        "seed": 1,
+        "input_axes": None,
+        "output_axes": None,
+        "stream": "conv1",
+        "layout": "torch",
+    }
     clone = init.HeNormal.from_config(custom.get_config())
     torch_shape = (8, 4, 3, 3)
     assert same_bytes(
@@ -202,3 +208,56 @@ def test_get_rejects_unknown_identifiers_listing_names(identifier):
 def test_bad_arguments_name_the_argument(factory, error, pattern):
     with pytest.raises(error, match=pattern):
         factory()
+
+
+def test_variance_scaling_axes_give_the_fans_and_one_axis_alone_is_unused():
+    shape = (64, 8, 16)
+    query = init.LecunNormal(seed=2, input_axes=[0], output_axes=[1, 2])
+    assert same_bytes(query(shape), wf.lecun_normal(shape, seed=2, fan_in=64, fan_out=128))
+    assert query.get_config() == {"seed": 2, "input_axes": [0], "output_axes": [1, 2]}
+    positional = init.VarianceScaling(2.0, "fan_out", "uniform", 2, (0,), (1, 2))
+    expected = wf.variance_scaling(shape, 2.0, "fan_out", "uniform", seed=2, fan_in=64, fan_out=128)
+    assert same_bytes(positional(shape), expected)
+    # Keras's rule for one axis argument alone: kept in the config, fans from the shape.
+    alone = init.HeNormal(2, None, [1, 2])
+    assert same_bytes(alone(shape), wf.he_normal(shape, seed=2))
+    assert init.HeNormal.from_config(alone.get_config()).output_axes == [1, 2]
+    with pytest.raises(ValueError, match="input_axes has axis 3"):
+        init.HeNormal(seed=0, input_axes=[3], output_axes=[0])(shape)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_constant_array_broadcasts_and_rounds_as_scalars_do(dtype):
+    value = np.array([[0.1], [-1e4], [np.inf], [1 / 3]])
+    filled = init.Constant(value)((4, 3), dtype=dtype)
+    for row in range(4):
+        assert same_bytes(filled[row], init.Constant(float(value[row, 0]))(3, dtype=dtype))
+    config = init.Constant(value).get_config()
+    assert config == {"value": value.tolist()}
+    assert same_bytes(init.Constant.from_config(config)((4, 3), dtype=dtype), filled)
+
+
+def test_constant_reads_keras_array_config_and_refuses_bad_values():
+    keras_config = {"class_name": "__numpy__", "config": {"value": [1.0, 2.0], "dtype": "float32"}}
+    assert init.Constant(keras_config)((2, 2)).tolist() == [[1.0, 2.0], [1.0, 2.0]]
+    assert init.Constant(np.array(2.5)).get_config() == {"value": 2.5}  # rank 0: a number
+    with pytest.raises(ValueError, match="value of shape"):
+        init.Constant([1.0, 2.0])((2, 3))
+    with pytest.raises(ValueError, match="value has elements that overflow float16"):
+        init.Constant([1.0, 7e4])(2, dtype="float16")
+    with pytest.raises(TypeError, match="value must be a number or an array of numbers"):
+        init.Constant(["a"])
+
+
+def test_get_takes_keras_aliases_classes_callables_and_arrays():
+    assert type(init.get("OrthogonalInitializer")) is init.Orthogonal
+    assert type(init.get("IdentityInitializer")) is init.Identity
+    assert type(init.get(init.HeUniform)) is init.HeUniform
+    assert type(init.get({"class_name": "Zeros", "config": None})) is init.Zeros
+    function = wf.he_normal
+    assert init.get(function) is function
+    from_array = init.get(np.arange(6.0).reshape(2, 3))
+    assert from_array((2, 3), dtype="float64").tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert from_array((2, 3)).dtype == np.float32
+    with pytest.raises(ValueError, match="shape must be"):
+        from_array((3, 2))

@@ -7,7 +7,10 @@ each output unit sums over, ``fan_out`` the number of outputs each input unit fe
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
+
+import numpy as np
 
 from winit_fast import _validation as v
 
@@ -21,6 +24,8 @@ def compute_fans(
     groups: int = 1,
     depthwise: bool = False,
     transposed: bool = False,
+    input_axes: Any = None,
+    output_axes: Any = None,
 ) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of a weight of ``shape``.
 
@@ -59,6 +64,14 @@ def compute_fans(
         ``(*k, out, in)``. The fans are swapped back, so ``fan_in = rf * in / groups`` and
         ``fan_out = rf * out / groups`` (torch and Keras, which do not swap, use the stored
         axes as they are).
+    input_axes, output_axes : sequence of ints, optional
+        Keras 3's explicit fans, given together: ``fan_in`` is the product of
+        ``shape[axis]`` over ``input_axes``, ``fan_out`` over ``output_axes`` (negative axes
+        count from the end; an empty sequence gives 1). This is how Keras's ``EinsumDense``
+        and ``MultiHeadAttention`` describe kernels such as a query kernel
+        ``(dim, heads, key_dim)``: ``input_axes=[0], output_axes=[1, 2]``. The axes replace
+        the layout rule, so they cannot be combined with ``groups``, ``depthwise`` or
+        ``transposed``.
 
     Returns
     -------
@@ -80,11 +93,15 @@ def compute_fans(
     (9, 18)
     >>> wf.compute_fans((16, 32, 3, 3), layout="torch", transposed=True)  # ConvTranspose2d(16, 32)
     (144, 288)
+    >>> wf.compute_fans((32, 4, 8), input_axes=[0], output_axes=[1, 2])  # attention query
+    (32, 32)
     """
     dims = v.as_shape(shape)
     layout = _as_layout(layout)
     groups = _as_groups(groups)
     conv_options = groups != 1 or depthwise or transposed
+    if input_axes is not None or output_axes is not None:
+        return _fans_from_axes(dims, input_axes, output_axes, conv_options)
     if conv_options and len(dims) < 3:
         raise ValueError(
             f"groups, depthwise and transposed describe convolution kernels (rank >= 3); "
@@ -122,6 +139,50 @@ def compute_fans(
     if transposed:
         return rf * per_group, rf * stored_in
     return rf * stored_in, rf * per_group
+
+
+def _fans_from_axes(
+    dims: tuple[int, ...], input_axes: Any, output_axes: Any, conv_options: bool
+) -> tuple[int, int]:
+    # Keras 3 uses the axes only when both are given, and falls back silently to the shape
+    # rule otherwise; a function call with one of them is a mistake worth an error.
+    if input_axes is None or output_axes is None:
+        missing = "output_axes" if output_axes is None else "input_axes"
+        raise ValueError(f"input_axes and output_axes must be given together ({missing} is None)")
+    if conv_options:
+        raise ValueError(
+            "groups, depthwise and transposed must keep their defaults with input_axes and "
+            "output_axes (the axes define the fans)"
+        )
+    fan_in = math.prod(dims[axis] for axis in _as_axes("input_axes", input_axes, len(dims)))
+    fan_out = math.prod(dims[axis] for axis in _as_axes("output_axes", output_axes, len(dims)))
+    return fan_in, fan_out
+
+
+def as_axes(name: str, axes: Any) -> tuple[int, ...] | None:
+    """``None`` or a sequence of distinct ints (the rank is checked when a shape is known)."""
+    if axes is None:
+        return None
+    if isinstance(axes, (str, bytes)) or not hasattr(axes, "__iter__"):
+        raise TypeError(f"{name} must be a sequence of ints or None, got {type(axes).__name__}")
+    result = []
+    for axis in axes:
+        if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
+            raise TypeError(f"{name} must contain only ints, got {axis!r} in {axes!r}")
+        result.append(int(axis))
+    return tuple(result)
+
+
+def _as_axes(name: str, axes: Any, rank: int) -> tuple[int, ...]:
+    """The axes of a rank-``rank`` shape, each in ``[-rank, rank)`` and named once."""
+    result = as_axes(name, axes) or ()  # never None here: the caller checked
+    for axis in result:
+        if not -rank <= axis < rank:
+            raise ValueError(f"{name} has axis {axis}, out of range for a shape of rank {rank}")
+    normalized = [axis % rank for axis in result]
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{name} names an axis more than once: {list(result)}")
+    return tuple(normalized)
 
 
 def _as_layout(layout: Any) -> str:

@@ -11,7 +11,8 @@ Seeds follow Keras 3:
   (two instances differ); ``get_config()`` then reports ``None``, as Keras does, so an
   instance rebuilt from the config draws its own seed;
 - a :class:`winit_fast.Generator` as ``seed`` gives fresh values on each call (the generator
-  advances); its config holds the generator's state at the time of ``get_config()``.
+  advances); its config holds the generator's state at the time of ``get_config()``
+  (:mod:`winit_fast.keras` also takes a ``keras.random.SeedGenerator``).
 
 The functional API (``winit_fast.he_normal(shape)``) differs: there ``seed=None`` draws fresh
 entropy on every call, as NumPy does.
@@ -28,7 +29,7 @@ import numpy as np
 from winit_fast import _validation as v
 from winit_fast._constants import constant
 from winit_fast._distributions import normal, truncated_normal, uniform
-from winit_fast._fans import _as_layout
+from winit_fast._fans import _as_layout, as_axes, compute_fans
 from winit_fast._generator import Generator
 from winit_fast._structured import _as_gain, identity, orthogonal
 from winit_fast._variance_scaling import (
@@ -118,23 +119,64 @@ class Ones(Initializer):
 
 
 class Constant(Initializer):
-    """Every element equal to ``value``.
+    """Every element equal to ``value``: a number, or an array broadcast to the shape.
+
+    As in Keras 3, ``value`` may be an array (``Constant(np.arange(3))((2, 3))`` repeats the
+    row); it must broadcast to the requested shape. Each value is rounded to the dtype as a
+    scalar would be (16-bit dtypes through float32, as everywhere in winit_fast).
 
     Examples
     --------
     >>> from winit_fast.initializers import Constant
     >>> Constant(0.5)(2), Constant(0.5).get_config()
     (array([0.5, 0.5], dtype=float32), {'value': 0.5})
+    >>> Constant([1.0, 2.0])((2, 2))
+    array([[1., 2.],
+           [1., 2.]], dtype=float32)
     """
 
-    def __init__(self, value: float = 0.0) -> None:
-        self.value = v.as_real("value", value, finite=False)
+    def __init__(self, value: Any = 0.0) -> None:
+        self.value: float | np.ndarray = _as_constant_value(value)
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
-        return constant(shape, self.value, dtype=dtype)
+        if isinstance(self.value, float):
+            return constant(shape, self.value, dtype=dtype)
+        target = v.prepare_out(shape, dtype, None)
+        check_broadcast(self.value, target.shape)
+        finite = np.abs(self.value[np.isfinite(self.value)])
+        if finite.size and not v.fits(float(finite.max()), target.dtype):
+            raise ValueError(f"value has elements that overflow {target.dtype}")
+        # Through the working precision, as a scalar value is (16-bit via float32).
+        target[...] = self.value.astype(v.working_dtype(target.dtype))
+        return target
 
     def get_config(self) -> dict[str, Any]:
-        return {"value": self.value}
+        value = self.value
+        return {"value": value if isinstance(value, float) else value.tolist()}
+
+
+def _as_constant_value(value: Any) -> float | np.ndarray:
+    """A Python float, or a float64 array of rank >= 1 (a rank-0 array is a number)."""
+    if isinstance(value, dict) and value.get("class_name") == "__numpy__":
+        value = value.get("config", {}).get("value")  # an array, as Keras's config writes it
+    if isinstance(value, (list, tuple, np.ndarray)):
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"value must be a number or an array of numbers, got {array.dtype}")
+        if array.ndim == 0:
+            return v.as_real("value", array.item(), finite=False)
+        return array.astype(np.float64)
+    return v.as_real("value", value, finite=False)
+
+
+def check_broadcast(value: np.ndarray, dims: tuple[int, ...]) -> None:
+    """``ValueError`` unless ``value`` broadcasts to exactly ``dims``."""
+    try:
+        reaches = np.broadcast_shapes(value.shape, dims) == dims
+    except ValueError:
+        reaches = False
+    if not reaches:
+        raise ValueError(f"value of shape {value.shape} does not broadcast to shape {dims}")
 
 
 class _Seeded(Initializer):
@@ -283,7 +325,11 @@ class TruncatedNormal(_Seeded):
 class VarianceScaling(_Seeded):
     """:func:`winit_fast.variance_scaling` as an object (Keras's ``VarianceScaling``).
 
-    ``layout="torch"`` reads the fans from a torch-layout shape (winit_fast's own option).
+    ``input_axes`` and ``output_axes`` are Keras 3's: given together, the fans are the
+    products of the shape over those axes (:func:`winit_fast.compute_fans`); Keras's
+    ``EinsumDense`` and ``MultiHeadAttention`` set them on the kernel's initializer. One
+    alone is kept in the config and not used, as in Keras. ``layout="torch"`` reads the fans
+    from a torch-layout shape (winit_fast's own option).
 
     Examples
     --------
@@ -291,6 +337,9 @@ class VarianceScaling(_Seeded):
     >>> init = VarianceScaling(2.0, "fan_in", "uniform", seed=0)
     >>> init((256, 128)).shape, init.get_config()["distribution"]
     ((256, 128), 'uniform')
+    >>> query = VarianceScaling(seed=0, input_axes=[0], output_axes=[1, 2])((64, 4, 16))
+    >>> round(float(query.std() * 64**0.5), 1)  # std 1/sqrt(64): fan_in is 64, not 256
+    1.0
     """
 
     def __init__(
@@ -299,6 +348,8 @@ class VarianceScaling(_Seeded):
         mode: str = "fan_in",
         distribution: str = "truncated_normal",
         seed: Any = None,
+        input_axes: Any = None,
+        output_axes: Any = None,
         *,
         stream: Any = 0,
         layout: str = "keras",
@@ -306,10 +357,20 @@ class VarianceScaling(_Seeded):
         super().__init__(seed, stream)
         self.scale = resolve_scale(scale)
         self.mode = resolve_mode(mode)
+        if isinstance(distribution, str):  # Keras's class lower-cases the name
+            distribution = distribution.lower()
         self.distribution = resolve_distribution(distribution)  # "normal" -> truncated, as Keras
+        self.input_axes = _axes_like(input_axes, as_axes("input_axes", input_axes))
+        self.output_axes = _axes_like(output_axes, as_axes("output_axes", output_axes))
         self.layout = _as_layout(layout)
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        fans: dict[str, int] = {}
+        if self.input_axes is not None and self.output_axes is not None:
+            fan_in, fan_out = compute_fans(
+                shape, input_axes=self.input_axes, output_axes=self.output_axes
+            )
+            fans = {"fan_in": fan_in, "fan_out": fan_out}
         return self._draw(
             "variance_scaling",
             shape,
@@ -318,27 +379,51 @@ class VarianceScaling(_Seeded):
             self.mode,
             self.distribution,
             layout=self.layout,
+            **fans,
         )
 
     def get_config(self) -> dict[str, Any]:
         config = {"scale": self.scale, "mode": self.mode, "distribution": self.distribution}
-        return {**config, **self._seed_config(), **self._layout_config()}
+        return {**config, **self._seed_config(), **self._axes_config()}
 
-    def _layout_config(self) -> dict[str, Any]:
-        return {"layout": self.layout} if self.layout != "keras" else {}
+    def _axes_config(self) -> dict[str, Any]:
+        # Keras 3 always writes both axes keys; layout is winit_fast's, written when used.
+        config: dict[str, Any] = {"input_axes": self.input_axes, "output_axes": self.output_axes}
+        if self.layout != "keras":
+            config["layout"] = self.layout
+        return config
+
+
+def _axes_like(given: Any, axes: tuple[int, ...] | None) -> list[int] | tuple[int, ...] | None:
+    # Kept as given (a tuple stays a tuple, anything else becomes a list, as JSON holds it),
+    # so the config equals Keras's, which stores the argument itself.
+    if axes is None:
+        return None
+    return axes if isinstance(given, tuple) else list(axes)
 
 
 class _Preset(VarianceScaling):
-    """A fixed (scale, mode, distribution); its config holds only the seed, as in Keras."""
+    """A fixed (scale, mode, distribution); its config holds the seed and the axes, as in
+    Keras."""
 
     _name = ""
 
-    def __init__(self, seed: Any = None, *, stream: Any = 0, layout: str = "keras") -> None:
+    def __init__(
+        self,
+        seed: Any = None,
+        input_axes: Any = None,
+        output_axes: Any = None,
+        *,
+        stream: Any = 0,
+        layout: str = "keras",
+    ) -> None:
         scale, mode, distribution = PRESETS[self._name]
-        super().__init__(scale, mode, distribution, seed, stream=stream, layout=layout)
+        super().__init__(
+            scale, mode, distribution, seed, input_axes, output_axes, stream=stream, layout=layout
+        )
 
     def get_config(self) -> dict[str, Any]:
-        return {**self._seed_config(), **self._layout_config()}
+        return {**self._seed_config(), **self._axes_config()}
 
 
 def _preset_class(class_name: str, name: str) -> type[_Preset]:
@@ -352,7 +437,7 @@ def _preset_class(class_name: str, name: str) -> type[_Preset]:
     >>> from winit_fast.initializers import {class_name}
     >>> init = {class_name}(seed=0)
     >>> init((3, 3, 16, 32)).shape, init.get_config()
-    ((3, 3, 16, 32), {{'seed': 0}})
+    ((3, 3, 16, 32), {{'seed': 0, 'input_axes': None, 'output_axes': None}})
     """
     return type(class_name, (_Preset,), {"_name": name, "__doc__": doc, "__module__": __name__})
 
@@ -432,7 +517,7 @@ def _snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-# Every class by its name and its snake_case name, plus Keras's short aliases.
+# Every class by its name and its snake_case name, plus Keras's aliases.
 NAMES: dict[str, type[Initializer]] = {
     **{cls.__name__: cls for cls in CLASSES},
     **{_snake_case(cls.__name__): cls for cls in CLASSES},
@@ -440,43 +525,60 @@ NAMES: dict[str, type[Initializer]] = {
     "one": Ones,
     "uniform": RandomUniform,
     "normal": RandomNormal,
+    "OrthogonalInitializer": Orthogonal,
+    "IdentityInitializer": Identity,
 }
 
 
-def get(identifier: Any) -> Initializer | None:
-    """An initializer from a name, a config dict or an instance (as ``keras.initializers.get``).
+def get(identifier: Any) -> Any:
+    """An initializer from an identifier, as ``keras.initializers.get`` takes them.
 
     Parameters
     ----------
-    identifier : str, dict, Initializer or None
-        A class name (``"HeNormal"``) or its snake_case name (``"he_normal"``), built with
-        default arguments; a dict ``{"class_name": ..., "config": {...}}`` (``config``
-        optional), built with ``from_config``; an :class:`Initializer`, returned as is;
-        ``None``, returned as is.
+    identifier : str, dict, class, callable, numpy.ndarray or None
+        A class name (``"HeNormal"``), its snake_case name (``"he_normal"``) or one of
+        Keras's aliases (``"uniform"``, ``"normal"``, ``"zero"``, ``"one"``,
+        ``"OrthogonalInitializer"``, ``"IdentityInitializer"``), built with default
+        arguments; a dict ``{"class_name": ..., "config": {...}}`` (``config`` optional, other
+        keys such as Keras's ``module`` ignored), built with ``from_config``; a class, called
+        with no arguments; any other callable (an :class:`Initializer`, a function
+        ``f(shape, dtype=None)``), returned as is; an array, returned as a function that
+        gives that array cast to the dtype, for its own shape only; ``None``, returned as is.
 
     Returns
     -------
-    Initializer or None
+    Initializer, callable or None
 
     Examples
     --------
+    >>> import numpy as np
     >>> from winit_fast import initializers
     >>> type(initializers.get("he_normal")).__name__
     'HeNormal'
     >>> initializers.get({"class_name": "Constant", "config": {"value": 3.0}})
     Constant(value=3.0)
+    >>> initializers.get(np.eye(2))((2, 2))
+    array([[1., 0.],
+           [0., 1.]], dtype=float32)
     """
-    if identifier is None or isinstance(identifier, Initializer):
-        return identifier
+    if identifier is None:
+        return None
     if isinstance(identifier, str):
         return _lookup(identifier)()
     if isinstance(identifier, dict):
-        config = identifier.get("config", {})
+        config = identifier.get("config")
+        config = {} if config is None else config  # Keras writes None for no arguments
         if not isinstance(config, dict):
             raise ValueError(f"identifier's config must be a dict, got {config!r}")
         return _lookup(identifier.get("class_name")).from_config(config)
+    if isinstance(identifier, (np.ndarray, np.generic)):
+        return _array_initializer(np.asarray(identifier))
+    if isinstance(identifier, type):
+        return identifier()
+    if callable(identifier):
+        return identifier
     raise ValueError(
-        "identifier must be a name, a config dict or an Initializer, "
+        "identifier must be a name, a config dict, a class, a callable or an array, "
         f"got {type(identifier).__name__}"
     )
 
@@ -485,3 +587,17 @@ def _lookup(name: Any) -> type[Initializer]:
     if isinstance(name, str) and name in NAMES:
         return NAMES[name]
     raise ValueError(f"identifier {name!r} is unknown; valid names: {', '.join(sorted(NAMES))}")
+
+
+def _array_initializer(array: np.ndarray) -> Callable[..., np.ndarray]:
+    """Keras's rule for an array identifier: its own values, for its own shape only."""
+
+    def initialize(shape: Any, dtype: Any = None) -> np.ndarray:
+        if v.as_shape(shape) != array.shape:
+            raise ValueError(
+                f"shape must be {array.shape}, the shape of the array given as initializer, "
+                f"got {shape}"
+            )
+        return array.astype(v.as_dtype(np.float32 if dtype is None else dtype))
+
+    return initialize
