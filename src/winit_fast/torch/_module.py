@@ -89,10 +89,17 @@ def init_module(
 
     Buffers (running statistics) are not touched.
 
+    A sharded module (FSDP2 ``fully_shard``, TP ``parallelize_module``, typically built on
+    the meta device and then ``to_empty(device="cpu")``) gets on each rank the shards of the
+    values the unsharded module gets, with no communication: every parameter's
+    ``full_tensor()`` equals ``init_module`` of the same module on one process. Every sharded
+    parameter is checked before any is written (a ``Partial`` or non-CPU one is refused), and
+    ``seed`` must be an int, the same on every rank.
+
     Parameters
     ----------
     module : torch.nn.Module
-        On the CPU, with contiguous parameters (see the module's notes).
+        On the CPU, with contiguous parameters or DTensor shards (see the module's notes).
     scheme : str or callable
         A key of :data:`SCHEMES`: ``"he_normal"``, ``"he_uniform"``, ``"glorot_normal"``,
         ``"glorot_uniform"``, ``"lecun_normal"``, ``"lecun_uniform"`` (winit_fast's presets,
