@@ -1,7 +1,7 @@
 """One rank of the DTensor tests: every layout case, FSDP2 and TP, in one gloo job.
 
-Run as ``python dtensor_worker.py RANK WORLD PORT OUT`` by ``tests/test_dtensor.py`` (4
-processes on 127.0.0.1). Starting processes that import torch costs seconds, so one job runs
+Run as ``python dtensor_worker.py RANK WORLD PORT OUT`` by ``test_dtensor_adapter.py``
+(4 processes on 127.0.0.1). Starting processes that import torch costs seconds, so one job runs
 all cases; rank 0 writes ``{case id: None or the failure}`` to ``OUT`` as JSON.
 
 Each layout case fills a DTensor with a ``winit_fast.torch`` function on every rank (no
@@ -86,7 +86,15 @@ def case_ids() -> list[str]:
 
 
 MODULE_CASES = ("fsdp2", "fsdp2-norm-bias", "fsdp2-orthogonal", "tp", "fsdp2+tp")
-ERROR_CASES = ("partial", "seed-none", "bad-rank", "bad-local-shape", "init-module-partial")
+ERROR_CASES = (
+    "partial",
+    "seed-none",
+    "bad-rank",
+    "bad-local-shape",
+    "meta-shard",
+    "init-module-partial",
+    "init-module-seed-none",
+)
 
 
 # ---------------------------------------------------------------------------- the job
@@ -238,7 +246,7 @@ def module_case(case: str, rank: int) -> list[str]:
 def error_case(case: str, rank: int) -> list[str]:
     import torch
     from torch.distributed.device_mesh import init_device_mesh
-    from torch.distributed.tensor import DTensor, Partial, Shard, empty
+    from torch.distributed.tensor import DTensor, Partial, Shard, distribute_tensor, empty
 
     import winit_fast.torch as wft
 
@@ -264,7 +272,16 @@ def error_case(case: str, rank: int) -> list[str]:
         tensor = DTensor.from_local(local, mesh, [Shard(0)], shape=(16, 4), stride=(4, 1))
         call = lambda: wft.uniform_(tensor, seed=0)  # noqa: E731
         expect = (ValueError, "local shard has shape")
-    else:  # init-module-partial: the first parameters are fine, the last one is Partial
+    elif case == "meta-shard":  # sharded on meta, not yet to_empty()'d
+        from torch.distributed.fsdp import fully_shard
+
+        with torch.device("meta"):
+            layer = torch.nn.Linear(4, 8)
+        fully_shard(layer, mesh=mesh)
+        tensor = torch.full((2, 4), 3.0)  # nothing on meta can be written: a stand-in
+        call = lambda: wft.init_module(layer, seed=0)  # noqa: E731
+        expect = (ValueError, "device meta.*to_empty")
+    elif case == "init-module-partial":  # the first parameters are fine, the last is Partial
         model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 4))
         with torch.no_grad():
             model[0].weight.fill_(3.0)
@@ -274,6 +291,14 @@ def error_case(case: str, rank: int) -> list[str]:
         tensor = model[0].weight
         call = lambda: wft.init_module(model, seed=0)  # noqa: E731
         expect = (ValueError, "'1.weight'.*Partial")
+    else:  # init-module-seed-none: a plain first layer, then a sharded one
+        model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 8))
+        with torch.no_grad():
+            model[0].weight.fill_(3.0)
+        model[1].weight = torch.nn.Parameter(distribute_tensor(torch.zeros(8, 4), mesh, [Shard(0)]))
+        tensor = model[0].weight
+        call = lambda: wft.init_module(model, seed=None)  # noqa: E731
+        expect = (ValueError, "seed must be an int for a sharded module")
     import re
 
     try:

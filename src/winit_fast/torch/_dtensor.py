@@ -72,7 +72,13 @@ def local_shard(tensor: Any) -> torch.Tensor:
                 "is a sum over ranks: initialize it Replicate or Shard, then redistribute)"
             )
     with torch.no_grad():
-        return tensor.to_local()
+        local = tensor.to_local()
+    if local.device.type != "cpu":
+        raise ValueError(
+            f"tensor is a DTensor whose local shard is on device {local.device}; winit_fast.torch "
+            "fills CPU shards in place (after building on meta, call module.to_empty(device='cpu'))"
+        )
+    return local
 
 
 def global_indices(tensor: Any) -> list[np.ndarray] | None:
@@ -136,7 +142,11 @@ def fill_rectangles(
     block: Callable[[Index, np.ndarray | None], np.ndarray],
 ) -> None:
     """Fill the local ``array`` rectangle by rectangle: ``block(global_index, out)`` writes
-    the global block into ``out`` (a contiguous view) or, with ``out=None``, returns it."""
+    the global block into ``out`` (a contiguous view) or, with ``out=None``, returns it.
+
+    The one place a shard is written: when the C core fills a list of rectangles into one
+    buffer (issue 15 item 5), this loop becomes that call.
+    """
     for local, where in parts:
         view = array[local]
         if view.flags.c_contiguous:
