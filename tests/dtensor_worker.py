@@ -85,7 +85,7 @@ def case_ids() -> list[str]:
     ]
 
 
-MODULE_CASES = ("fsdp2", "fsdp2-norm-bias", "fsdp2-orthogonal", "tp", "fsdp2+tp")
+MODULE_CASES = ("fsdp2", "fsdp2-norm-bias", "fsdp2-orthogonal", "hsdp", "tp", "fsdp2+tp")
 ERROR_CASES = (
     "partial",
     "seed-none",
@@ -209,8 +209,11 @@ def module_case(case: str, rank: int) -> list[str]:
         parallelize_module(model, mesh["tp"], _tp_plan())
         fully_shard(model.up, mesh=mesh["dp"])
         fully_shard(model, mesh=mesh["dp"])
-    else:
-        mesh = init_device_mesh("cpu", (4,))
+    else:  # HSDP: a 2-D mesh, replicated over dim 0 and sharded over dim 1
+        if case == "hsdp":
+            mesh = init_device_mesh("cpu", (2, 2), mesh_dim_names=("replicate", "shard"))
+        else:
+            mesh = init_device_mesh("cpu", (4,))
         fully_shard(model.up, mesh=mesh)
         fully_shard(model, mesh=mesh)
     model.to_empty(device="cpu")
@@ -227,8 +230,9 @@ def module_case(case: str, rank: int) -> list[str]:
             placements.update(type(p).__name__ for p in parameter.placements)
         if rank == 0 and not torch.equal(_bits(full), _bits(expected)):
             failures.append(f"{name}: full_tensor() differs from the unsharded init_module")
-    if case == "fsdp2+tp" and "_StridedShard" not in placements:
-        failures.append(f"no _StridedShard parameter (placements {sorted(placements)})")
+    wanted = {"fsdp2+tp": "_StridedShard", "hsdp": "Replicate"}.get(case, "Shard")
+    if wanted not in placements:  # the case must exercise the layout it is named after
+        failures.append(f"no {wanted} placement (placements {sorted(placements)})")
 
     tokens = torch.arange(18).reshape(3, 6) % 9
     with torch.no_grad():
@@ -314,6 +318,13 @@ def error_case(case: str, rank: int) -> list[str]:
     return []
 
 
+def _guarded(run: Callable[[str, int], list[str]], case: str, rank: int) -> list[str] | None:
+    try:
+        return run(case, rank) or None
+    except Exception:
+        return [f"rank {rank}: {traceback.format_exc(limit=6)}"]
+
+
 def main() -> None:
     rank, world, port, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=port)
@@ -327,10 +338,12 @@ def main() -> None:
     results: dict[str, Any] = {}
     try:
         layout_cases(rank, results)
+        # A case that raises on every rank fails alone (one that raises on some ranks only
+        # leaves the others in a collective: the test's timeout catches that).
         for case in MODULE_CASES:
-            results[case] = module_case(case, rank) or None
+            results[case] = _guarded(module_case, case, rank)
         for case in ERROR_CASES:
-            results[f"error-{case}"] = error_case(case, rank) or None
+            results[f"error-{case}"] = _guarded(error_case, case, rank)
     except Exception:
         results["job"] = [f"rank {rank}: {traceback.format_exc()}"]
     gathered: list[Any] = [None] * world
