@@ -13,11 +13,13 @@ The case table below is plain data, so the test module can import it without tor
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 WORLD = 4
@@ -144,7 +146,7 @@ def layout_cases(rank: int, results: dict[str, Any]) -> None:
                     *shape, dtype=dtype, device_mesh=meshes[mesh_shape], placements=placements
                 )
                 try:
-                    _run(code, sharded)
+                    _run(code, sharded)  # no communication: see the module cases' _in_turns
                 except Exception:  # every rank still joins the gather below
                     failures.append(f"rank {rank} {dtype}: {traceback.format_exc(limit=3)}")
                 full = sharded.full_tensor()
@@ -189,6 +191,28 @@ def _tp_plan() -> dict[str, Any]:
     return {"up": ColwiseParallel(), "down": RowwiseParallel()}
 
 
+_TURNS = itertools.count()
+
+
+def _in_turns(rank: int, work: Callable[[], Any]) -> None:
+    """Rank 0 does ``work`` while the others wait on a key of the TCP store (not in gloo),
+    then the others do it while rank 0 waits: work that communicated would find no partner
+    and time out instead of passing."""
+    import torch.distributed as dist
+
+    store = dist.distributed_c10d._get_default_store()
+    key = f"turn-{next(_TURNS)}"
+    if rank == 0:
+        work()
+        store.set(key, "rank 0 done")
+        store.wait([f"{key}-others"])
+    else:
+        store.wait([key])
+        work()
+        if store.add(f"{key}-count", 1) == WORLD - 1:
+            store.set(f"{key}-others", "done")
+
+
 def module_case(case: str, rank: int) -> list[str]:
     import torch
     from torch.distributed.device_mesh import init_device_mesh
@@ -217,7 +241,7 @@ def module_case(case: str, rank: int) -> list[str]:
         fully_shard(model.up, mesh=mesh)
         fully_shard(model, mesh=mesh)
     model.to_empty(device="cpu")
-    wft.init_module(model, scheme, seed=5, **keywords)
+    _in_turns(rank, lambda: wft.init_module(model, scheme, seed=5, **keywords))
     reference = wft.init_module(_net("cpu", tp), scheme, seed=5, **keywords)
 
     failures = []
@@ -334,7 +358,8 @@ def main() -> None:
 
     # gathering _StridedShard warns that it takes two all-gathers: true, and not our subject
     logging.getLogger("torch.distributed.tensor._redistribute").setLevel(logging.ERROR)
-    dist.init_process_group("gloo", rank=rank, world_size=world)
+    # a collective that waits for a partner fails within a minute instead of hanging
+    dist.init_process_group("gloo", rank=rank, world_size=world, timeout=timedelta(seconds=60))
     results: dict[str, Any] = {}
     try:
         layout_cases(rank, results)
