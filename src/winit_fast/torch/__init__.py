@@ -17,6 +17,13 @@ initialize on the CPU, then move the module (``module.to(device)``); for a non-c
 tensor, fill a contiguous one and ``copy_`` it. ``constant_``, ``ones_`` and ``zeros_`` also
 take integer and bool CPU tensors (through ``Tensor.fill_``).
 
+**DTensor** (``torch.distributed.tensor``, FSDP2, tensor parallel): every function and
+:func:`init_module` fill only the rank's local shard, with no communication, so that
+``full_tensor()`` equals the same call on a plain tensor of the global shape, byte for byte,
+for any mesh and placements (``Shard``, uneven, ``Replicate``, ``_StridedShard``); fans come
+from the global shape. ``seed=`` must be given (the same on every rank); a ``Partial`` or
+non-CPU DTensor is refused. See docs/sharded.md.
+
 Byte-exact links to the NumPy API: ``kaiming_normal_(w, seed=s)`` writes
 ``winit_fast.he_normal(w.shape, layout="torch", distribution="untruncated_normal", seed=s)``,
 ``xavier_uniform_(w, seed=s)`` writes ``winit_fast.glorot_uniform(w.shape, layout="torch",

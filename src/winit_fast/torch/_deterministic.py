@@ -9,6 +9,7 @@ import torch
 
 import winit_fast as wf
 from winit_fast import _validation as v
+from winit_fast.torch._dtensor import computed_whole
 from winit_fast.torch._tensor import FLOAT_DTYPES, as_array, filling, need_dims
 
 
@@ -57,6 +58,7 @@ def zeros_(tensor: torch.Tensor) -> torch.Tensor:
     return constant_(tensor, 0.0)
 
 
+@computed_whole
 def eye_(tensor: torch.Tensor) -> torch.Tensor:
     """The identity matrix (2-D, rectangular allowed), as ``torch.nn.init.eye_``.
 
@@ -74,6 +76,7 @@ def eye_(tensor: torch.Tensor) -> torch.Tensor:
     return tensor
 
 
+@computed_whole
 def dirac_(tensor: torch.Tensor, groups: int = 1) -> torch.Tensor:
     """The Dirac delta of a convolution (identity on the channels), as ``torch.nn.init.dirac_``.
 

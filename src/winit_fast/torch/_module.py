@@ -7,10 +7,12 @@ from typing import Any
 
 import torch
 
-import winit_fast as wf
 from winit_fast import _validation as v
 from winit_fast._schemes import role
+from winit_fast._variance_scaling import PRESETS
+from winit_fast.torch import _dtensor
 from winit_fast.torch._deterministic import constant_
+from winit_fast.torch._dtensor import shardable
 from winit_fast.torch._random import (
     kaiming_normal_,
     kaiming_uniform_,
@@ -18,17 +20,18 @@ from winit_fast.torch._random import (
     xavier_normal_,
     xavier_uniform_,
 )
-from winit_fast.torch._tensor import at_least_2d, filling
+from winit_fast.torch._tensor import at_least_2d, draw, stream_source
 
 
 def _preset(name: str) -> Callable[..., torch.Tensor]:
     """A winit_fast preset (Keras distribution) on torch-layout fans, as an in-place fill."""
-    function = getattr(wf, name)
+    scale, mode, distribution = PRESETS[name]
 
+    @shardable
     def fill(tensor: torch.Tensor, *, seed: Any, stream: Any) -> torch.Tensor:
         at_least_2d(tensor)
-        with filling(tensor) as array:
-            function(out=array, seed=seed, stream=stream, layout="torch")
+        source = stream_source(None, seed, stream)
+        draw(tensor, source, "variance_scaling", scale, mode, distribution, layout="torch")
         return tensor
 
     return fill
@@ -86,10 +89,17 @@ def init_module(
 
     Buffers (running statistics) are not touched.
 
+    A sharded module (FSDP2 ``fully_shard``, TP ``parallelize_module``, typically built on
+    the meta device and then ``to_empty(device="cpu")``) gets on each rank the shards of the
+    values the unsharded module gets, with no communication: every parameter's
+    ``full_tensor()`` equals ``init_module`` of the same module on one process. Every sharded
+    parameter is checked before any is written (a ``Partial`` or non-CPU one is refused), and
+    ``seed`` must be an int, the same on every rank.
+
     Parameters
     ----------
     module : torch.nn.Module
-        On the CPU, with contiguous parameters (see the module's notes).
+        On the CPU, with contiguous parameters or DTensor shards (see the module's notes).
     scheme : str or callable
         A key of :data:`SCHEMES`: ``"he_normal"``, ``"he_uniform"``, ``"glorot_normal"``,
         ``"glorot_uniform"``, ``"lecun_normal"``, ``"lecun_uniform"`` (winit_fast's presets,
@@ -133,6 +143,7 @@ def init_module(
     bias_value = v.as_real("bias", bias)
     norm_value = None if norm is None else v.as_real("norm", norm)
     v.as_seed(0 if seed is None else seed)  # a bad seed fails before any parameter changes
+    _check_shards(module, seed)
     for name, parameter in module.named_parameters():
         kind = role(name, parameter.dim())
         if kind == "weight":
@@ -154,3 +165,18 @@ def _as_scheme(scheme: Any) -> Callable[..., Any]:
     if callable(scheme):
         return scheme
     raise TypeError(f"scheme must be a str or a callable, got {type(scheme).__name__}")
+
+
+def _check_shards(module: torch.nn.Module, seed: Any) -> None:
+    """A sharded parameter that cannot be filled fails before any parameter changes."""
+    for name, parameter in module.named_parameters():
+        if _dtensor.is_dtensor(parameter):
+            try:
+                _dtensor.local_shard(parameter)
+            except ValueError as exc:
+                raise ValueError(f"parameter {name!r}: {exc}") from exc
+            if seed is None:
+                raise ValueError(
+                    "seed must be an int for a sharded module: seed=None draws OS entropy on "
+                    "each rank separately (pass the same seed on every rank)"
+                )

@@ -11,9 +11,18 @@ import torch
 import winit_fast as wf
 from winit_fast import _validation as v
 from winit_fast._generator import Generator
-from winit_fast.torch._tensor import as_array, at_least_2d, filling, need_dims, stream_source
+from winit_fast.torch._dtensor import computed_whole, shardable
+from winit_fast.torch._tensor import (
+    as_array,
+    at_least_2d,
+    draw,
+    filling,
+    need_dims,
+    stream_source,
+)
 
 
+@shardable
 def uniform_(
     tensor: torch.Tensor,
     a: float = 0.0,
@@ -57,11 +66,11 @@ def uniform_(
     if low > high:
         raise ValueError(f"a must be <= b, got a={low}, b={high}")
     source = stream_source(generator, seed, stream)
-    with filling(tensor) as array:
-        source.uniform(None, low, high, out=array, n_threads=n_threads)
+    draw(tensor, source, "uniform", low, high, n_threads=n_threads)
     return tensor
 
 
+@shardable
 def normal_(
     tensor: torch.Tensor,
     mean: float = 0.0,
@@ -84,11 +93,11 @@ def normal_(
     0.02
     """
     source = stream_source(generator, seed, stream)
-    with filling(tensor) as array:
-        source.normal(None, mean, std, out=array, n_threads=n_threads)
+    draw(tensor, source, "normal", mean, std, n_threads=n_threads)
     return tensor
 
 
+@shardable
 def trunc_normal_(
     tensor: torch.Tensor,
     mean: float = 0.0,
@@ -122,10 +131,8 @@ def trunc_normal_(
     if not low < high:
         raise ValueError(f"a must be < b, got a={low}, b={high}")
     a_std, b_std = (low - mean_f) / std_f, (high - mean_f) / std_f
-    with filling(tensor) as array:
-        stream_source(generator, seed, stream).truncated_normal(
-            None, mean_f, std_f, a=a_std, b=b_std, out=array, n_threads=n_threads
-        )
+    source = stream_source(generator, seed, stream)
+    draw(tensor, source, "truncated_normal", mean_f, std_f, a=a_std, b=b_std, n_threads=n_threads)
     return tensor
 
 
@@ -144,17 +151,24 @@ def _xavier(
     at_least_2d(tensor)
     gain_f = _validated_gain(gain)
     source = stream_source(generator, seed, stream)
-    with filling(tensor) as array:
-        if gain_f == 0:  # scale must be > 0 in variance_scaling; the values are all zero
-            source.uniform(None, 0.0, 0.0, out=array, n_threads=threads)
-        else:
-            scale = gain_f**2
-            source.variance_scaling(
-                None, scale, "fan_avg", distribution, out=array, n_threads=threads, layout="torch"
-            )
+    if gain_f == 0:  # scale must be > 0 in variance_scaling; the values are all zero
+        draw(tensor, source, "uniform", 0.0, 0.0, n_threads=threads)
+    else:
+        scale = gain_f**2
+        draw(
+            tensor,
+            source,
+            "variance_scaling",
+            scale,
+            "fan_avg",
+            distribution,
+            n_threads=threads,
+            layout="torch",
+        )
     return tensor
 
 
+@shardable
 def xavier_uniform_(
     tensor: torch.Tensor,
     gain: float = 1.0,
@@ -180,6 +194,7 @@ def xavier_uniform_(
     return _xavier(tensor, gain, "uniform", generator, seed, stream, n_threads)
 
 
+@shardable
 def xavier_normal_(
     tensor: torch.Tensor,
     gain: float = 1.0,
@@ -235,13 +250,20 @@ def _kaiming(
         raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
     scale = _gain_squared(nonlinearity, a)
     source = stream_source(generator, seed, stream)
-    with filling(tensor) as array:
-        source.variance_scaling(
-            None, scale, mode, distribution, out=array, n_threads=threads, layout="torch"
-        )
+    draw(
+        tensor,
+        source,
+        "variance_scaling",
+        scale,
+        mode,
+        distribution,
+        n_threads=threads,
+        layout="torch",
+    )
     return tensor
 
 
+@shardable
 def kaiming_uniform_(
     tensor: torch.Tensor,
     a: float = 0,
@@ -270,6 +292,7 @@ def kaiming_uniform_(
     return _kaiming(tensor, a, mode, nonlinearity, "uniform", generator, seed, stream, n_threads)
 
 
+@shardable
 def kaiming_normal_(
     tensor: torch.Tensor,
     a: float = 0,
@@ -297,6 +320,7 @@ def kaiming_normal_(
     return _kaiming(tensor, a, mode, nonlinearity, distribution, generator, seed, stream, n_threads)
 
 
+@computed_whole
 def orthogonal_(
     tensor: torch.Tensor,
     gain: float = 1,
@@ -331,6 +355,7 @@ def orthogonal_(
     return tensor
 
 
+@computed_whole
 def sparse_(
     tensor: torch.Tensor,
     sparsity: float,

@@ -11,12 +11,19 @@ import torch
 
 from winit_fast import _validation as v
 from winit_fast._generator import Generator
+from winit_fast.torch import _dtensor
 
 FLOAT_DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
 
 
 def as_array(tensor: Any) -> np.ndarray:
-    """The tensor's own memory as a writeable NumPy array (no copy), after the checks."""
+    """The tensor's own memory as a writeable NumPy array (no copy), after the checks.
+
+    For a DTensor: its local shard's memory (what a constant fill writes; random fills go
+    through :func:`draw`).
+    """
+    if _dtensor.is_dtensor(tensor):
+        tensor = _dtensor.local_shard(tensor)
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
     if tensor.device.type != "cpu":
@@ -51,6 +58,16 @@ def filling(tensor: Any) -> Iterator[np.ndarray]:
     # Writes through NumPy are invisible to autograd: bump the version counter as an in-place
     # op would, so a tensor saved for backward is reported as modified instead of silently used.
     torch.autograd.graph.increment_version(tensor)
+
+
+def draw(tensor: Any, source: Generator, method: str, *args: Any, **kwargs: Any) -> None:
+    """``source.<method>(None, *args, out=..., **kwargs)`` into ``tensor``'s memory; a DTensor
+    gets its shard of that call on the global shape (:func:`_dtensor.draw_shard`)."""
+    with filling(tensor) as array:
+        if _dtensor.is_dtensor(tensor):
+            _dtensor.draw_shard(tensor, array, source, method, *args, **kwargs)
+        else:
+            getattr(source, method)(None, *args, out=array, **kwargs)
 
 
 def stream_source(generator: Any, seed: Any, stream: Any) -> Generator:

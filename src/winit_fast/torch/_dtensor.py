@@ -1,0 +1,269 @@
+"""DTensor: each rank fills its own shard of the global tensor, with no communication.
+
+Element ``g`` of a winit_fast tensor is a pure function of ``(seed, stream, g)``, and
+``index=`` computes any block with fans from the global shape. So a rank that knows which
+global elements it holds can write exactly those, and ``full_tensor()`` is the same bytes as
+the call on a plain tensor of the global shape, whatever the mesh and the placements.
+
+Which elements a rank holds: every ``Shard(d)`` / ``_StridedShard(d)`` placement cuts one
+dimension, so the local shard is the product of one list of global indices per dimension.
+Those lists are computed here by splitting a tensor of indices with the placement's own
+split (``Placement._split_tensor``, the function ``distribute_tensor`` uses), left to right
+as ``compute_local_shape_and_global_offset`` does; this covers uneven ``torch.chunk``
+shards, empty ranks and the interleaved ``_StridedShard`` of FSDP2 + TP. Each list is a few
+runs of consecutive indices, and the shard is the product of those runs: a list of global
+rectangles, each filled with ``index=`` (:func:`fill_rectangles`).
+
+``Replicate`` ranks all compute the same values. ``Partial`` is refused: its global value is
+a sum over ranks, which no local fill can make exact.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+import torch
+
+from winit_fast import _validation as v
+from winit_fast._distributions import normal, truncated_normal, uniform
+from winit_fast._variance_scaling import _variance_scaling
+
+F = TypeVar("F", bound=Callable[..., Any])
+Index = tuple[slice, ...]
+# (local index, global index) of one rectangle of the shard
+Rectangle = tuple[Index, Index]
+
+
+def is_dtensor(tensor: Any) -> bool:
+    """True for a ``torch.distributed.tensor.DTensor`` (without importing that package:
+    if nobody imported it, no DTensor exists)."""
+    module = sys.modules.get("torch.distributed.tensor")
+    return module is not None and isinstance(tensor, module.DTensor)
+
+
+def _placement_kinds() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    from torch.distributed.tensor import Replicate, Shard
+    from torch.distributed.tensor.placement_types import _StridedShard
+
+    return (Shard, _StridedShard), (Replicate,)
+
+
+def local_shard(tensor: Any) -> torch.Tensor:
+    """The rank's local tensor (it shares the DTensor's storage), after the DTensor checks:
+    a CPU mesh and placements a local fill can make exact."""
+    device = tensor.device_mesh.device_type
+    if device != "cpu":
+        raise ValueError(
+            f"tensor is a DTensor on a {device!r} mesh; winit_fast.torch fills CPU shards in "
+            "place (build and initialize the model on a CPU mesh, then move it)"
+        )
+    sharding, replicate = _placement_kinds()
+    for mesh_dim, placement in enumerate(tensor.placements):
+        if not isinstance(placement, sharding + replicate):
+            raise ValueError(
+                f"tensor has placement {placement} on mesh dim {mesh_dim}; only Shard, "
+                "_StridedShard and Replicate can be filled exactly (a Partial tensor's value "
+                "is a sum over ranks: initialize it Replicate or Shard, then redistribute)"
+            )
+    with torch.no_grad():
+        local = tensor.to_local()
+    if local.device.type != "cpu":
+        raise ValueError(
+            f"tensor is a DTensor whose local shard is on device {local.device}; winit_fast.torch "
+            "fills CPU shards in place (after building on meta, call module.to_empty(device='cpu'))"
+        )
+    return local
+
+
+def global_indices(tensor: Any) -> list[np.ndarray] | None:
+    """Per dimension, the global index of each local position (``None``: not in the mesh)."""
+    mesh = tensor.device_mesh
+    coordinate = mesh.get_coordinate()
+    if coordinate is None:
+        return None
+    sharding, _ = _placement_kinds()
+    ndim = tensor.dim()
+    indices = [torch.arange(size) for size in tensor.shape]
+    for mesh_dim, placement in enumerate(tensor.placements):
+        if not isinstance(placement, sharding):
+            continue
+        cut: Any = placement  # a Shard or a _StridedShard
+        dim = cut.dim % ndim
+        along = [1] * ndim
+        along[dim] = -1  # the indices lie along the sharded dimension, as the data does
+        pieces, _ = cut._split_tensor(
+            indices[dim].reshape(along), mesh.size(mesh_dim), with_padding=False, contiguous=False
+        )
+        indices[dim] = pieces[coordinate[mesh_dim]].reshape(-1)
+    return [index.numpy() for index in indices]
+
+
+def _runs(index: np.ndarray) -> list[tuple[int, int, int]]:
+    """``(local start, global start, length)`` of each run of consecutive global indices."""
+    if index.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(index) != 1) + 1
+    starts = [0, *breaks.tolist()]
+    stops = [*breaks.tolist(), index.size]
+    return [(lo, int(index[lo]), hi - lo) for lo, hi in zip(starts, stops, strict=True)]
+
+
+def rectangles(tensor: Any, local_shape: tuple[int, ...]) -> list[Rectangle]:
+    """The shard as global rectangles, each with its place in the local tensor."""
+    indices = global_indices(tensor)
+    if indices is None:
+        return []
+    expected = tuple(index.size for index in indices)
+    if expected != tuple(local_shape):
+        raise ValueError(
+            f"tensor's local shard has shape {tuple(local_shape)} but its placements "
+            f"{tuple(tensor.placements)} on mesh {tuple(tensor.device_mesh.shape)} give "
+            f"{expected}: cannot tell which global elements it holds"
+        )
+    per_dim = [_runs(index) for index in indices]
+    return [
+        (
+            tuple(slice(lo, lo + n) for lo, _, n in runs),
+            tuple(slice(g, g + n) for _, g, n in runs),
+        )
+        for runs in itertools.product(*per_dim)
+    ]
+
+
+def fill_rectangles(
+    array: np.ndarray,
+    parts: list[Rectangle],
+    block: Callable[[Index, np.ndarray | None], np.ndarray],
+) -> None:
+    """Fill the local ``array`` rectangle by rectangle: ``block(global_index, out)`` writes
+    the global block into ``out`` (a contiguous view) or, with ``out=None``, returns it.
+
+    The one place a shard is written: when the C core fills a list of rectangles into one
+    buffer (issue 15 item 5), this loop becomes that call.
+    """
+    for local, where in parts:
+        view = array[local]
+        if view.flags.c_contiguous:
+            block(where, view)
+        else:  # columns of a shard cut on two dimensions: generate, then copy in place
+            view[...] = block(where, None)
+
+
+def _variance_scaling_at(
+    shape: Any,
+    scale: Any,
+    mode: Any,
+    distribution: Any,
+    *,
+    layout: str = "keras",
+    fan_in: Any = None,
+    fan_out: Any = None,
+    **where: Any,
+) -> np.ndarray:
+    return _variance_scaling(
+        shape, scale, mode, distribution, layout=layout, fan_in=fan_in, fan_out=fan_out, **where
+    )
+
+
+# Generator method -> the function that draws any block of it at a stream position.
+_BLOCK_FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
+    "uniform": uniform,
+    "normal": normal,
+    "truncated_normal": truncated_normal,
+    "variance_scaling": _variance_scaling_at,
+}
+
+
+def draw_shard(
+    tensor: Any, array: np.ndarray, source: Any, method: str, *args: Any, **kwargs: Any
+) -> None:
+    """``source.<method>(*args, **kwargs)`` on the global tensor, written to the local shard
+    ``array``; ``source`` (a Generator) then moves past the whole tensor, as on one process."""
+    state = source.state
+    per = v.per_block(array.dtype)
+    function = _BLOCK_FUNCTIONS[method]
+    shape = tuple(tensor.shape)
+    kwargs.setdefault("n_threads", None)
+
+    def block(index: Index, out: np.ndarray | None) -> np.ndarray:
+        return function(
+            shape,
+            *args,
+            seed=state["seed"],
+            stream=state["stream"],
+            offset=state["block"] * per,
+            dtype=array.dtype,
+            index=index,
+            out=out,
+            **kwargs,
+        )
+
+    parts = rectangles(tensor, array.shape)
+    if not parts and shape:
+        # A rank that holds nothing still checks the arguments, as the others do.
+        block(tuple(slice(0, 0) for _ in shape), None)
+    fill_rectangles(array, parts, block)
+    count = int(np.prod(shape))
+    source.state = {**state, "block": state["block"] + -(-count // per)}
+
+
+def _needs_seed(signature: inspect.Signature, args: tuple, kwargs: dict) -> None:
+    if "seed" not in signature.parameters:
+        return
+    bound = signature.bind(*args, **kwargs).arguments
+    if bound.get("seed") is None and bound.get("generator") is None:
+        raise ValueError(
+            "seed must be an int for a DTensor: seed=None draws OS entropy on each rank "
+            "separately, so the shards would not form one tensor (pass the same seed on "
+            "every rank)"
+        )
+
+
+def shardable(function: F) -> F:
+    """For a DTensor, the checks that must fail on every rank before anything is written.
+
+    The function's own fill then goes through ``_tensor.draw``, which fills the shard.
+    """
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if args and is_dtensor(args[0]):
+            local_shard(args[0])
+            _needs_seed(signature, args, kwargs)
+        return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def computed_whole(function: F) -> F:
+    """For a DTensor, each rank computes the whole tensor and keeps its shard.
+
+    For fills whose elements are not independent (``orthogonal_``: a QR of the whole matrix;
+    ``sparse_``: a ranking per column) or too cheap to be worth more code (``eye_``,
+    ``dirac_``): exact, with no communication, at the cost of one global-size temporary.
+    """
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not (args and is_dtensor(args[0])):
+            return function(*args, **kwargs)
+        tensor = args[0]
+        local = local_shard(tensor)
+        _needs_seed(signature, args, kwargs)
+        parts = rectangles(tensor, tuple(local.shape))
+        whole = torch.empty(tuple(tensor.shape), dtype=tensor.dtype)
+        function(whole, *args[1:], **kwargs)  # every argument is checked here, on every rank
+        with torch.no_grad():
+            for here, where in parts:
+                local[here].copy_(whole[where])
+        return tensor
+
+    return wrapper  # type: ignore[return-value]
