@@ -85,35 +85,26 @@ def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.nda
 
 def _prepare(shape: Any, dtype: Any, out: Any, index: Any) -> tuple[np.ndarray, Any]:
     """The array to fill and its place in the stream: ``None`` for one run starting at element
-    0 of the logical tensor, or ``(run_length, run_starts)`` for an ``index=`` block."""
+    0 of the logical tensor, or the ``_blocks.Block`` of an ``index=`` block."""
     if index is None:
         return v.prepare_out(shape, dtype, out), None
     if shape is None:
         raise TypeError("shape (of the whole tensor) is required with index")
-    full = v.as_shape(shape)
-    bounds = _blocks.resolve(full, index)
-    block_shape = tuple(hi - lo for lo, hi in bounds)
-    target = v.prepare_out(block_shape, dtype, out)
-    return target, _blocks.runs(full, bounds)
+    block = _blocks.resolve(v.as_shape(shape), index)
+    return v.prepare_out(block.shape, dtype, out), block
 
 
-def _generate(target: np.ndarray, fill, seed: Any, stream: Any, offset: Any, layout) -> None:
-    """Calls ``fill(flat_part, seed, stream, block, phase)`` for each run of the target."""
+def _generate(
+    target: np.ndarray, fill, fill_runs, params: tuple, seed: Any, stream: Any, offset: Any, block
+) -> None:
+    """``fill(flat, seed, stream, first_block, phase, *params)`` for the whole target, or
+    ``fill_runs`` (the same fill over strided runs) for each rectangle of an ``index=`` block."""
     seed, stream = v.as_seed(seed), v.stream_id(stream)
-    per = v.per_block(target.dtype)
-    flat = target.reshape(-1)
-    if layout is None:
-        block, phase = v.stream_position(offset, target.size, per)
-        fill(flat, seed, stream, block, phase)
+    if block is not None:
+        _blocks.fill(target, block, fill_runs, params, seed, stream, offset)
         return
-    length, starts = layout
-    if target.size == 0:
-        return
-    base = v.as_count("offset", offset)
-    v.stream_position(base + int(starts[-1]), length, per)  # the last run must fit too
-    for r, start in enumerate(starts.tolist()):
-        block, phase = divmod(base + start, per)
-        fill(flat[r * length : (r + 1) * length], seed, stream, block, phase)
+    first, phase = v.stream_position(offset, target.size, v.per_block(target.dtype))
+    fill(target.reshape(-1), seed, stream, first, phase, *params)
 
 
 def uniform(
@@ -176,7 +167,9 @@ def uniform(
         *_uniform_params(low, high, target.dtype),
         v.as_n_threads(n_threads, impl.max_threads()),
     )
-    _generate(target, lambda *pos: impl.fill_uniform(*pos, *params), seed, stream, offset, layout)
+    _generate(
+        target, impl.fill_uniform, impl.fill_uniform_runs, params, seed, stream, offset, layout
+    )
     return target
 
 
@@ -224,7 +217,7 @@ def normal(
     dt = target.dtype
     mean_w, std_w = _location_scale(mean, std, MAX_ABS_Z[v.working_dtype(dt)], dt)
     params = (mean_w, std_w, v.as_n_threads(n_threads, impl.max_threads()))
-    _generate(target, lambda *pos: impl.fill_normal(*pos, *params), seed, stream, offset, layout)
+    _generate(target, impl.fill_normal, impl.fill_normal_runs, params, seed, stream, offset, layout)
     return target
 
 
@@ -283,14 +276,8 @@ def truncated_normal(
     target, layout = _prepare(shape, dtype, out, index)
     params = _truncation_params(mean, std, a, b, target.dtype)
     threads = v.as_n_threads(n_threads, impl.max_threads())
-    _generate(
-        target,
-        lambda *pos: impl.fill_truncated_normal(*pos, params, threads),
-        seed,
-        stream,
-        offset,
-        layout,
-    )
+    fills = (impl.fill_truncated_normal, impl.fill_truncated_normal_runs)
+    _generate(target, *fills, (params, threads), seed, stream, offset, layout)
     return target
 
 
