@@ -23,10 +23,10 @@ LONG_RUN = 4096
 def _destination(out: np.ndarray, runs: tuple) -> np.ndarray | None:
     """The runs' elements of out as a writeable view of shape ``counts + (length,)``, after
     the checks of ``_core._fill_runs`` (inside out, no overlap); None when there are none."""
-    _, _, length, counts, _, out_start, out_steps = runs
+    _, _, length, counts, stream_steps, out_start, out_steps = runs
     if not (out.flags.c_contiguous and out.flags.writeable and out.flags.aligned):
         raise ValueError("out must be C-contiguous, aligned and writeable")
-    if len(counts) != len(out_steps):
+    if not len(counts) == len(stream_steps) == len(out_steps):
         raise ValueError("runs: counts, stream_steps and out_steps must be equally long")
     extent = length
     for k in reversed(range(len(counts))):
