@@ -147,9 +147,13 @@ def uniform(
         Threads to use; ``None`` uses the OpenMP default (``OMP_NUM_THREADS``). The result
         does not depend on it.
     index : tuple of slices, optional
-        A block of the logical tensor of ``shape`` (steps of 1, e.g. ``np.s_[1000:2000, :512]``).
-        Only that block is generated and returned, byte-identical to the same block of the
-        whole tensor: what one rank of a sharded model calls.
+        A block of the logical tensor of ``shape``, e.g. ``np.s_[1000:2000, :512]`` (positive
+        steps allowed). An axis may take a list of slices, concatenated in order:
+        ``(slice(None), [np.s_[0:64], np.s_[512:576]])`` is ``whole[:, np.r_[0:64, 512:576]]``
+        (the local part of a strided shard). Only that block is generated and returned,
+        byte-identical to the same elements of the whole tensor: what one rank of a sharded
+        model calls. Blocks across the last axis cost about what a row block of the same size
+        costs (docs/initializers.md).
 
     Returns
     -------
