@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from support import CORE, needs_core, same_bytes
 
 import winit_fast as wf
-from winit_fast import _blocks, _distributions
+from winit_fast import _blocks, _distributions, _schemes
 from winit_fast import _validation as v
 
 FAMILIES = ["raw_u32", "uniform", "normal", "truncated_normal"]
@@ -187,3 +187,13 @@ def test_runs_outside_out_or_overlapping_are_refused(backend, runs, pattern):
     with pytest.raises(ValueError, match=pattern):
         backend.fill_uniform_runs(out, 1, 2, runs, 0.0, 1.0, 0.5, 2)
     assert (out == 7.0).all()
+
+
+@pytest.mark.parametrize("scheme", sorted(_schemes.SCHEME_FUNCTIONS))
+def test_every_scheme_gives_strided_shards_of_its_weight(scheme):
+    """The weight init_module writes, cut as a _StridedShard on dim 1 and a stepped block."""
+    shape = (12, 10, 3)
+    full = _schemes.weight(scheme, shape, seed=4, stream="layer.weight")
+    for index in [(slice(None), [np.s_[0:2], np.s_[5:7]]), np.s_[1::4, ::3, 1:]]:
+        part = _schemes.weight(scheme, shape, seed=4, stream="layer.weight", index=index)
+        assert same_bytes(part, numpy_block(full, index)), index
