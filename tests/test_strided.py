@@ -162,12 +162,14 @@ def test_public_api_takes_steps_and_lists_of_slices():
     assert same_bytes(out, numpy_block(full, index))
 
 
-def test_the_last_elements_of_the_stream():
+@pytest.mark.parametrize(("dtype", "per_block"), [(np.float32, 4), (np.float64, 2)])
+def test_the_last_elements_of_the_stream(dtype, per_block):
     shape = (7, 10)
-    last = 4 * 2**64 - 70  # the tensor ends at the stream's last element
-    full = wf.normal(shape, seed=3, offset=last)
-    assert same_bytes(wf.normal(shape, seed=3, offset=last, index=np.s_[:, 3:5]), full[:, 3:5])
-    out = np.full((7, 2), 7.0, np.float32)
+    last = per_block * 2**64 - 70  # the tensor ends at the stream's last element
+    full = wf.normal(shape, seed=3, offset=last, dtype=dtype)
+    part = wf.normal(shape, seed=3, offset=last, dtype=dtype, index=np.s_[:, 3:5])
+    assert same_bytes(part, np.ascontiguousarray(full[:, 3:5]))
+    out = np.full((7, 2), 7.0, dtype)
     with pytest.raises(ValueError, match="past the end of the stream"):
         wf.normal(shape, seed=3, offset=last + 1, index=np.s_[:, 8:], out=out)
     assert (out == 7.0).all()  # refused before anything is written

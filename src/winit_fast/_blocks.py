@@ -65,10 +65,12 @@ class Block(NamedTuple):
     def select(self, whole: np.ndarray) -> np.ndarray:
         """The same block cut out of the whole tensor (a copy)."""
         picks = [
-            np.array([i for p in axis for i in range(p.start, p.start + p.length * p.step, p.step)])
+            np.concatenate(
+                [np.zeros(0, np.intp)] + [p.start + p.step * np.arange(p.length) for p in axis]
+            )
             for axis in self.pieces
         ]
-        return whole[np.ix_(*(p.astype(np.intp) for p in picks))] if picks else whole.copy()
+        return whole[np.ix_(*picks)] if picks else whole.copy()
 
     def rectangles(self) -> list[Runs]:
         """The non-empty rectangles, one per choice of a piece on every axis."""
