@@ -4,8 +4,9 @@
  * (a row of a column block: tens of elements) would pay that function's setup once per run,
  * and its few blocks would mostly miss the SIMD kernels, which take whole steps of 8 or 16
  * blocks and leave the rest to the scalar kernel.  So a short run is computed as the whole
- * blocks it touches, rounded up to whole SIMD steps, into a scratch buffer, and its elements
- * are copied out (through the 16-bit rounding if any).  Every element is a pure function of
+ * blocks it touches (rounded up to whole SIMD steps where that costs less than the scalar
+ * remainder) by the block kernel into a scratch buffer, and its elements are copied out
+ * (through the 16-bit rounding if any).  Every element is a pure function of
  * its stream position and the kernels write whole blocks, so both ways give the bytes of the
  * single-range fill; tests/test_strided.py checks it for every family, dtype, SIMD level and
  * thread count. */
@@ -158,8 +159,8 @@ static void fill_range(const runs_job *job, char *dst, uint64_t pos, size_t n, i
     }
 }
 
-/* The same for a short range: the whole blocks it touches, in whole SIMD steps, computed
- * into scratch (or straight into dst when the range is exactly such blocks), then copied. */
+/* The same for a short range: the whole blocks it touches, computed into scratch (or
+ * straight into dst when the range is exactly whole SIMD steps), then copied out. */
 static void fill_short(const runs_job *job, char *dst, uint64_t pos, size_t n)
 {
     const uint64_t per = 1u << job->per_shift, skip = pos & (per - 1);
