@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from support import CORE, needs_core, same_bytes
 
 import winit_fast as wf
-from winit_fast import _blocks, _distributions, _schemes
+from winit_fast import _blocks, _distributions, _fallback, _schemes
 from winit_fast import _validation as v
 
 FAMILIES = ["raw_u32", "uniform", "normal", "truncated_normal"]
@@ -199,3 +199,20 @@ def test_every_scheme_gives_strided_shards_of_its_weight(scheme):
     for index in [(slice(None), [np.s_[0:2], np.s_[5:7]]), np.s_[1::4, ::3, 1:]]:
         part = _schemes.weight(scheme, shape, seed=4, stream="layer.weight", index=index)
         assert same_bytes(part, numpy_block(full, index)), index
+
+
+@pytest.mark.parametrize("limit", ["STEP_BLOCKS", "LONG_RUN"])
+@pytest.mark.parametrize("family", FAMILIES)
+def test_fallback_in_groups_and_one_run_at_a_time(monkeypatch, limit, family):
+    """The fallback's two ways, at small sizes: runs gathered in several groups (few blocks
+    per step), and runs long enough to go one call each."""
+    from winit_fast._fallback import gather, runs
+
+    monkeypatch.setattr(gather, "STEP_BLOCKS", 40)
+    if limit == "LONG_RUN":
+        monkeypatch.setattr(runs, "LONG_RUN", 8)
+    shape, index = (60, 37), (np.s_[1:59], [np.s_[3:20], np.s_[30:]])
+    for dtype in [np.float32] if family == "raw_u32" else FLOATS:
+        expected = numpy_block(whole(_fallback, family, shape, dtype, offset=5), index)
+        got = block(_fallback, family, shape, index, dtype, offset=5)
+        assert same_bytes(got, expected), dtype
