@@ -39,6 +39,7 @@ SOURCES = [
     "csrc/wf_info.c",
     "csrc/wf_dispatch.c",
     "csrc/wf_parallel.c",
+    "csrc/wf_runs.c",
 ]
 # Kernels compiled for one instruction set each; they run only after the CPU check in
 # csrc/wf_dispatch.c, so these flags never leak into code that runs unconditionally.

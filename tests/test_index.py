@@ -56,11 +56,15 @@ def test_block_fills_out_and_takes_negative_bounds():
 @pytest.mark.parametrize(
     ("index", "exc", "pattern"),
     [
-        (np.s_[0:10:2, :], ValueError, "step"),
+        (np.s_[10:0:-1, :], ValueError, "step"),
+        ((slice(0, 10, 0),), ValueError, "step"),
+        ((slice(0, 10, 1.5),), ValueError, "step"),
         (np.s_[0:51, :], ValueError, "out of range"),
         (np.s_[5:2, :], ValueError, "after its stop"),
         (np.s_[:, :, :], ValueError, "axes"),
         ((3, slice(None)), TypeError, "slices"),
+        ((slice(None), [slice(0, 2), 5]), TypeError, "slices"),
+        ((slice(None), [slice(0, 41)]), ValueError, "out of range"),
         ((slice(0.5, 2),), TypeError, "ints"),
     ],
 )

@@ -132,8 +132,13 @@ def test_sixteen_bit_is_the_float32_result_rounded(dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
 def test_orthogonal_index_is_the_block_of_the_whole(dtype):
     whole = wf.orthogonal((48, 20), gain=1.5, seed=3, dtype=dtype)
-    for index in [np.s_[5:30, 2:19], np.s_[:, 7:8], np.s_[40:]]:
+    for index in [np.s_[5:30, 2:19], np.s_[:, 7:8], np.s_[40:], np.s_[::3, 1::4]]:
         block = wf.orthogonal((48, 20), gain=1.5, seed=3, dtype=dtype, index=index)
         assert block.tobytes() == np.ascontiguousarray(whole[index]).tobytes()
+    # a list of slices on an axis: the pieces concatenated (a _StridedShard's local part)
+    block = wf.orthogonal(
+        (48, 20), gain=1.5, seed=3, dtype=dtype, index=(slice(None), [np.s_[:3], np.s_[10:12]])
+    )
+    assert block.tobytes() == np.concatenate([whole[:, :3], whole[:, 10:12]], axis=1).tobytes()
     with pytest.raises(ValueError, match="step"):
-        wf.orthogonal((48, 20), seed=3, index=np.s_[::2])
+        wf.orthogonal((48, 20), seed=3, index=np.s_[::-2])

@@ -42,6 +42,34 @@ def fill_truncated_normal(
     params: tuple[float, float, float, float, float, float, float],
     n_threads: int,
 ) -> None: ...
+
+# runs: (block, phase, length, counts, stream_steps, out_start, out_steps), see _blocks.Runs
+Runs = tuple[int, int, int, tuple[int, ...], tuple[int, ...], int, tuple[int, ...]]
+
+def fill_raw_u32_runs(
+    out: np.ndarray, seed: int, stream: int, runs: Runs, n_threads: int
+) -> None: ...
+def fill_uniform_runs(
+    out: np.ndarray,
+    seed: int,
+    stream: int,
+    runs: Runs,
+    low: float,
+    span: float,
+    cap: float,
+    n_threads: int,
+) -> None: ...
+def fill_normal_runs(
+    out: np.ndarray, seed: int, stream: int, runs: Runs, mean: float, std: float, n_threads: int
+) -> None: ...
+def fill_truncated_normal_runs(
+    out: np.ndarray,
+    seed: int,
+    stream: int,
+    runs: Runs,
+    params: tuple[float, float, float, float, float, float, float],
+    n_threads: int,
+) -> None: ...
 def fill_constant(out: np.ndarray, value: float | np.floating, n_threads: int) -> None: ...
 def simd_available() -> str: ...
 def set_simd(name: str) -> str: ...

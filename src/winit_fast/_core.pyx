@@ -55,6 +55,44 @@ cdef extern from "wf_core.h" nogil:
     int wf_max_threads()
 
 
+cdef extern from "wf_runs.h" nogil:
+    ctypedef enum wf_family:
+        WF_FAMILY_RAW_U32
+        WF_FAMILY_UNIFORM
+        WF_FAMILY_NORMAL
+        WF_FAMILY_TRUNCATED_NORMAL
+
+    ctypedef struct wf_uniform_params:
+        double low, span, cap
+
+    ctypedef struct wf_normal_params:
+        double mean, std
+
+    ctypedef union wf_family_params:
+        wf_uniform_params uniform
+        wf_normal_params normal
+        wf_truncation truncated_normal
+
+    ctypedef struct wf_fill_spec:
+        wf_family family
+        wf_dtype dtype
+        uint64_t seed, stream
+        wf_family_params p
+
+    enum: WF_RUNS_MAX_AXES
+
+    ctypedef struct wf_runs:
+        uint64_t block
+        uint32_t phase
+        size_t length
+        int n_axes
+        size_t count[WF_RUNS_MAX_AXES]
+        uint64_t stream_step[WF_RUNS_MAX_AXES]
+        size_t out_step[WF_RUNS_MAX_AXES]
+
+    void wf_fill_runs(void *out, const wf_runs *runs, const wf_fill_spec *spec, size_t first,
+                      size_t n, int n_threads)
+
 # Elements filled between two checks for Ctrl-C: a few milliseconds of work.
 cdef size_t INTERRUPT_SLICE = 1 << 22
 cdef size_t CONSTANT_SLICE = 1 << 25  # constant fills run at memory speed
@@ -176,6 +214,92 @@ def fill_truncated_normal(cnp.ndarray out, uint64_t seed, uint64_t stream, uint6
         values[i] = params[i]
     _fill(out, TRUNCATED_NORMAL, _float_target(out), seed, stream, block, phase, values,
           n_threads)
+
+
+cdef int _fill_runs(cnp.ndarray out, const wf_fill_spec *spec, tuple runs,
+                    int n_threads) except -1:
+    """The runs of a strided block (csrc/wf_runs.h) written into out, in slices with a Ctrl-C
+    check between them, once it is checked that they lie inside out and do not overlap.
+
+    runs: (block, phase, length, counts, stream_steps, out_start, out_steps); the block's
+    first element is element `phase` of Philox block `block`, run (i_0, ..., i_k) starts
+    sum(i * stream_steps) stream elements after it and at element
+    out_start + sum(i * out_steps) of out.
+    """
+    cdef wf_runs layout
+    block, phase, length, counts, stream_steps, out_start, out_steps = runs
+    n_axes = len(counts)
+    if n_axes > WF_RUNS_MAX_AXES or len(stream_steps) != n_axes or len(out_steps) != n_axes:
+        raise ValueError("runs: counts, stream_steps and out_steps must be equally long "
+                         f"(at most {WF_RUNS_MAX_AXES})")
+    layout.block, layout.phase, layout.length, layout.n_axes = block, phase, length, n_axes
+    # Python ints: the checks themselves cannot overflow
+    total = extent = length
+    for k in reversed(range(n_axes)):
+        count, step = counts[k], out_steps[k]
+        layout.count[k], layout.stream_step[k], layout.out_step[k] = count, stream_steps[k], step
+        total *= count
+        if count > 1:
+            if step < extent:
+                raise ValueError(f"runs overlap in out (axis {k}: step {step} < {extent})")
+            extent += (count - 1) * step
+    if total == 0:
+        return 0
+    if out_start < 0 or out_start + extent > cnp.PyArray_SIZE(out):
+        raise ValueError(f"runs reach element {out_start + extent} of out, which holds "
+                         f"{cnp.PyArray_SIZE(out)}")
+    cdef char *base = <char *>cnp.PyArray_DATA(out) + <size_t>out_start * cnp.PyArray_ITEMSIZE(out)
+    cdef size_t n = total, done = 0, chunk
+    while done < n:
+        chunk = min(INTERRUPT_SLICE, n - done)
+        with nogil:
+            wf_fill_runs(base, &layout, spec, done, chunk, n_threads)
+        done += chunk
+        PyErr_CheckSignals()
+    return 0
+
+
+cdef wf_fill_spec _spec(wf_family family, wf_dtype dtype, uint64_t seed, uint64_t stream):
+    cdef wf_fill_spec spec
+    spec.family, spec.dtype, spec.seed, spec.stream = family, dtype, seed, stream
+    return spec
+
+
+def fill_raw_u32_runs(cnp.ndarray out, uint64_t seed, uint64_t stream, tuple runs,
+                      int n_threads):
+    """fill_raw_u32 over the runs of a strided block (see _fill_runs)."""
+    if out.dtype != np.uint32:
+        raise TypeError(f"out has dtype {out.dtype}; expected uint32")
+    _check_layout(out)
+    cdef wf_fill_spec spec = _spec(WF_FAMILY_RAW_U32, WF_FLOAT32, seed, stream)
+    _fill_runs(out, &spec, runs, n_threads)
+
+
+def fill_uniform_runs(cnp.ndarray out, uint64_t seed, uint64_t stream, tuple runs,
+                      double low, double span, double cap, int n_threads):
+    """fill_uniform over the runs of a strided block (see _fill_runs)."""
+    cdef wf_fill_spec spec = _spec(WF_FAMILY_UNIFORM, _float_target(out), seed, stream)
+    spec.p.uniform.low, spec.p.uniform.span, spec.p.uniform.cap = low, span, cap
+    _fill_runs(out, &spec, runs, n_threads)
+
+
+def fill_normal_runs(cnp.ndarray out, uint64_t seed, uint64_t stream, tuple runs,
+                     double mean, double std, int n_threads):
+    """fill_normal over the runs of a strided block (see _fill_runs)."""
+    cdef wf_fill_spec spec = _spec(WF_FAMILY_NORMAL, _float_target(out), seed, stream)
+    spec.p.normal.mean, spec.p.normal.std = mean, std
+    _fill_runs(out, &spec, runs, n_threads)
+
+
+def fill_truncated_normal_runs(cnp.ndarray out, uint64_t seed, uint64_t stream, tuple runs,
+                               tuple params, int n_threads):
+    """fill_truncated_normal over the runs of a strided block (see _fill_runs)."""
+    cdef wf_fill_spec spec = _spec(WF_FAMILY_TRUNCATED_NORMAL, _float_target(out), seed, stream)
+    if len(params) != 7:
+        raise ValueError("params must hold 7 numbers")
+    cdef wf_truncation *t = &spec.p.truncated_normal
+    t.mean, t.std, t.lo, t.hi, t.p_lo, t.q_hi, t.mass = params
+    _fill_runs(out, &spec, runs, n_threads)
 
 
 def fill_constant(cnp.ndarray out, value, int n_threads):

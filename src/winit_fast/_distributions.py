@@ -85,35 +85,26 @@ def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.nda
 
 def _prepare(shape: Any, dtype: Any, out: Any, index: Any) -> tuple[np.ndarray, Any]:
     """The array to fill and its place in the stream: ``None`` for one run starting at element
-    0 of the logical tensor, or ``(run_length, run_starts)`` for an ``index=`` block."""
+    0 of the logical tensor, or the ``_blocks.Block`` of an ``index=`` block."""
     if index is None:
         return v.prepare_out(shape, dtype, out), None
     if shape is None:
         raise TypeError("shape (of the whole tensor) is required with index")
-    full = v.as_shape(shape)
-    bounds = _blocks.resolve(full, index)
-    block_shape = tuple(hi - lo for lo, hi in bounds)
-    target = v.prepare_out(block_shape, dtype, out)
-    return target, _blocks.runs(full, bounds)
+    block = _blocks.resolve(v.as_shape(shape), index)
+    return v.prepare_out(block.shape, dtype, out), block
 
 
-def _generate(target: np.ndarray, fill, seed: Any, stream: Any, offset: Any, layout) -> None:
-    """Calls ``fill(flat_part, seed, stream, block, phase)`` for each run of the target."""
+def _generate(
+    target: np.ndarray, fill, fill_runs, params: tuple, seed: Any, stream: Any, offset: Any, block
+) -> None:
+    """``fill(flat, seed, stream, first_block, phase, *params)`` for the whole target, or
+    ``fill_runs`` (the same fill over strided runs) for each rectangle of an ``index=`` block."""
     seed, stream = v.as_seed(seed), v.stream_id(stream)
-    per = v.per_block(target.dtype)
-    flat = target.reshape(-1)
-    if layout is None:
-        block, phase = v.stream_position(offset, target.size, per)
-        fill(flat, seed, stream, block, phase)
+    if block is not None:
+        _blocks.fill(target, block, fill_runs, params, seed, stream, offset)
         return
-    length, starts = layout
-    if target.size == 0:
-        return
-    base = v.as_count("offset", offset)
-    v.stream_position(base + int(starts[-1]), length, per)  # the last run must fit too
-    for r, start in enumerate(starts.tolist()):
-        block, phase = divmod(base + start, per)
-        fill(flat[r * length : (r + 1) * length], seed, stream, block, phase)
+    first, phase = v.stream_position(offset, target.size, v.per_block(target.dtype))
+    fill(target.reshape(-1), seed, stream, first, phase, *params)
 
 
 def uniform(
@@ -156,9 +147,13 @@ def uniform(
         Threads to use; ``None`` uses the OpenMP default (``OMP_NUM_THREADS``). The result
         does not depend on it.
     index : tuple of slices, optional
-        A block of the logical tensor of ``shape`` (steps of 1, e.g. ``np.s_[1000:2000, :512]``).
-        Only that block is generated and returned, byte-identical to the same block of the
-        whole tensor: what one rank of a sharded model calls.
+        A block of the logical tensor of ``shape``, e.g. ``np.s_[1000:2000, :512]`` (positive
+        steps allowed). An axis may take a list of slices, concatenated in order:
+        ``(slice(None), [np.s_[0:64], np.s_[512:576]])`` is ``whole[:, np.r_[0:64, 512:576]]``
+        (the local part of a strided shard). Only that block is generated and returned,
+        byte-identical to the same elements of the whole tensor: what one rank of a sharded
+        model calls. Blocks across the last axis cost about what a row block of the same size
+        costs (docs/initializers.md).
 
     Returns
     -------
@@ -176,7 +171,9 @@ def uniform(
         *_uniform_params(low, high, target.dtype),
         v.as_n_threads(n_threads, impl.max_threads()),
     )
-    _generate(target, lambda *pos: impl.fill_uniform(*pos, *params), seed, stream, offset, layout)
+    _generate(
+        target, impl.fill_uniform, impl.fill_uniform_runs, params, seed, stream, offset, layout
+    )
     return target
 
 
@@ -224,7 +221,7 @@ def normal(
     dt = target.dtype
     mean_w, std_w = _location_scale(mean, std, MAX_ABS_Z[v.working_dtype(dt)], dt)
     params = (mean_w, std_w, v.as_n_threads(n_threads, impl.max_threads()))
-    _generate(target, lambda *pos: impl.fill_normal(*pos, *params), seed, stream, offset, layout)
+    _generate(target, impl.fill_normal, impl.fill_normal_runs, params, seed, stream, offset, layout)
     return target
 
 
@@ -283,14 +280,8 @@ def truncated_normal(
     target, layout = _prepare(shape, dtype, out, index)
     params = _truncation_params(mean, std, a, b, target.dtype)
     threads = v.as_n_threads(n_threads, impl.max_threads())
-    _generate(
-        target,
-        lambda *pos: impl.fill_truncated_normal(*pos, params, threads),
-        seed,
-        stream,
-        offset,
-        layout,
-    )
+    fills = (impl.fill_truncated_normal, impl.fill_truncated_normal_runs)
+    _generate(target, *fills, (params, threads), seed, stream, offset, layout)
     return target
 
 

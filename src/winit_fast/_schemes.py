@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from winit_fast import _blocks
+
 Role = Literal["weight", "bias", "norm"]
 
 # scheme name -> (winit_fast function, fixed keywords). winit_fast's presets have Keras's
@@ -79,7 +81,7 @@ def weight(
             (rows, int(np.prod(shape[1:]))), seed=seed, stream=stream, dtype=dtype
         )
         whole = matrix.reshape(shape)
-        block = whole if index is None else whole[index]
+        block = whole if index is None else _blocks.resolve(shape, index).select(whole)
         if out is None:
             return np.ascontiguousarray(block)
         out[...] = block

@@ -86,10 +86,10 @@ def _orthogonal_block(shape: Any, gain: Any, index: Any, *, out: Any, **kwargs: 
     if shape is None:
         raise TypeError("shape (of the whole tensor) is required with index")
     full_shape = v.as_shape(shape)
-    bounds = _blocks.resolve(full_shape, index)
-    target = v.prepare_out(tuple(hi - lo for lo, hi in bounds), kwargs["dtype"], out)
+    block = _blocks.resolve(full_shape, index)
+    target = v.prepare_out(block.shape, kwargs["dtype"], out)
     whole = _orthogonal(full_shape, gain, out=None, **{**kwargs, "dtype": target.dtype})
-    target[...] = whole[tuple(slice(lo, hi) for lo, hi in bounds)]
+    target[...] = block.select(whole)
     return target
 
 

@@ -151,9 +151,9 @@ def variance_scaling(
     distribution : {"truncated_normal", "normal", "untruncated_normal", "uniform"}
     seed, dtype, out, stream, n_threads
         As in :func:`winit_fast.normal`. ``seed=None`` draws fresh entropy on each call.
-    index : tuple of slices, optional
-        Returns only this block of the tensor of ``shape``; the fans still come from the
-        whole ``shape``.
+    index : tuple of slices (or of lists of slices), optional
+        Returns only this block of the tensor of ``shape`` (as in :func:`winit_fast.normal`);
+        the fans still come from the whole ``shape``.
     layout : {"keras", "torch"}
         How the fans are read from ``shape`` (see :func:`winit_fast.compute_fans`).
     fan_in, fan_out : int, optional

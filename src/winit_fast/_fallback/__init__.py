@@ -11,13 +11,23 @@ from winit_fast._fallback.fills import (
     philox4x32,
     runtime_info,
 )
+from winit_fast._fallback.runs import (
+    fill_normal_runs,
+    fill_raw_u32_runs,
+    fill_truncated_normal_runs,
+    fill_uniform_runs,
+)
 
 __all__ = [
     "fill_constant",
     "fill_normal",
+    "fill_normal_runs",
     "fill_raw_u32",
+    "fill_raw_u32_runs",
     "fill_truncated_normal",
+    "fill_truncated_normal_runs",
     "fill_uniform",
+    "fill_uniform_runs",
     "max_threads",
     "philox4x32",
     "runtime_info",

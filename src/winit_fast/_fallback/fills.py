@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from winit_fast._fallback import transforms as t
+from winit_fast._fallback.gather import ShortRuns
 from winit_fast._fallback.philox import block_words, philox4x32_10
 
 # Blocks generated per step: bounds the temporaries to a few tens of MB.
@@ -34,6 +35,9 @@ def _interleave(*columns: np.ndarray) -> np.ndarray:
 
 def _fill(out, seed, stream, block, phase, per_block: int, values: BlockValues) -> None:
     flat = out.reshape(-1)
+    if isinstance(block, ShortRuns):  # fill_*_runs (runs.py): many short ranges, not one
+        block.fill(flat, seed, stream, per_block, values)
+        return
     n = flat.size
     begin, end = phase, phase + n  # positions counted from the start of `block`
     first = begin // per_block
