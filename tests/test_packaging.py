@@ -28,7 +28,19 @@ from support import CORE, TESTS, needs_core
 import winit_fast as wf
 
 ROOT = TESTS.parent
-EXTRAS = {"test", "bench", "train", "keras", "torch", "dask", "plot", "all"}
+EXTRAS = {
+    "test",
+    "bench",
+    "train",
+    "keras",
+    "torch",
+    "dask",
+    "plot",
+    "jax",
+    "safetensors",
+    "transformers",
+    "all",
+}
 
 needs_source = pytest.mark.skipif(
     not (ROOT / "setup.py").exists(), reason="needs the source tree (setup.py beside tests/)"

@@ -12,7 +12,8 @@ split (``Placement._split_tensor``, the function ``distribute_tensor`` uses), le
 as ``compute_local_shape_and_global_offset`` does; this covers uneven ``torch.chunk``
 shards, empty ranks and the interleaved ``_StridedShard`` of FSDP2 + TP. Each list is a few
 runs of consecutive indices, and the shard is the product of those runs: a list of global
-rectangles, each filled with ``index=`` (:func:`fill_rectangles`).
+rectangles, filled in one ``index=`` call that takes a list of slices per dimension
+(:func:`shard_index`).
 
 ``Replicate`` ranks all compute the same values. ``Partial`` is refused: its global value is
 a sum over ranks, which no local fill can make exact.
@@ -114,11 +115,10 @@ def _runs(index: np.ndarray) -> list[tuple[int, int, int]]:
     return [(lo, int(index[lo]), hi - lo) for lo, hi in zip(starts, stops, strict=True)]
 
 
-def rectangles(tensor: Any, local_shape: tuple[int, ...]) -> list[Rectangle]:
-    """The shard as global rectangles, each with its place in the local tensor."""
+def _checked_indices(tensor: Any, local_shape: tuple[int, ...]) -> list[np.ndarray] | None:
     indices = global_indices(tensor)
     if indices is None:
-        return []
+        return None
     expected = tuple(index.size for index in indices)
     if expected != tuple(local_shape):
         raise ValueError(
@@ -126,6 +126,24 @@ def rectangles(tensor: Any, local_shape: tuple[int, ...]) -> list[Rectangle]:
             f"{tuple(tensor.placements)} on mesh {tuple(tensor.device_mesh.shape)} give "
             f"{expected}: cannot tell which global elements it holds"
         )
+    return indices
+
+
+def shard_index(tensor: Any, local_shape: tuple[int, ...]) -> tuple[list[slice], ...]:
+    """The shard as an ``index=``: per dimension, the runs of global indices it holds, in
+    local order (an axis's slices are concatenated, the shard is their product). A rank
+    outside the mesh gets an empty block."""
+    indices = _checked_indices(tensor, local_shape)
+    if indices is None:
+        return tuple([slice(0, 0)] for _ in local_shape)
+    return tuple([slice(g, g + n) for _, g, n in _runs(index)] for index in indices)
+
+
+def rectangles(tensor: Any, local_shape: tuple[int, ...]) -> list[Rectangle]:
+    """The shard as global rectangles, each with its place in the local tensor."""
+    indices = _checked_indices(tensor, local_shape)
+    if indices is None:
+        return []
     per_dim = [_runs(index) for index in indices]
     return [
         (
@@ -134,25 +152,6 @@ def rectangles(tensor: Any, local_shape: tuple[int, ...]) -> list[Rectangle]:
         )
         for runs in itertools.product(*per_dim)
     ]
-
-
-def fill_rectangles(
-    array: np.ndarray,
-    parts: list[Rectangle],
-    block: Callable[[Index, np.ndarray | None], np.ndarray],
-) -> None:
-    """Fill the local ``array`` rectangle by rectangle: ``block(global_index, out)`` writes
-    the global block into ``out`` (a contiguous view) or, with ``out=None``, returns it.
-
-    The one place a shard is written: when the C core fills a list of rectangles into one
-    buffer (issue 15 item 5), this loop becomes that call.
-    """
-    for local, where in parts:
-        view = array[local]
-        if view.flags.c_contiguous:
-            block(where, view)
-        else:  # columns of a shard cut on two dimensions: generate, then copy in place
-            view[...] = block(where, None)
 
 
 def _variance_scaling_at(
@@ -191,7 +190,7 @@ def draw_shard(
     shape = tuple(tensor.shape)
     kwargs.setdefault("n_threads", None)
 
-    def block(index: Index, out: np.ndarray | None) -> np.ndarray:
+    def block(index: Any, out: np.ndarray | None) -> np.ndarray:
         return function(
             shape,
             *args,
@@ -204,11 +203,13 @@ def draw_shard(
             **kwargs,
         )
 
-    parts = rectangles(tensor, array.shape)
-    if not parts and shape:
-        # A rank that holds nothing still checks the arguments, as the others do.
-        block(tuple(slice(0, 0) for _ in shape), None)
-    fill_rectangles(array, parts, block)
+    # one call for the whole shard, however many rectangles (a rank that holds nothing
+    # still checks the arguments, as the others do)
+    index = shard_index(tensor, array.shape)
+    if array.flags.c_contiguous:
+        block(index, array)
+    else:
+        array[...] = block(index, None)
     count = int(np.prod(shape))
     source.state = {**state, "block": state["block"] + -(-count // per)}
 
