@@ -161,7 +161,10 @@ def test_a_busy_machine_or_a_noisy_timing_gives_no_verdict():
 def test_a_missing_anchor_is_named():
     results = [m for m in quiet_run() if not m.library.startswith("torch")]
     found = verdicts(results)["he_normal (truncated) vs torch kaiming_normal_"]
-    assert (found.figure, found.verdict) == ("-", "not measured: torch not installed")
+    assert (found.figure, found.verdict) == (
+        "-",
+        "not measured: torch not installed (pip install torch)",
+    )
 
 
 def test_one_thread_machine_has_no_thread_ratio():
@@ -171,9 +174,22 @@ def test_one_thread_machine_has_no_thread_ratio():
 
 
 def test_scheduler_ticks_are_detected():
-    assert _quantized([4e-3, 8e-3, 4e-3, 4.00001e-3, 5.3e-3])  # 4 of 5 on whole ms
+    assert _quantized([4e-3, 8e-3, 4.000003e-3, 12.000001e-3, 5.3e-3])  # 4 of 5 on whole ms
+    assert _quantized([1.5e-4, 1.5e-4, 3e-4, 1.5e-4, 3e-4])  # a coarse timer: few values
     assert not _quantized([4.31e-3, 8.77e-3, 4.52e-3, 4.13e-3, 5.3e-3])
+    assert not _quantized([23.1e-3, 23.05e-3, 22.96e-3, 23.2e-3, 23.02e-3])  # near, not on
     assert not _quantized([4e-3, 8e-3])  # too few to say
+
+
+def test_doubts_of_a_ratio_name_each_kind_once():
+    a = measurement("winit_fast", "normal", 1000, threads=2)
+    b = measurement("numpy-pcg64", "normal", 100)
+    a.spread, b.spread, a.other_load, b.other_load = 0.3, 0.5, 0.6, 0.9
+    rest = [m for i, m in enumerate(quiet_run()) if i not in (0, 5)]  # all but a and b
+    found = verdicts([a, b, *rest])["normal vs numpy standard_normal"]
+    assert found.verdict == (
+        "unreliable: 50% spread between repeats; other processes used 0.9 cores"
+    )
 
 
 def test_timing_reports_spread_and_load():

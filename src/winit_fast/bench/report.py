@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from winit_fast.bench.cases import BLOCK_METHODS, METHODS
-from winit_fast.bench.run import SMALL_FILL, BenchConfig, Measurement
+from winit_fast.bench.run import SMALL_FILL, BenchConfig, Measurement, joint_doubts
 
 MAX_LOAD_PER_CORE = 0.5  # 1-minute load average per core before the run; above: unreliable
 BUSY = "busy machine"
@@ -43,7 +43,7 @@ def wide_rows(results: list[Measurement]) -> tuple[list[str], list[list[str]]]:
         versus_torch = found.get((torch, *key, m.threads)) if torch else None
         for anchor in (base, versus_torch):
             cells.append(f"{m.msamples_per_s / anchor.msamples_per_s:.1f}x" if anchor else "")
-        doubtful = any(measurement.doubts() for measurement in row)
+        doubtful = bool(joint_doubts(row))
         cells.append("unreliable" if doubtful else "")
         rows.append(cells)
     return header, rows
@@ -166,7 +166,14 @@ def headline(
         goal = f"<= {ratio.goal:g}x the time" if ratio.time else f">= {ratio.goal:g}x"
         if mine is None or theirs is None:
             missing = keyed[0][0] if mine is None else keyed[1][0]
-            verdicts.append(Verdict(name, "-", goal, f"not measured: {missing} not installed"))
+            verdicts.append(
+                Verdict(
+                    name,
+                    "-",
+                    goal,
+                    f"not measured: {missing} not installed (pip install {missing})",
+                )
+            )
             continue
         if ratio.time:
             figure = mine.seconds / theirs.seconds
@@ -174,7 +181,7 @@ def headline(
         else:
             figure = mine.msamples_per_s / theirs.msamples_per_s
             met = figure >= ratio.goal
-        doubts = [*everywhere, *mine.doubts(), *theirs.doubts()]
+        doubts = [*everywhere, *joint_doubts([mine, theirs])]
         if threaded_doubt and top in (mine.threads, theirs.threads) and top > 1:
             doubts.append(threaded_doubt)
         doubts = list(dict.fromkeys(doubts))

@@ -81,8 +81,21 @@ class Measurement:
         return self.size / self.seconds / 1e6
 
     def doubts(self) -> list[str]:
-        timing = Timing(self.seconds, self.spread, self.quantized, self.other_load, 0)
-        return timing.doubts()
+        return joint_doubts([self])
+
+
+def joint_doubts(measurements: list[Measurement]) -> list[str]:
+    """Why figures made from these measurements get no verdict: the worst spread, any tick
+    quantization, the most cores other processes used (one reason of each kind)."""
+    loads = [m.other_load for m in measurements if m.other_load is not None]
+    worst = Timing(
+        seconds=0.0,
+        spread=max(m.spread for m in measurements),
+        quantized=any(m.quantized for m in measurements),
+        other_load=max(loads) if loads else None,
+        samples=0,
+    )
+    return worst.doubts()
 
 
 def machine_description() -> dict:
@@ -137,11 +150,21 @@ def headline_steps(config: BenchConfig, found: list[Library]) -> list[Step]:
     return steps
 
 
+def available(dtype: str) -> bool:
+    """bfloat16 needs ml_dtypes; the table leaves out a dtype this environment cannot make."""
+    try:
+        wf._validation.as_dtype(dtype)
+    except (ImportError, TypeError, ValueError):
+        return False
+    return True
+
+
 def grid(config: BenchConfig, found: list[Library]) -> list[Step]:
     """Every (library, method, dtype, size, threads) of the table."""
     shapes = [(dtype, size) for dtype in config.dtypes for size in config.sizes]
     if config.sixteen_bit_size:
         shapes += [(dtype, config.sixteen_bit_size) for dtype in SIXTEEN_BIT]
+    shapes = [(dtype, size) for dtype, size in shapes if available(dtype)]
     steps = []
     for library in found:
         for method in config.methods:

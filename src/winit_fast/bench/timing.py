@@ -22,6 +22,7 @@ MAX_SAMPLES = 200
 MAX_SPREAD = 0.25  # (75th - 25th percentile) / median of the repeats
 MAX_OTHER_LOAD = 0.5  # cores used by other processes while timing
 TICK_S = 1e-3  # scheduler ticks are whole milliseconds (HZ = 1000, 250 or 100)
+ON_TICK_S = 10e-6  # a batch time this close to a whole tick count is "on a tick" (2% by chance)
 
 
 @dataclass
@@ -83,14 +84,16 @@ def machine_load() -> float | None:
 
 
 def _quantized(batch_times: list[float]) -> bool:
-    """Whether most batch times are within 0.5% of a whole number of ticks (at least 2)."""
+    """Whether most batch times are a whole number of ticks (at least 2), or repeat the same
+    few values: a process that runs only in time slices, or a coarse timer."""
     if len(batch_times) < 3:
         return False
     on_tick = 0
     for elapsed in batch_times:
         ticks = round(elapsed / TICK_S)
-        on_tick += ticks >= 2 and abs(elapsed - ticks * TICK_S) <= 0.005 * elapsed
-    return on_tick * 2 > len(batch_times)
+        on_tick += ticks >= 2 and abs(elapsed - ticks * TICK_S) <= ON_TICK_S
+    distinct = len({round(elapsed, 7) for elapsed in batch_times})  # 0.1 us
+    return on_tick * 2 > len(batch_times) or distinct * 2 <= len(batch_times)
 
 
 def _spread(samples: list[float]) -> float:
