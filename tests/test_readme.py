@@ -75,7 +75,10 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_one():
     assert len(commands) == 2
     bench, tests = commands
     assert bench.endswith("winit-fast bench") and "pytest" in tests
-    ci = (TESTS.parent / ".ci" / "run").read_text(encoding="utf-8")
+    ci_script = TESTS.parent / ".ci" / "run"
+    if not ci_script.exists():
+        pytest.skip("needs .ci/run (a clone, not an sdist)")
+    ci = ci_script.read_text(encoding="utf-8")
     assert tests in [line.strip() for line in ci.splitlines()]
     assert "--index-url" not in ci  # only PyPI is reachable where .ci/run runs
 
