@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -72,6 +73,31 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected an int, got {text!r}") from None
     if not 0 <= value < SEED_LIMIT:
         raise argparse.ArgumentTypeError(f"expected 0 <= seed < 2**64, got {value}")
+    return value
+
+
+def _output(text: str) -> str:
+    """A file to write at the end of a run: its folder must exist now, not after the run."""
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"folder {folder!r} does not exist")
+    return text
+
+
+def _data_source(text: str) -> str:
+    if text != "digits" and not os.path.isfile(text):
+        raise argparse.ArgumentTypeError(f"expected 'digits' or an .npz file; {text!r} is neither")
+    return text
+
+
+def _stream(text: str) -> int | str:
+    """An int stream id (>= 0) or a name; ``-1`` is a mistake, not the name "-1"."""
+    try:
+        value = int(text, 0)
+    except ValueError:
+        return text
+    if not 0 <= value < SEED_LIMIT:
+        raise argparse.ArgumentTypeError(f"expected 0 <= stream < 2**64 or a name, got {value}")
     return value
 
 
@@ -189,7 +215,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     raw = add("raw", "write the raw Philox stream to stdout (for test batteries)")
     raw.add_argument("--seed", type=_seed, required=True, help="the key, 0 <= seed < 2**64")
-    raw.add_argument("--stream", default="0", help="stream id: an int or a name")
+    raw.add_argument("--stream", type=_stream, default="0", help="stream id: an int or a name")
     raw.add_argument(
         "--bytes", type=_int_at_least(0), default=None, help="how many bytes (default: endless)"
     )
@@ -236,11 +262,16 @@ def _bench_options(bench: argparse.ArgumentParser) -> None:
         type=_size,
         help="elements of the headline's cases (default: 2**26; with --quick 2**22)",
     )
-    bench.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    bench.add_argument("--plot", metavar="FILE.png", help="draw throughput against size")
+    bench.add_argument(
+        "--json", metavar="FILE", type=_output, help="also write the results as JSON"
+    )
+    bench.add_argument(
+        "--plot", metavar="FILE.png", type=_output, help="draw throughput against size"
+    )
     bench.add_argument(
         "--save",
         metavar="PREFIX",
+        type=_output,
         help="write PREFIX.txt (what is printed), PREFIX.json and PREFIX.png",
     )
 
@@ -256,12 +287,16 @@ def _training_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam", help="update rule")
     sub.add_argument("--lr", type=_positive_float, default=1e-3, help="learning rate")
     sub.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="weights")
-    sub.add_argument("--data", default="digits", help="'digits' (784 features) or an .npz file")
+    sub.add_argument(
+        "--data", type=_data_source, default="digits", help="'digits' (784 features) or an .npz"
+    )
     sub.add_argument(
         "--train-size", type=_int_at_least(1), help="use only the first N training rows"
     )
-    sub.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    sub.add_argument("--plot", metavar="FILE.png", help="draw loss and accuracy curves")
+    sub.add_argument("--json", metavar="FILE", type=_output, help="also write the results as JSON")
+    sub.add_argument(
+        "--plot", metavar="FILE.png", type=_output, help="draw loss and accuracy curves"
+    )
 
 
 def _train_options(train: argparse.ArgumentParser) -> None:
@@ -321,8 +356,12 @@ def _activations_options(activations: argparse.ArgumentParser) -> None:
     activations.add_argument(
         "--residual", action="store_true", help="residual blocks h + f(h) (--depth blocks)"
     )
-    activations.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    activations.add_argument("--plot", metavar="FILE.png", help="draw the std per layer")
+    activations.add_argument(
+        "--json", metavar="FILE", type=_output, help="also write the results as JSON"
+    )
+    activations.add_argument(
+        "--plot", metavar="FILE.png", type=_output, help="draw the std per layer"
+    )
 
 
 def _depth_study_options(study: argparse.ArgumentParser) -> None:
@@ -377,13 +416,21 @@ def run_raw_command(args: argparse.Namespace, out: Any = None) -> int:
     """Words x0, x1, ... of the stream as little-endian uint32, from offset 0, until --bytes."""
     from winit_fast._raw_stream import write_raw_stream
 
-    stream = int(args.stream) if args.stream.isdigit() else args.stream
+    stream = args.stream
     sink = out if out is not None else sys.stdout.buffer
     try:
         write_raw_stream(sink, seed=args.seed, stream=stream, n_bytes=args.bytes)
     except BrokenPipeError:  # the battery read what it needed and closed the pipe
         sys.stderr.close()
     return 0
+
+
+def _check_matplotlib(parser: argparse.ArgumentParser) -> None:
+    """A plot is drawn at the end of a run: say now, not after it, that it cannot be."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        parser.error("--plot and --save need matplotlib: pip install matplotlib")
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
@@ -395,6 +442,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
+    if getattr(args, "plot", None) or getattr(args, "save", None):
+        _check_matplotlib(parser)
     if args.command == "bench":
         return run_bench_command(args)
     if args.command == "raw":
