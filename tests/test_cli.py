@@ -5,6 +5,7 @@ that do not train never import the trainer."""
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 
@@ -27,6 +28,11 @@ USAGE_ERRORS = [
     (["bench", "--methods", "normall"], "(did you mean 'normal'?)"),
     (["bench", "--dtypes", "int8"], "'int8' is not one of float32, float64, float16, bfloat16"),
     (["bench", "--sizes", "0"], "--sizes: expected positive sizes"),
+    pytest.param(
+        ["bench", "--sizes", "2**50"],
+        "GiB as float64; this machine has",
+        marks=pytest.mark.skipif(not hasattr(os, "sysconf"), reason="needs os.sysconf (memory)"),
+    ),
     (["bench", "--quick", "--full"], "not allowed with argument"),
     (["train", "--init", "he_normall"], "unknown init 'he_normall' (did you mean 'he_normal'?)"),
     (["train", "--epochs", "0"], "--epochs: expected an int >= 1, got 0"),

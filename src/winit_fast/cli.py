@@ -119,7 +119,20 @@ def _sizes(text: str) -> tuple[int, ...]:
         ) from None
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError("expected positive sizes, e.g. 1000,2**20")
+    memory = _physical_memory()
+    if memory and max(sizes) * 8 > memory // 2:  # a float64 buffer, and room for the rest
+        raise argparse.ArgumentTypeError(
+            f"{max(sizes):,} elements need {max(sizes) * 8 / 2**30:.1f} GiB as float64; "
+            f"this machine has {memory / 2**30:.1f} GiB"
+        )
     return sizes
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _size(text: str) -> int:
