@@ -46,9 +46,12 @@ USAGE_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("argv", "message"), USAGE_ERRORS, ids=[" ".join(a) for a, _ in USAGE_ERRORS]
-)
+def _id(case) -> str:
+    argv = case.values[0] if hasattr(case, "values") else case[0]
+    return " ".join(argv)
+
+
+@pytest.mark.parametrize(("argv", "message"), USAGE_ERRORS, ids=[_id(c) for c in USAGE_ERRORS])
 def test_mistakes_are_one_line_usage_errors(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
