@@ -118,7 +118,7 @@ def _sixteen_bit_panel(ax: Any, results: list[Measurement], dtype: str, top: int
         )
     size = max((m.size for m in chosen), default=0)
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(methods))], methods, rotation=30)
-    ax.set(yscale="log", title=f"{dtype}, {size:,} elements")
+    ax.set(yscale="log", title=f"{dtype}, {size:,} elements (hatched: 1 thread)")
     ax.set_ylabel("M samples/s")
     ax.grid(True, axis="y", which="both", alpha=0.3)
 
