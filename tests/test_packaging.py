@@ -29,6 +29,7 @@ import winit_fast as wf
 
 ROOT = TESTS.parent
 EXTRAS = {"test", "bench", "train", "keras", "torch", "dask", "plot", "all"}
+EXTRAS |= {"jax", "safetensors", "transformers"}
 
 needs_source = pytest.mark.skipif(
     not (ROOT / "setup.py").exists(), reason="needs the source tree (setup.py beside tests/)"
@@ -255,8 +256,11 @@ def test_sdist_metadata(sdist):
     everything = [r for r in requires if r.endswith('extra == "all"')]
     assert len(everything) == 1 and everything[0].startswith("winit-fast[")
     assert set(re.search(r"\[(.*)\]", everything[0]).group(1).split(",")) == EXTRAS - {"all"}
-    for url in meta.get_all("Project-URL") or []:
+    urls = meta.get_all("Project-URL") or []
+    for url in urls:
         assert not re.search(r"example\.|TODO|your[-_]?name|USERNAME", url), url
+    labels = {url.split(",")[0] for url in urls}
+    assert labels == {"Homepage", "Documentation", "Source", "Issues", "Changelog"}
 
 
 # --- builds into throwaway environments -------------------------------------------------
