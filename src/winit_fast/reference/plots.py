@@ -97,8 +97,11 @@ def history_figure(histories: dict[str, dict[str, list[float]]], title: str = ""
     accuracy_axes.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1))
     accuracy_axes.axhline(0.9, color="grey", linewidth=0.8, linestyle=":")
     loss_axes.legend(fontsize=8)
+    from matplotlib.ticker import MaxNLocator
+
     for axes in (loss_axes, accuracy_axes):
         axes.grid(alpha=0.3)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs, not 0.98
     if title:
         figure.suptitle(title, fontsize=10)
     figure.tight_layout()
@@ -135,6 +138,8 @@ def activation_figure(
     with the same colour in both panels and a legend entry in each (see :func:`series_notes`).
     """
     plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     figure, axes_pair = plt.subplots(1, 2, figsize=(10, 3.8), dpi=90)
     colours = _colours(list(stats))
     keys = (("activation_std", "std of activations"), ("gradient_std", "std of d loss / d act"))
@@ -151,6 +156,7 @@ def activation_figure(
                 label=labels[name],
             )
         axes.set(xlabel=unit, ylabel=ylabel, yscale="log")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(alpha=0.3)
         axes.legend(fontsize=7)
     if title:
