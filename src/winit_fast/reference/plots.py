@@ -81,7 +81,20 @@ def series_notes(series: Mapping[str, Sequence[float]], log: bool = True) -> dic
 
 
 def history_figure(histories: dict[str, dict[str, list[float]]], title: str = "") -> Any:
-    """Training loss (log scale) and validation accuracy per epoch, one line per label."""
+    """Training loss (log scale) and validation accuracy per epoch, one line per label; a
+    matplotlib ``Figure`` (close it with ``matplotlib.pyplot.close``).
+
+    Examples
+    --------
+    >>> import pytest; _ = pytest.importorskip("matplotlib", reason="needs matplotlib")
+    >>> import matplotlib.pyplot as plt
+    >>> from winit_fast.reference.plots import history_figure
+    >>> run = {"loss": [1.0, 0.5], "val_accuracy": [0.8, 0.9]}
+    >>> figure = history_figure({"glorot": run, "lecun": run})
+    >>> [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    ['glorot', 'lecun (same as glorot)']
+    >>> plt.close(figure)
+    """
     plt = _pyplot()
     figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=90)
     colours = _colours(list(histories))
@@ -135,7 +148,22 @@ def activation_figure(
     unit: str = "hidden layer",
 ) -> Any:
     """Per-``unit`` std of activations and of gradients (log scale), one line per init, each
-    with the same colour in both panels and a legend entry in each (see :func:`series_notes`).
+    with the same colour in both panels and a legend entry in each (see :func:`series_notes`);
+    a matplotlib ``Figure``.
+
+    Examples
+    --------
+    >>> import pytest; _ = pytest.importorskip("matplotlib", reason="needs matplotlib")
+    >>> import matplotlib.pyplot as plt
+    >>> from winit_fast.reference.plots import activation_figure
+    >>> stats = {"he_normal": {"activation_std": [1.0, 0.9], "gradient_std": [1e-3, 2e-3]},
+    ...          "fixup": {"activation_std": [0.8, 0.8], "gradient_std": [0.0, 0.0]}}
+    >>> figure = activation_figure(stats, unit="residual block")
+    >>> [t.get_text() for t in figure.axes[1].get_legend().get_texts()]
+    ['he_normal', 'fixup (all zero: not drawn on log axis)']
+    >>> figure.axes[1].get_xlabel()
+    'residual block'
+    >>> plt.close(figure)
     """
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
