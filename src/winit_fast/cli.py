@@ -255,7 +255,12 @@ def _bench_options(bench: argparse.ArgumentParser) -> None:
         help="the whole sweep: every size to 2**26, float64, every anchor library, memory and "
         "GIL checks (several minutes)",
     )
-    bench.add_argument("--sizes", type=_sizes, help="table sizes, comma-separated, e.g. 1000,2**20")
+    bench.add_argument(
+        "--sizes",
+        type=_sizes,
+        help="table sizes, comma-separated, e.g. 1000,2**20 (default: 4096,2**16,2**20; "
+        "--quick 4096,2**20; --full also 2**26)",
+    )
     bench.add_argument(
         "--dtypes",
         type=_choices(DTYPES),
@@ -263,12 +268,16 @@ def _bench_options(bench: argparse.ArgumentParser) -> None:
         "16-bit ones at one size)",
     )
     bench.add_argument(
-        "--methods", type=_choices(METHODS), help=f"comma-separated: {', '.join(METHODS)}"
+        "--methods",
+        type=_choices(METHODS),
+        help=f"table methods, comma-separated: {', '.join(METHODS)} (default: all; the headline "
+        "always runs)",
     )
     bench.add_argument(
         "--threads",
         type=_ints(1),
-        help="comma-separated thread counts (default: 1 and every core)",
+        help="comma-separated thread counts; the headline uses the largest (default: 1 and "
+        "every core)",
     )
     bench.add_argument(
         "--headline-size",
