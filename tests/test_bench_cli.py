@@ -1,13 +1,17 @@
-"""winit-fast bench and config: the command runs end to end, and the ratio and target logic
-is right on known numbers."""
+"""winit-fast bench: the command runs end to end (headline first), the ratio and verdict logic
+is right on known numbers, doubtful timings get no verdict, and the plot keeps one colour per
+library."""
 
 from __future__ import annotations
 
 import json
 
-from winit_fast.bench.report import format_table, targets, wide_rows
-from winit_fast.bench.run import Measurement
-from winit_fast.bench.timing import median_seconds
+import pytest
+
+from winit_fast.bench.cases import BLOCK_METHODS
+from winit_fast.bench.report import format_headline, format_table, headline, wide_rows
+from winit_fast.bench.run import BenchConfig, Measurement
+from winit_fast.bench.timing import Timing, _quantized, time_fill
 from winit_fast.cli import main
 
 SIZE = 1 << 26
@@ -30,12 +34,15 @@ def test_bench_command_runs_and_writes_json(tmp_path, capsys):
         "normal,zeros",
         "--threads",
         "1,2",
+        "--headline-size",
+        "2**16",
         "--json",
         str(path),
     ]
     assert main(args) == 0
     printed = capsys.readouterr().out
-    assert "winit_fast" in printed and "targets" in printed and "overlap" in printed
+    assert printed.index("headline:") < printed.index("M samples/s")  # the summary first
+    assert "normal vs numpy standard_normal" in printed and "target >= 16x" in printed
     data = json.loads(path.read_text())
     ours = [m for m in data["measurements"] if m["library"] == "winit_fast"]
     assert {(m["method"], m["threads"]) for m in ours if m["dtype"] == "float32"} >= {
@@ -45,7 +52,7 @@ def test_bench_command_runs_and_writes_json(tmp_path, capsys):
         ("zeros", 2),
     }
     assert all(m["msamples_per_s"] > 0 for m in data["measurements"])
-    assert data["extra_memory"]["normal"]["extra_kib"] >= 0
+    assert "spread" in data["measurements"][0] and "load_per_core_before" in data
 
 
 def test_config_command_prints_the_backend(capsys):
@@ -61,26 +68,184 @@ def test_ratio_columns_divide_the_same_run():
     ]
     header, rows = wide_rows(results)
     row = dict(zip(header, rows[0], strict=True))
-    assert row["x numpy"] == "16.0x" and row["x torch"] == "4.0x"
+    assert row["x numpy"] == "16.0x" and row["x torch"] == "4.0x" and row["note"] == ""
     assert "16.0x" in format_table(header, rows)
+    results[1].spread = 0.6  # a noisy anchor makes the row's ratios doubtful
+    assert dict(zip(header, wide_rows(results)[1][0], strict=True))["note"] == "unreliable"
 
 
-def test_targets_are_judged_against_their_thresholds():
-    results = [
-        measurement("winit_fast", "normal", 1300, threads=2),
-        measurement("winit_fast", "normal", 700, threads=1),
-        measurement("numpy-pcg64", "normal", 100),
-        measurement("winit_fast", "uniform", 300, threads=2),
-        measurement("numpy-pcg64", "uniform", 100),
+CONFIG = BenchConfig(threads=(1, 2), headline_size=SIZE, block_size=1 << 20)
+
+
+def quiet_run(**speeds):
+    """Measurements of a clean run at the headline's sizes, M samples/s given by name."""
+    base = {
+        "normal_2": 1800, "normal_1": 900, "truncated_2": 1700, "he_2": 1300, "uniform_2": 2600,
+        "np_normal": 100, "np_uniform": 500, "torch_he": 250, "small_ours": 1.0,
+        "small_numpy": 1.0, "column": 900, "row": 1000,
+    }  # fmt: skip
+    base.update(speeds)
+    small, block = 16, 1 << 20
+    return [
+        measurement("winit_fast", "normal", base["normal_2"], threads=2),
+        measurement("winit_fast", "normal", base["normal_1"], threads=1),
+        measurement("winit_fast", "truncated_normal", base["truncated_2"], threads=2),
+        measurement("winit_fast", "he_normal", base["he_2"], threads=2),
+        measurement("winit_fast", "uniform", base["uniform_2"], threads=2),
+        measurement("numpy-pcg64", "normal", base["np_normal"]),
+        measurement("numpy-pcg64", "uniform", base["np_uniform"]),
+        measurement("torch 2.13.0", "he_normal", base["torch_he"], threads=2),
+        measurement("winit_fast", "uniform", base["small_ours"], threads=2, size=small),
+        measurement("numpy-pcg64", "uniform", base["small_numpy"], size=small),
+        measurement("winit_fast", BLOCK_METHODS[0], base["column"], threads=2, size=block),
+        measurement("winit_fast", BLOCK_METHODS[1], base["row"], threads=2, size=block),
     ]
-    verdicts = {name: met for name, _, met in targets(results, SIZE)}
-    assert verdicts["normal >= 12x numpy standard_normal"] is True  # 13x
-    assert verdicts["uniform >= 4x numpy random"] is False  # 3x
-    assert verdicts["normal: 2 threads >= 1.8x 1 thread"] is True  # 1.86x
-    assert verdicts["truncated_normal >= 50x torch trunc_normal_"] is None  # not measured
 
 
-def test_median_seconds_times_the_call():
-    calls = []
-    seconds = median_seconds(lambda: calls.append(1), repeats=3, min_seconds=0.0)
-    assert len(calls) >= 5 and 0 < seconds < 0.01
+def verdicts(results, load=0.0):
+    return {v.name: v for v in headline(results, CONFIG, load)}
+
+
+def test_headline_judges_each_ratio_against_its_target():
+    found = verdicts(quiet_run())
+    assert found["normal vs numpy standard_normal"].figure == "18.00x"
+    assert found["normal vs numpy standard_normal"].verdict == "met"
+    assert found["he_normal (truncated) vs numpy standard_normal"].verdict == "met"  # 13x
+    assert found["he_normal (truncated) vs torch kaiming_normal_"].verdict == "met"  # 5.2x
+    assert found["uniform vs numpy random"].verdict == "met"  # 5.2x
+    assert found["truncated_normal vs normal"].figure == "0.94x"
+    slow = verdicts(quiet_run(uniform_2=1000))["uniform vs numpy random"]
+    assert (slow.figure, slow.verdict) == ("2.00x", "NOT met")
+
+
+def test_headline_time_ratios_are_at_most_their_goal():
+    found = verdicts(quiet_run(small_ours=0.5, column=500))  # twice the time of numpy / rows
+    small = found["16-element uniform(out=), time vs numpy random(out=)"]
+    assert (small.figure, small.goal, small.verdict) == ("2.00x", "<= 1.5x the time", "NOT met")
+    block = found["normal index=[:, :64], time vs a row block as large"]
+    assert block.figure == "2.00x" and block.verdict == "NOT met"
+    assert verdicts(quiet_run())["normal, 2 threads vs 1 thread"].verdict == "met"  # 2.0x
+
+
+def test_two_threads_slower_than_one_gives_no_verdict():
+    found = verdicts(quiet_run(normal_2=500, normal_1=900))
+    threads = found["normal, 2 threads vs 1 thread"]
+    assert threads.verdict == "unreliable: 2 threads slower than 1"
+    assert found["normal vs numpy standard_normal"].verdict.startswith("unreliable")
+    # every 2-thread figure is then in doubt, the 1-thread numpy anchor does not save it
+    assert found["uniform vs numpy random"].verdict == "unreliable: 2 threads slower than 1"
+
+
+def test_a_busy_machine_or_a_noisy_timing_gives_no_verdict():
+    busy = verdicts(quiet_run(), load=1.5)
+    assert all(v.verdict == "unreliable: busy machine" for v in busy.values())
+    text = format_headline(list(busy.values()), CONFIG, 1.5)
+    assert "load average was 1.5 per core" in text and "rerun on an idle machine" in text
+    results = quiet_run()
+    results[5].spread = 0.4  # numpy's normal
+    results[6].quantized = True  # numpy's uniform
+    results[7].other_load = 1.2  # torch
+    found = verdicts(results)
+    assert found["normal vs numpy standard_normal"].verdict == (
+        "unreliable: 40% spread between repeats"
+    )
+    assert found["uniform vs numpy random"].verdict == (
+        "unreliable: repeats quantized to scheduler ticks"
+    )
+    assert found["he_normal (truncated) vs torch kaiming_normal_"].verdict == (
+        "unreliable: other processes used 1.2 cores"
+    )
+    assert found["truncated_normal vs normal"].verdict == "met"
+
+
+def test_a_missing_anchor_is_named():
+    results = [m for m in quiet_run() if not m.library.startswith("torch")]
+    found = verdicts(results)["he_normal (truncated) vs torch kaiming_normal_"]
+    assert (found.figure, found.verdict) == (
+        "-",
+        "not measured: torch not installed (pip install torch)",
+    )
+
+
+def test_one_thread_machine_has_no_thread_ratio():
+    config = BenchConfig(threads=(1,), headline_size=SIZE, block_size=1 << 20)
+    names = [v.name for v in headline(quiet_run(), config)]
+    assert not any("thread" in name for name in names) and len(names) == 7
+
+
+def test_scheduler_ticks_are_detected():
+    assert _quantized([4e-3, 8e-3, 4.000003e-3, 12.000001e-3, 5.3e-3])  # 4 of 5 on whole ms
+    assert _quantized([1.5e-4, 1.5e-4, 3e-4, 1.5e-4, 3e-4])  # a coarse timer: few values
+    assert not _quantized([4.31e-3, 8.77e-3, 4.52e-3, 4.13e-3, 5.3e-3])
+    assert not _quantized([23.1e-3, 23.05e-3, 22.96e-3, 23.2e-3, 23.02e-3])  # near, not on
+    assert not _quantized([4e-3, 8e-3])  # too few to say
+
+
+def test_doubts_of_a_ratio_name_each_kind_once():
+    a = measurement("winit_fast", "normal", 1000, threads=2)
+    b = measurement("numpy-pcg64", "normal", 100)
+    a.spread, b.spread, a.other_load, b.other_load = 0.3, 0.5, 0.6, 0.9
+    rest = [m for i, m in enumerate(quiet_run()) if i not in (0, 5)]  # all but a and b
+    found = verdicts([a, b, *rest])["normal vs numpy standard_normal"]
+    assert found.verdict == (
+        "unreliable: 50% spread between repeats; other processes used 0.9 cores"
+    )
+
+
+def test_timing_reports_spread_and_load():
+    timing = time_fill(lambda: sum(range(1000)), repeats=5, min_seconds=0.0)
+    assert timing.samples >= 5 and timing.seconds > 0 and timing.spread >= 0
+    assert Timing(1.0, 0.1, False, 0.1, 5).doubts() == []
+    assert Timing(1.0, 0.3, True, 0.9, 5).doubts() == [
+        "30% spread between repeats",
+        "repeats quantized to scheduler ticks",
+        "other processes used 0.9 cores",
+    ]
+
+
+def test_plot_keeps_one_colour_per_library_and_says_threads(tmp_path):
+    pytest.importorskip("matplotlib", reason="the plot needs matplotlib")
+    from winit_fast.bench.plot import plot_throughput, throughput_figure
+
+    results = []
+    for method in ("normal", "uniform"):
+        for size in (4096, 1 << 20):
+            results += [
+                measurement("winit_fast", method, 1000, threads=2, size=size),
+                measurement("winit_fast", method, 500, threads=1, size=size),
+                measurement("numpy-pcg64", method, 100, size=size),
+            ]
+    results.append(measurement("torch 2.13.0", "normal", 300, threads=2, size=4096))
+    for dtype in ("float16", "bfloat16"):
+        results.append(measurement("winit_fast", "normal", 900, threads=2, dtype=dtype))
+        results.append(measurement("torch 2.13.0", "normal", 200, threads=2, dtype=dtype))
+    figure = throughput_figure(results, title="AMD EPYC, 2 cores, 2 OpenMP threads")
+    try:
+        assert "AMD EPYC" in figure._suptitle.get_text()
+        titles = [ax.get_title() for ax in figure.axes if ax.get_visible()]
+        assert titles[:2] == ["uniform, float32", "normal, float32"]
+        assert titles[2].startswith("float16") and titles[3].startswith("bfloat16")
+        colours: dict[str, set] = {}
+        for ax in figure.axes:
+            assert ax.get_legend() is None  # one legend, on the figure, outside the panels
+            for line in ax.get_lines():
+                colours.setdefault(line.get_label().split(",")[0], set()).add(line.get_color())
+            for bar in ax.patches:
+                label = bar.get_label()
+                if label and not label.startswith("_"):
+                    colours.setdefault(label.split(",")[0], set()).add(bar.get_facecolor()[:3])
+        assert {"winit_fast", "numpy-pcg64", "torch 2.13.0"} <= set(colours)
+        line_colours = {
+            name: c for name, c in colours.items() if all(isinstance(x, str) for x in c)
+        }
+        assert all(len(c) == 1 for c in line_colours.values()), colours
+        labels = [text.get_text() for text in figure.legends[0].get_texts()]
+        assert "winit_fast, 2 threads" in labels and "winit_fast, 1 thread" in labels
+        assert not any("x2" in label for label in labels)
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+    path = tmp_path / "bench.png"
+    plot_throughput(results, str(path), title="AMD EPYC")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

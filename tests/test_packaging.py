@@ -267,8 +267,11 @@ def test_sdist_metadata(sdist):
     everything = [r for r in requires if r.endswith('extra == "all"')]
     assert len(everything) == 1 and everything[0].startswith("winit-fast[")
     assert set(re.search(r"\[(.*)\]", everything[0]).group(1).split(",")) == EXTRAS - {"all"}
-    for url in meta.get_all("Project-URL") or []:
+    urls = meta.get_all("Project-URL") or []
+    for url in urls:
         assert not re.search(r"example\.|TODO|your[-_]?name|USERNAME", url), url
+    labels = {url.split(",")[0] for url in urls}
+    assert labels == {"Homepage", "Documentation", "Source", "Issues", "Changelog"}
 
 
 # --- builds into throwaway environments -------------------------------------------------

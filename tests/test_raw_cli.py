@@ -45,6 +45,7 @@ def test_raw_endless_stream_stops_quietly_when_the_reader_leaves():
     assert b"Traceback" not in child.stderr.read()
 
 
-def test_raw_rejects_a_bad_seed():
-    with pytest.raises(ValueError, match="seed"):
+def test_raw_rejects_a_bad_seed(capsys):
+    with pytest.raises(SystemExit) as exit_info:
         main(["raw", "--seed", "-1", "--bytes", "4"])
+    assert exit_info.value.code == 2 and "--seed" in capsys.readouterr().err

@@ -31,14 +31,11 @@ class SpecError(ValueError):
     """A spec that cannot be read or does not describe tensors."""
 
 
-def add_parser(commands: Any) -> None:
-    """The ``seed-checkpoint`` subcommand, for ``cli.build_parser``."""
-    sub = commands.add_parser(
-        "seed-checkpoint",
-        help="write a safetensors seed checkpoint block by block from a JSON/TOML spec",
-        description="Write the safetensors file of init_module(model, SCHEME, SEED) block by "
-        "block (peak memory about one block), from a JSON/TOML spec of names and shapes.",
-    )
+HELP = "write a safetensors seed checkpoint block by block from a JSON/TOML spec"
+
+
+def add_options(sub: argparse.ArgumentParser) -> None:
+    """The options of the ``seed-checkpoint`` subcommand, for ``cli.build_parser``."""
     sub.add_argument("spec", help="JSON or TOML file: name -> shape or {shape, dtype}")
     sub.add_argument("out", help="the .safetensors file to write")
     sub.add_argument(

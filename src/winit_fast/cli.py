@@ -3,22 +3,103 @@
 from __future__ import annotations
 
 import argparse
-import json
+import difflib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from winit_fast import _seed_checkpoint
+from winit_fast._version import __version__
+
+SEED_LIMIT = 1 << 64
+DTYPES = ("float32", "float64", "float16", "bfloat16")
+# The reference trainer's commands: their options and modules are loaded only when one of
+# them is asked for, so `winit-fast config`, `raw` and `bench` never import the trainer.
+REFERENCE_COMMANDS = {
+    "train": ("train_command", "train the reference MLP once"),
+    "compare-inits": ("compare_inits_command", "train the MLP from each init"),
+    "activations": (
+        "activations_command",
+        "per-layer std of activations and gradients in a deep MLP",
+    ),
+    "depth-study": (
+        "depth_study_command",
+        "train a deep MLP or residual MLP from each depth-aware scheme",
+    ),
+}
 
 
-def _sizes(text: str) -> tuple[int, ...]:
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help ends with its default, except where there is none to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if not action.help:
+            return action.help
+        if action.default is None or action.default is False or "%(default)" in action.help:
+            return action.help
+        return super()._get_help_string(action)
+
+
+# ---- argument types: each raises ArgumentTypeError, which argparse turns into a usage error
+
+
+def _int_at_least(low: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an int, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected an int >= {low}, got {value}")
+        return value
+
+    return parse
+
+
+def _positive_float(text: str) -> float:
     try:
-        sizes = tuple(int(eval_size(part)) for part in text.split(","))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"--sizes: {exc}") from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError("--sizes: give positive sizes, e.g. 1000,2**20")
-    return sizes
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an int, got {text!r}") from None
+    if not 0 <= value < SEED_LIMIT:
+        raise argparse.ArgumentTypeError(f"expected 0 <= seed < 2**64, got {value}")
+    return value
+
+
+def _output(text: str) -> str:
+    """A file to write at the end of a run: its folder must exist now, not after the run."""
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"folder {folder!r} does not exist")
+    return text
+
+
+def _data_source(text: str) -> str:
+    if text != "digits" and not os.path.isfile(text):
+        raise argparse.ArgumentTypeError(f"expected 'digits' or an .npz file; {text!r} is neither")
+    return text
+
+
+def _stream(text: str) -> int | str:
+    """An int stream id (>= 0) or a name; ``-1`` is a mistake, not the name "-1"."""
+    try:
+        value = int(text, 0)
+    except ValueError:
+        return text
+    if not 0 <= value < SEED_LIMIT:
+        raise argparse.ArgumentTypeError(f"expected 0 <= stream < 2**64 or a name, got {value}")
+    return value
 
 
 def eval_size(part: str) -> int:
@@ -30,183 +111,336 @@ def eval_size(part: str) -> int:
     return int(float(part)) if "e" in part.lower() else int(part)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="winit-fast", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(eval_size(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected sizes like 1000,2**20,1e6; got {text!r}"
+        ) from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("expected positive sizes, e.g. 1000,2**20")
+    memory = _physical_memory()
+    if memory and max(sizes) * 8 > memory // 2:  # a float64 buffer, and room for the rest
+        raise argparse.ArgumentTypeError(
+            f"{max(sizes):,} elements need {max(sizes) * 8 / 2**30:.1f} GiB as float64; "
+            f"this machine has {memory / 2**30:.1f} GiB"
+        )
+    return sizes
 
-    bench = commands.add_parser(
-        "bench", help="throughput against numpy.random, torch.nn.init (if installed) and memset"
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _size(text: str) -> int:
+    (size,) = _sizes(text) if "," not in text else (0,)
+    if size < 1024 or size % 1024:
+        raise argparse.ArgumentTypeError(f"expected one multiple of 1024, got {text!r}")
+    return size
+
+
+def _ints(low: int) -> Callable[[str], list[int]]:
+    def parse(text: str) -> list[int]:
+        try:
+            values = [int(part) for part in text.split(",") if part.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated ints, got {text!r}"
+            ) from None
+        if not values or min(values) < low:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated ints >= {low}, got {text!r}"
+            )
+        return values
+
+    return parse
+
+
+def _choices(valid: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
+    """Comma-separated names, each one of ``valid`` (with a suggestion for a typo)."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        names = tuple(part.strip() for part in text.split(",") if part.strip())
+        if not names:
+            raise argparse.ArgumentTypeError(f"expected comma-separated names of {valid}")
+        for name in names:
+            if name not in valid:
+                raise argparse.ArgumentTypeError(
+                    f"{name!r} is not one of {', '.join(valid)}{_suggest(name, valid)}"
+                )
+        return names
+
+    return parse
+
+
+def _suggest(name: str, valid: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, list(valid), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# Names that are not initializers but that the trainer's commands accept as an init.
+_SCHEMES = ("lsuv", "fixup", "gpt2")
+
+
+def _init_spec(text: str) -> str:
+    """An ``--init`` of the trainer, checked before anything runs."""
+    from winit_fast.initializers import NAMES
+    from winit_fast.reference.initialization import INIT_FORMS, layer_initializer
+
+    if text in _SCHEMES:
+        return text
+    try:
+        layer_initializer(text, 0)
+    except (TypeError, ValueError):
+        hint = _suggest(text, [*NAMES, *_SCHEMES])
+        raise argparse.ArgumentTypeError(
+            f"unknown init {text!r}{hint}; give 'lsuv', {INIT_FORMS.replace(', or a', ' or a')}"
+        ) from None
+    return text
+
+
+def _init_specs(text: str) -> list[str]:
+    specs = [part.strip() for part in text.split(",") if part.strip()]
+    if not specs:
+        raise argparse.ArgumentTypeError("expected comma-separated inits, e.g. he_normal,lsuv")
+    return [_init_spec(spec) for spec in specs]
+
+
+# ---- the parser -------------------------------------------------------------------------
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; a reference command gets its options only when it is ``command``
+    (``None``: every command), so other commands do not import the trainer."""
+    parser = argparse.ArgumentParser(
+        prog="winit-fast", description=__doc__, formatter_class=HelpFormatter
     )
-    bench.add_argument("--quick", action="store_true", help="small sizes, finishes in seconds")
-    bench.add_argument("--sizes", type=_sizes, help="comma-separated sizes, e.g. 1000,2**20")
-    bench.add_argument("--dtypes", default=None, help="comma-separated, e.g. float32,float64")
-    bench.add_argument("--methods", default=None, help="comma-separated: uniform,normal,zeros")
-    bench.add_argument("--threads", default=None, help="comma-separated thread counts")
-    bench.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    bench.add_argument("--plot", metavar="FILE.png", help="draw throughput against size")
+    parser.add_argument("--version", action="version", version=f"winit-fast {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    raw = commands.add_parser("raw", help="write the raw Philox stream to stdout (for batteries)")
-    raw.add_argument("--seed", type=int, required=True, help="the key, 0 <= seed < 2**64")
-    raw.add_argument("--stream", default="0", help="stream id: an int or a name")
-    raw.add_argument("--bytes", type=int, default=None, help="how many bytes (default: endless)")
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, description=help, formatter_class=HelpFormatter)
 
-    commands.add_parser("config", help="print show_config()")
-    _seed_checkpoint.add_parser(commands)
-    _add_reference_commands(commands)
+    _bench_options(add("bench", "throughput against numpy.random, torch.nn.init and memset"))
+
+    raw = add("raw", "write the raw Philox stream to stdout (for test batteries)")
+    raw.add_argument("--seed", type=_seed, required=True, help="the key, 0 <= seed < 2**64")
+    raw.add_argument("--stream", type=_stream, default="0", help="stream id: an int or a name")
+    raw.add_argument(
+        "--bytes", type=_int_at_least(0), default=None, help="how many bytes (default: endless)"
+    )
+
+    add("config", "print the backend, SIMD level, OpenMP runtime and threads")
+    _seed_checkpoint.add_options(add("seed-checkpoint", _seed_checkpoint.HELP))
+    for name, (_, help_text) in REFERENCE_COMMANDS.items():
+        sub = add(name, help_text)
+        if command in (None, name):
+            _REFERENCE_OPTIONS[name](sub)
+            sub.set_defaults(subparser=sub)  # for usage errors found after parsing
     return parser
 
 
-def _ints(text: str) -> list[int]:
-    try:
-        values = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated ints, got {text!r}") from None
-    if not values or min(values) < 0:
-        raise argparse.ArgumentTypeError(f"expected comma-separated ints >= 0, got {text!r}")
-    return values
+def _bench_options(bench: argparse.ArgumentParser) -> None:
+    from winit_fast.bench.cases import METHODS
+
+    size = bench.add_mutually_exclusive_group()
+    size.add_argument(
+        "--quick", action="store_true", help="smaller sizes: about 10 s on an idle 2-core machine"
+    )
+    size.add_argument(
+        "--full",
+        action="store_true",
+        help="the whole sweep: every size to 2**26, float64, every anchor library, memory and "
+        "GIL checks (several minutes)",
+    )
+    bench.add_argument(
+        "--sizes",
+        type=_sizes,
+        help="table sizes, comma-separated, e.g. 1000,2**20 (default: 4096,2**16,2**20; "
+        "--quick 4096,2**20; --full also 2**26)",
+    )
+    bench.add_argument(
+        "--dtypes",
+        type=_choices(DTYPES),
+        help=f"table dtypes, comma-separated: {', '.join(DTYPES)} (default: float32, and the "
+        "16-bit ones at one size)",
+    )
+    bench.add_argument(
+        "--methods",
+        type=_choices(METHODS),
+        help=f"table methods, comma-separated: {', '.join(METHODS)} (default: all; the headline "
+        "always runs)",
+    )
+    bench.add_argument(
+        "--threads",
+        type=_ints(1),
+        help="comma-separated thread counts; the headline uses the largest (default: 1 and "
+        "every core)",
+    )
+    bench.add_argument(
+        "--headline-size",
+        type=_size,
+        help="elements of the headline's cases (default: 2**26; with --quick 2**22)",
+    )
+    bench.add_argument(
+        "--json", metavar="FILE", type=_output, help="also write the results as JSON"
+    )
+    bench.add_argument(
+        "--plot", metavar="FILE.png", type=_output, help="draw throughput against size"
+    )
+    bench.add_argument(
+        "--save",
+        metavar="PREFIX",
+        type=_output,
+        help="write PREFIX.txt (what is printed), PREFIX.json and PREFIX.png",
+    )
 
 
-def _names(text: str) -> list[str]:
-    names = [part.strip() for part in text.split(",") if part.strip()]
-    if not names:
-        raise argparse.ArgumentTypeError("expected comma-separated names")
-    return names
-
-
-def _add_reference_commands(commands: argparse._SubParsersAction) -> None:
-    """``train``, ``compare-inits``, ``activations``: the reference NumPy trainer's commands
-    (their logic is in ``winit_fast.reference.commands``)."""
-    from winit_fast.reference.depth_study import DEPTH_SCHEMES
-    from winit_fast.reference.experiments import ACTIVATION_INITS, COMPARE_INITS
+def _training_options(sub: argparse.ArgumentParser) -> None:
+    """What every training command shares (train and compare-inits add --hidden)."""
     from winit_fast.reference.functions import ACTIVATIONS
     from winit_fast.reference.optimizers import OPTIMIZERS
 
-    def training_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--epochs", type=int, default=10)
-        sub.add_argument("--batch-size", type=int, default=32)
-        sub.add_argument("--hidden", type=_ints, default=[64], help="hidden sizes, e.g. 64,32")
-        sub.add_argument("--activation", choices=ACTIVATIONS, default="relu")
-        sub.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam")
-        sub.add_argument("--lr", type=float, default=1e-3)
-        sub.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-        sub.add_argument("--data", default="digits", help="'digits' (784 features) or an .npz")
-        sub.add_argument("--train-size", type=int, help="use only the first N training rows")
-        sub.add_argument("--quiet", action="store_true", help="no progress bar")
-        sub.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-        sub.add_argument("--plot", metavar="FILE.png", help="draw loss and accuracy curves")
+    sub.add_argument("--epochs", type=_int_at_least(1), default=10, help="passes over the data")
+    sub.add_argument("--batch-size", type=_int_at_least(1), default=32, help="rows per step")
+    sub.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden units")
+    sub.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam", help="update rule")
+    sub.add_argument("--lr", type=_positive_float, default=1e-3, help="learning rate")
+    sub.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="weights")
+    sub.add_argument(
+        "--data", type=_data_source, default="digits", help="'digits' (784 features) or an .npz"
+    )
+    sub.add_argument(
+        "--train-size", type=_int_at_least(1), help="use only the first N training rows"
+    )
+    sub.add_argument("--json", metavar="FILE", type=_output, help="also write the results as JSON")
+    sub.add_argument(
+        "--plot", metavar="FILE.png", type=_output, help="draw loss and accuracy curves"
+    )
 
-    train = commands.add_parser("train", help="train the reference MLP once")
+
+def _train_options(train: argparse.ArgumentParser) -> None:
     train.add_argument(
-        "--init", default="he_normal", help="e.g. he_normal, numpy:he_normal, lsuv (first batch)"
+        "--init",
+        type=_init_spec,
+        default="he_normal",
+        help="an initializer name, numpy:NAME, random_normal:STD, or lsuv (on the first batch)",
     )
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=_seed, default=0, help="seeds the weights and shuffling")
     train.add_argument(
-        "--backend", choices=("c", "python"), help="winit_fast backend drawing the weights"
+        "--backend",
+        choices=("c", "python"),
+        help="winit_fast backend drawing the weights (default: the one in use)",
     )
-    training_options(train)
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--hidden", type=_ints(1), default="64", help="hidden sizes, e.g. 64,32")
+    _training_options(train)
 
-    compare = commands.add_parser("compare-inits", help="train the MLP from each init")
-    compare.add_argument("--inits", type=_names, default=list(COMPARE_INITS))
-    compare.add_argument("--seeds", type=_ints, default=[0], help="e.g. 0,1,2,3,4")
-    training_options(compare)
 
-    activations = commands.add_parser(
-        "activations", help="per-layer std of activations and gradients in a deep MLP"
+def _compare_options(compare: argparse.ArgumentParser) -> None:
+    from winit_fast.reference.experiments import COMPARE_INITS
+
+    compare.add_argument(
+        "--inits", type=_init_specs, default=",".join(COMPARE_INITS), help="inits to compare"
     )
-    activations.add_argument("--depth", type=int, default=50)
-    activations.add_argument("--width", type=int, default=256)
-    activations.add_argument("--activation", choices=ACTIVATIONS, default="relu")
-    activations.add_argument("--batch-size", type=int, default=256)
-    activations.add_argument("--seed", type=int, default=0)
+    compare.add_argument(
+        "--seeds", type=_ints(0), default="0", help="one run per seed, e.g. 0,1,2,3,4"
+    )
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    compare.add_argument("--hidden", type=_ints(1), default="64", help="hidden sizes, e.g. 64,32")
+    _training_options(compare)
+
+
+def _activations_options(activations: argparse.ArgumentParser) -> None:
+    from winit_fast.reference.depth_study import DEPTH_SCHEMES
+    from winit_fast.reference.experiments import ACTIVATION_INITS
+    from winit_fast.reference.functions import ACTIVATIONS
+
+    activations.add_argument(
+        "--depth", type=_int_at_least(1), default=50, help="hidden layers (or residual blocks)"
+    )
+    activations.add_argument("--width", type=_int_at_least(1), default=256, help="units per layer")
+    activations.add_argument(
+        "--activation", choices=ACTIVATIONS, default="relu", help="hidden units"
+    )
+    activations.add_argument(
+        "--batch-size", type=_int_at_least(1), default=256, help="rows of standard normal input"
+    )
+    activations.add_argument("--seed", type=_seed, default=0, help="seeds the weights and input")
     activations.add_argument(
         "--inits",
-        type=_names,
-        help=f"default {','.join(ACTIVATION_INITS)}; with --residual {','.join(DEPTH_SCHEMES)}",
+        type=_init_specs,
+        help=f"inits to compare (default: {','.join(ACTIVATION_INITS)}; with --residual "
+        f"{','.join(DEPTH_SCHEMES)})",
     )
     activations.add_argument(
         "--residual", action="store_true", help="residual blocks h + f(h) (--depth blocks)"
     )
-    activations.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    activations.add_argument("--plot", metavar="FILE.png", help="draw the std per layer")
-
-    study = commands.add_parser(
-        "depth-study", help="train a deep MLP or residual MLP from each depth-aware scheme"
+    activations.add_argument(
+        "--json", metavar="FILE", type=_output, help="also write the results as JSON"
     )
-    study.add_argument("--schemes", type=_names, default=list(DEPTH_SCHEMES))
+    activations.add_argument(
+        "--plot", metavar="FILE.png", type=_output, help="draw the std per layer"
+    )
+
+
+def _depth_study_options(study: argparse.ArgumentParser) -> None:
+    from winit_fast.reference.depth_study import DEPTH_SCHEMES
+
+    study.add_argument(
+        "--schemes", type=_init_specs, default=",".join(DEPTH_SCHEMES), help="schemes to train"
+    )
     study.add_argument("--residual", action="store_true", help="residual blocks h + f(h)")
-    study.add_argument("--depth", type=int, default=32, help="hidden layers, or blocks")
-    study.add_argument("--width", type=int, default=64)
-    study.add_argument("--seed", type=int, default=0)
-    study.add_argument("--epochs", type=int, default=3)
-    study.add_argument("--batch-size", type=int, default=32)
-    study.add_argument("--activation", choices=ACTIVATIONS, default="relu")
-    study.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam")
-    study.add_argument("--lr", type=float, default=1e-3)
-    study.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    study.add_argument("--data", default="digits", help="'digits' (784 features) or an .npz")
-    study.add_argument("--train-size", type=int, help="use only the first N training rows")
-    study.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    study.add_argument("--plot", metavar="FILE.png", help="draw loss and accuracy curves")
+    study.add_argument(
+        "--depth", type=_int_at_least(1), default=32, help="hidden layers (or residual blocks)"
+    )
+    study.add_argument("--width", type=_int_at_least(1), default=64, help="units per layer")
+    study.add_argument("--seed", type=_seed, default=0, help="seeds the weights and shuffling")
+    _training_options(study)
+    study.set_defaults(epochs=3)
+
+
+_REFERENCE_OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "train": _train_options,
+    "compare-inits": _compare_options,
+    "activations": _activations_options,
+    "depth-study": _depth_study_options,
+}
+
+
+def _check_residual_schemes(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Fixup and GPT-2 scale residual branches: without --residual they are a usage error."""
+    specs = getattr(args, "inits", None) or getattr(args, "schemes", None) or []
+    if isinstance(getattr(args, "init", None), str):
+        specs = [*specs, args.init]
+    branch_only = [s for s in specs if s in ("fixup", "gpt2")]
+    if branch_only and not getattr(args, "residual", False):
+        where = (
+            "with --residual"
+            if hasattr(args, "residual")
+            else "in activations --residual or depth-study --residual"
+        )
+        parser.error(f"{branch_only[0]!r} scales residual branches: use it {where}")
+
+
+# ---- the commands -----------------------------------------------------------------------
 
 
 def run_bench_command(args: argparse.Namespace) -> int:
-    from winit_fast.bench import extras
-    from winit_fast.bench.report import format_targets, print_table, progress_printer, targets
-    from winit_fast.bench.run import BenchConfig, as_json, machine_description, run_bench
+    from winit_fast.bench.command import bench_command
 
-    config = BenchConfig.quick() if args.quick else BenchConfig()
-    if args.sizes:
-        config.sizes = args.sizes
-    if args.dtypes:
-        config.dtypes = tuple(args.dtypes.split(","))
-    if args.methods:
-        config.methods = tuple(args.methods.split(","))
-    if args.threads:
-        config.threads = tuple(int(t) for t in args.threads.split(","))
-    print("machine:", ", ".join(f"{k}={v}" for k, v in machine_description().items()))
-    update, close = progress_printer()
-    try:
-        results = run_bench(config, progress=update)
-    finally:
-        close()
-    print_table(results)
-    checks: dict[str, Any] = {
-        "small_call_us": extras.small_call(),
-        "gil": extras.gil_overlap(1 << 20 if args.quick else 1 << 23),
-        "extra_memory": extras.extra_memory(config.methods, 1 << 20 if args.quick else 1 << 24),
-    }
-    print(
-        "\n(64, 64) call, allocation included (us):",
-        ", ".join(f"{k} {v:.1f}" for k, v in checks["small_call_us"].items()),
-    )
-    print(
-        f"two Python threads, n_threads=1 each: overlap {checks['gil']['overlap']:.2f}x "
-        "(2.0 = fully parallel, the GIL is released during fills)"
-    )
-    print(
-        "extra peak memory beyond the output (KiB):",
-        ", ".join(f"{k} {v['extra_kib']}" for k, v in checks["extra_memory"].items()),
-    )
-    largest = max(config.sizes)
-    print(f"\ntargets (float32, size {largest:,}, all threads):")
-    print(format_targets(targets(results, largest)))
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump(as_json(results, config, checks), handle, indent=1)
-        print(f"wrote {args.json}")
-    if args.plot:
-        from winit_fast.bench.plot import plot_throughput
-
-        plot_throughput(results, args.plot)
-        print(f"wrote {args.plot}")
-    return 0
+    return bench_command(args)
 
 
-def run_raw_command(args: argparse.Namespace, out=None) -> int:
+def run_raw_command(args: argparse.Namespace, out: Any = None) -> int:
     """Words x0, x1, ... of the stream as little-endian uint32, from offset 0, until --bytes."""
     from winit_fast._raw_stream import write_raw_stream
 
-    stream = int(args.stream) if args.stream.isdigit() else args.stream
+    stream = args.stream
     sink = out if out is not None else sys.stdout.buffer
     try:
         write_raw_stream(sink, seed=args.seed, stream=stream, n_bytes=args.bytes)
@@ -215,16 +449,25 @@ def run_raw_command(args: argparse.Namespace, out=None) -> int:
     return 0
 
 
-REFERENCE_COMMANDS = {
-    "train": "train_command",
-    "compare-inits": "compare_inits_command",
-    "activations": "activations_command",
-    "depth-study": "depth_study_command",
-}
+def _check_matplotlib(parser: argparse.ArgumentParser) -> None:
+    """A plot is drawn at the end of a run: say now, not after it, that it cannot be."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        parser.error("--plot and --save need matplotlib: pip install matplotlib")
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is not an option)."""
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(argv))
+    args = parser.parse_args(argv)
+    if getattr(args, "plot", None) or getattr(args, "save", None):
+        _check_matplotlib(parser)
     if args.command == "bench":
         return run_bench_command(args)
     if args.command == "raw":
@@ -232,9 +475,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "seed-checkpoint":
         return _seed_checkpoint.run(args)
     if args.command in REFERENCE_COMMANDS:
+        _check_residual_schemes(args.subparser, args)
         from winit_fast.reference import commands
 
-        return getattr(commands, REFERENCE_COMMANDS[args.command])(args)
+        return int(getattr(commands, REFERENCE_COMMANDS[args.command][0])(args))
     if args.command == "config":
         import winit_fast
 

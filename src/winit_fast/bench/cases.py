@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,7 @@ class Library:
     threaded: bool  # whether its speed depends on a thread count we set
     makers: dict[str, Maker]  # method -> case; a method it lacks is simply absent
     dtypes: tuple[str, ...] = ("float32", "float64", "float16", "bfloat16")
+    full_only: bool = False  # timed by `--full` only (keeps the default run short)
 
 
 def as_matrix(out: np.ndarray) -> np.ndarray:
@@ -37,6 +39,30 @@ def as_matrix(out: np.ndarray) -> np.ndarray:
 
 
 # ---- winit_fast -----------------------------------------------------------------------------
+
+
+def block_shape(size: int) -> tuple[int, int]:
+    """The tensor whose blocks the block cases cut: ``size // 64`` rows of WIDTH columns."""
+    return (max(1, size // 64), WIDTH)
+
+
+def _block(columns: bool) -> Maker:
+    """``normal`` of one block of ``block_shape(out.size)`` holding ``out.size`` elements:
+    its first 64 columns (strided in the stream), or as many whole first rows (contiguous)."""
+
+    def maker(out: np.ndarray, threads: int) -> Fill:
+        shape = block_shape(out.size)
+        index: Any
+        if columns:
+            index, block = np.s_[:, :64], out.reshape(shape[0], 64)
+        else:
+            index, block = np.s_[: out.size // WIDTH], out.reshape(-1, WIDTH)
+        return lambda: wf.normal(shape, seed=0, index=index, out=block, n_threads=threads)
+
+    return maker
+
+
+BLOCK_METHODS = ("normal, column block", "normal, row block")
 
 
 def _ours() -> Library:
@@ -55,6 +81,8 @@ def _ours() -> Library:
             "he_normal": make(wf.he_normal, seed=0),
             "glorot_uniform": make(wf.glorot_uniform, seed=0),
             "zeros": make(wf.zeros),
+            BLOCK_METHODS[0]: _block(columns=True),
+            BLOCK_METHODS[1]: _block(columns=False),
         },
     )
 
@@ -62,7 +90,7 @@ def _ours() -> Library:
 # ---- numpy.random ---------------------------------------------------------------------------
 
 
-def _numpy(bit_generator: type, name: str) -> Library:
+def _numpy(bit_generator: type, name: str, full_only: bool = False) -> Library:
     def generator() -> np.random.Generator:
         return np.random.Generator(bit_generator(0))
 
@@ -96,7 +124,7 @@ def _numpy(bit_generator: type, name: str) -> Library:
 
     makers = {"uniform": uniform, "normal": normal, "he_normal": he_normal}
     makers["glorot_uniform"] = glorot_uniform
-    return Library(name, False, makers, dtypes=("float32", "float64"))
+    return Library(name, False, makers, dtypes=("float32", "float64"), full_only=full_only)
 
 
 def _fill() -> Library:
@@ -186,15 +214,17 @@ def _mkl() -> Library | None:
             "normal": lambda out, threads: lambda: state.standard_normal(size=out.size),
         },
         dtypes=("float64",),
+        full_only=True,
     )
 
 
-def libraries() -> list[Library]:
-    """winit_fast first, then the anchors installed here."""
+def libraries(full: bool = True) -> list[Library]:
+    """winit_fast first, then the anchors installed here (``full=False``: the default run's)."""
     found = [
         _ours(),
         _numpy(np.random.PCG64, "numpy-pcg64"),
-        _numpy(np.random.Philox, "numpy-philox"),
+        _numpy(np.random.Philox, "numpy-philox", full_only=True),
     ]
     found += [lib for lib in (_torch(), _mkl()) if lib is not None]
-    return [*found, _fill(), _memset()]
+    found += [_fill(), _memset()]
+    return [lib for lib in found if full or not lib.full_only]

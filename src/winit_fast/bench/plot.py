@@ -1,45 +1,130 @@
-"""``--plot``: throughput against size, one panel per method, a line per library."""
+"""``--plot``: throughput against size for float32 (one panel per method), and bars for the
+16-bit dtypes at the one size they are timed. A library has one colour in every panel; the
+line style (or the hatch) tells the thread counts apart; one legend, outside the panels."""
 
 from __future__ import annotations
 
-from winit_fast.bench.run import Measurement
+from typing import Any
+
+from winit_fast.bench.cases import METHODS
+from winit_fast.bench.run import SIXTEEN_BIT, Measurement
+
+# Fixed, so that a colour means the same library in every figure, whatever was installed.
+COLOURS = {
+    "winit_fast": "tab:blue",
+    "numpy-pcg64": "tab:orange",
+    "numpy-philox": "tab:brown",
+    "torch": "tab:red",
+    "mkl_random": "tab:purple",
+    "ndarray.fill": "tab:gray",
+    "memset": "black",
+}
 
 
-def plot_throughput(results: list[Measurement], path: str, dtype: str = "float32") -> None:
+def colour(library: str) -> str:
+    return COLOURS.get(library.split()[0], "tab:olive")
+
+
+def _order(series: tuple[str, int]) -> tuple[int, str, int]:
+    """Legend and bar order: libraries as in COLOURS (winit_fast first), then threads."""
+    library, threads = series
+    names = list(COLOURS)
+    base = library.split()[0]
+    return (names.index(base) if base in names else len(names), library, threads)
+
+
+def series_label(library: str, threads: int) -> str:
+    return f"{library}, {threads} thread{'s' * (threads > 1)}"
+
+
+def _pyplot() -> Any:
     try:
         import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
     except ImportError as exc:
         raise SystemExit("--plot needs matplotlib (pip install 'winit-fast[plot]')") from exc
-    methods = list(dict.fromkeys(m.method for m in results))
-    columns = min(3, len(methods))
-    rows = (len(methods) + columns - 1) // columns
-    fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.6 * rows), squeeze=False)
-    for ax, method in zip(axes.flat, methods, strict=False):
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def throughput_figure(results: list[Measurement], title: str = "") -> Any:
+    """The figure (matplotlib ``Figure``); ``plot_throughput`` saves it."""
+    plt = _pyplot()
+    methods = [m for m in METHODS if any(r.method == m for r in results)]
+    sixteen = [d for d in SIXTEEN_BIT if any(r.dtype == d for r in results)]
+    panels = len(methods) + len(sixteen)
+    columns = min(3, max(panels, 1))
+    rows = (panels + columns - 1) // columns
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(4.6 * columns + 2.6, 3.4 * rows + 0.6), squeeze=False,
+        layout="constrained",
+    )  # fmt: skip
+    flat = list(axes.flat)
+    top = max((r.threads for r in results), default=1)
+    for ax, method in zip(flat, methods, strict=False):
         lines: dict[tuple[str, int], list[Measurement]] = {}
         for m in results:
-            if m.method == method and m.dtype == dtype:
+            if m.method == method and m.dtype == "float32":
                 lines.setdefault((m.library, m.threads), []).append(m)
-        for (library, threads), points in sorted(lines.items()):
+        for (library, threads), points in sorted(lines.items(), key=lambda item: _order(item[0])):
             points.sort(key=lambda m: m.size)
-            label = library if threads == 1 else f"{library} x{threads}"
-            style = "-o" if library == "winit_fast" else "--."
             ax.plot(
-                [p.size for p in points], [p.msamples_per_s for p in points], style, label=label
+                [p.size for p in points],
+                [p.msamples_per_s for p in points],
+                color=colour(library),
+                linestyle="-" if threads == top else "--",
+                marker="o" if library == "winit_fast" else ".",
+                label=series_label(library, threads),
             )
-        ax.set(
-            xscale="log",
-            yscale="log",
-            title=f"{method} ({dtype})",
-            xlabel="elements",
-            ylabel="M samples/s",
-        )
+        ax.set(xscale="log", yscale="log", title=f"{method}, float32", xlabel="elements")
+        ax.set_ylabel("M samples/s")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
-    for ax in list(axes.flat)[len(methods) :]:
+    for ax, dtype in zip(flat[len(methods) :], sixteen, strict=False):
+        _sixteen_bit_panel(ax, results, dtype, top)
+    for ax in flat[panels:]:
         ax.set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    handles: dict[str, Any] = {}
+    for ax in flat[:panels]:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    figure.legend(list(handles.values()), list(handles), loc="outside right upper", fontsize=8)
+    if title:
+        figure.suptitle(title, fontsize=9)
+    return figure
+
+
+def _sixteen_bit_panel(ax: Any, results: list[Measurement], dtype: str, top: int) -> None:
+    """Bars: M samples/s per method, one bar per (library, threads), at the one 16-bit size."""
+    chosen = [m for m in results if m.dtype == dtype and m.method in METHODS]
+    methods = [m for m in METHODS if any(r.method == m for r in chosen)]
+    series = sorted({(m.library, m.threads) for m in chosen}, key=_order)
+    width = 0.8 / max(len(series), 1)
+    for i, (library, threads) in enumerate(series):
+        speeds = {
+            m.method: m.msamples_per_s
+            for m in chosen
+            if (m.library, m.threads) == (library, threads)
+        }
+        positions = [j + i * width for j, method in enumerate(methods) if method in speeds]
+        ax.bar(
+            positions,
+            [speeds[method] for method in methods if method in speeds],
+            width,
+            color=colour(library),
+            hatch="" if threads == top else "//",
+            edgecolor="white",
+            label=series_label(library, threads),
+        )
+    size = max((m.size for m in chosen), default=0)
+    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(methods))], methods, rotation=30)
+    ax.set(yscale="log", title=f"{dtype}, {size:,} elements (hatched: 1 thread)")
+    ax.set_ylabel("M samples/s")
+    ax.grid(True, axis="y", which="both", alpha=0.3)
+
+
+def plot_throughput(results: list[Measurement], path: str, title: str = "") -> None:
+    plt = _pyplot()
+    figure = throughput_figure(results, title)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)

@@ -208,7 +208,8 @@ def activations_command(args: argparse.Namespace) -> int:
 
         kind = " residual blocks" if residual else ""
         title = f"{args.depth}{kind} x {args.width} {args.activation}, at initialization"
-        plot_activation_statistics(stats, args.plot, title)
+        unit = "residual block" if residual else "hidden layer"
+        plot_activation_statistics(stats, args.plot, title, unit=unit)
         print(f"wrote {args.plot}")
     return 0
 

@@ -1,6 +1,10 @@
 """PNG figures of the experiments (matplotlib, imported only here, with the Agg backend).
 
-Figures are small (about 90 dpi) so that the ones in docs/img/ stay well under 200 KB.
+Every series keeps its colour and its legend entry, also when nothing of it can be drawn:
+an init whose values are all zero (``zeros``; Fixup's gradients below its zero classifier)
+cannot appear on a log axis, so its entry says so; a series equal to an earlier one hides
+it, so its entry says "same as". Figures are small (about 90 dpi) so that the ones in
+docs/img/ stay well under 200 KB.
 """
 
 from __future__ import annotations
@@ -11,10 +15,18 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_activation_statistics", "plot_histories"]
+__all__ = [
+    "activation_figure",
+    "history_figure",
+    "plot_activation_statistics",
+    "plot_histories",
+    "series_notes",
+]
 
-# Cycled per line, so that curves that coincide (Glorot and LeCun on square layers) both show.
+# Cycled per line, so that curves that nearly coincide both show.
 _STYLES = ("-", "--", "-.", ":")
+NOT_DRAWN = "all zero: not drawn on log axis"
+SOME_ZERO = "zeros not drawn"
 
 
 def _pyplot() -> Any:
@@ -30,10 +42,89 @@ def _pyplot() -> Any:
     return plt
 
 
+def _colours(labels: Sequence[str]) -> dict[str, Any]:
+    """One colour per label, by its position among all the figure's labels (never shifted by
+    a series that cannot be drawn)."""
+    cycle = ["C0", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"]
+    return {label: cycle[i % len(cycle)] for i, label in enumerate(labels)}
+
+
+def series_notes(series: Mapping[str, Sequence[float]], log: bool = True) -> dict[str, str]:
+    """The legend label of each series: its name, plus why it cannot be seen, if so.
+
+    Examples
+    --------
+    >>> from winit_fast.reference.plots import series_notes
+    >>> labels = series_notes({"he": [1.0, 0.5], "zeros": [0.0, 0.0], "lecun": [1.0, 0.5]})
+    >>> labels["he"], labels["lecun"]
+    ('he', 'lecun (same as he)')
+    >>> labels["zeros"]
+    'zeros (all zero: not drawn on log axis)'
+    """
+    labels: dict[str, str] = {}
+    seen: list[tuple[str, np.ndarray]] = []
+    for name, values in series.items():
+        y = np.asarray(values, dtype=float)
+        drawable = np.isfinite(y) & (y > 0) if log else np.isfinite(y)
+        notes = []
+        if not drawable.any():
+            notes.append(NOT_DRAWN if log else "nothing finite to draw")
+        else:
+            if not drawable.all():
+                notes.append(SOME_ZERO if log else "non-finite values not drawn")
+            same = next((n for n, other in seen if np.array_equal(other, y, equal_nan=True)), None)
+            if same is not None:
+                notes.append(f"same as {same}")
+            seen.append((name, y))
+        labels[name] = f"{name} ({'; '.join(notes)})" if notes else name
+    return labels
+
+
+def history_figure(histories: dict[str, dict[str, list[float]]], title: str = "") -> Any:
+    """Training loss (log scale) and validation accuracy per epoch, one line per label; a
+    matplotlib ``Figure`` (close it with ``matplotlib.pyplot.close``).
+
+    Examples
+    --------
+    >>> import pytest; _ = pytest.importorskip("matplotlib", reason="needs matplotlib")
+    >>> import matplotlib.pyplot as plt
+    >>> from winit_fast.reference.plots import history_figure
+    >>> run = {"loss": [1.0, 0.5], "val_accuracy": [0.8, 0.9]}
+    >>> figure = history_figure({"glorot": run, "lecun": run})
+    >>> [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    ['glorot', 'lecun (same as glorot)']
+    >>> plt.close(figure)
+    """
+    plt = _pyplot()
+    figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=90)
+    colours = _colours(list(histories))
+    loss_labels = series_notes({k: h["loss"] for k, h in histories.items()})
+    for i, (label, history) in enumerate(histories.items()):
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        style = {"marker": ".", "linestyle": _STYLES[i % len(_STYLES)], "color": colours[label]}
+        loss = np.asarray(history["loss"], dtype=float)
+        loss_axes.plot(epochs, np.where(loss > 0, loss, np.nan), label=loss_labels[label], **style)
+        if history.get("val_accuracy"):
+            accuracy_axes.plot(epochs, history["val_accuracy"], **style)
+    loss_axes.set(xlabel="epoch", ylabel="training loss", yscale="log")
+    accuracy_axes.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1))
+    accuracy_axes.axhline(0.9, color="grey", linewidth=0.8, linestyle=":")
+    loss_axes.legend(fontsize=8)
+    from matplotlib.ticker import MaxNLocator
+
+    for axes in (loss_axes, accuracy_axes):
+        axes.grid(alpha=0.3)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs, not 0.98
+    if title:
+        figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
 def plot_histories(
     histories: dict[str, dict[str, list[float]]], path: str | os.PathLike[str], title: str = ""
 ) -> None:
-    """Training loss (log scale) and validation accuracy per epoch, one line per label.
+    """Saves :func:`history_figure` to ``path``.
 
     Examples
     --------
@@ -46,35 +137,70 @@ def plot_histories(
     True
     """
     plt = _pyplot()
-    figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=90)
-    for i, (label, history) in enumerate(histories.items()):
-        epochs = np.arange(1, len(history["loss"]) + 1)
-        style = {"marker": ".", "linestyle": _STYLES[i % len(_STYLES)], "label": label}
-        loss_axes.plot(epochs, history["loss"], **style)
-        if history.get("val_accuracy"):
-            accuracy_axes.plot(epochs, history["val_accuracy"], **style)
-    loss_axes.set(xlabel="epoch", ylabel="training loss", yscale="log")
-    accuracy_axes.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1))
-    accuracy_axes.axhline(0.9, color="grey", linewidth=0.8, linestyle=":")
-    loss_axes.legend(fontsize=8)
-    for axes in (loss_axes, accuracy_axes):
+    figure = history_figure(histories, title)
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def activation_figure(
+    stats: Mapping[str, Mapping[str, Sequence[float]]],
+    title: str = "",
+    unit: str = "hidden layer",
+) -> Any:
+    """Per-``unit`` std of activations and of gradients (log scale), one line per init, each
+    with the same colour in both panels and a legend entry in each (see :func:`series_notes`);
+    a matplotlib ``Figure``.
+
+    Examples
+    --------
+    >>> import pytest; _ = pytest.importorskip("matplotlib", reason="needs matplotlib")
+    >>> import matplotlib.pyplot as plt
+    >>> from winit_fast.reference.plots import activation_figure
+    >>> stats = {"he_normal": {"activation_std": [1.0, 0.9], "gradient_std": [1e-3, 2e-3]},
+    ...          "fixup": {"activation_std": [0.8, 0.8], "gradient_std": [0.0, 0.0]}}
+    >>> figure = activation_figure(stats, unit="residual block")
+    >>> [t.get_text() for t in figure.axes[1].get_legend().get_texts()]
+    ['he_normal', 'fixup (all zero: not drawn on log axis)']
+    >>> figure.axes[1].get_xlabel()
+    'residual block'
+    >>> plt.close(figure)
+    """
+    plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
+    figure, axes_pair = plt.subplots(1, 2, figsize=(10, 3.8), dpi=90)
+    colours = _colours(list(stats))
+    keys = (("activation_std", "std of activations"), ("gradient_std", "std of d loss / d act"))
+    for axes, (key, ylabel) in zip(axes_pair, keys, strict=True):
+        labels = series_notes({name: values[key] for name, values in stats.items()})
+        for i, (name, values) in enumerate(stats.items()):
+            y = np.asarray(values[key], dtype=float)
+            y = np.where(np.isfinite(y) & (y > 0), y, np.nan)
+            axes.plot(
+                np.arange(1, len(y) + 1),
+                y,
+                linestyle=_STYLES[i % len(_STYLES)],
+                color=colours[name],
+                label=labels[name],
+            )
+        axes.set(xlabel=unit, ylabel=ylabel, yscale="log")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(alpha=0.3)
+        axes.legend(fontsize=7)
     if title:
         figure.suptitle(title, fontsize=10)
     figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    return figure
 
 
 def plot_activation_statistics(
     stats: Mapping[str, Mapping[str, Sequence[float]]],
     path: str | os.PathLike[str],
     title: str = "",
+    unit: str = "hidden layer",
 ) -> None:
-    """Per-layer std of activations and of gradients (log scale), one line per init.
-
-    Zeros and non-finite values cannot be drawn on a log scale and are left out (the table
-    shows them).
+    """Saves :func:`activation_figure` to ``path``; ``unit``: what the x axis counts
+    (``"residual block"`` for a residual network).
 
     Examples
     --------
@@ -88,21 +214,6 @@ def plot_activation_statistics(
     True
     """
     plt = _pyplot()
-    figure, axes_pair = plt.subplots(1, 2, figsize=(10, 3.8), dpi=90)
-    keys = (("activation_std", "std of activations"), ("gradient_std", "std of d loss / d act"))
-    for axes, (key, ylabel) in zip(axes_pair, keys, strict=True):
-        for i, (label, values) in enumerate(stats.items()):
-            y = np.asarray(values[key], dtype=float)
-            y = np.where(np.isfinite(y) & (y > 0), y, np.nan)
-            if np.isnan(y).all():
-                continue
-            style = _STYLES[i % len(_STYLES)]
-            axes.plot(np.arange(1, len(y) + 1), y, linestyle=style, label=label)
-        axes.set(xlabel="hidden layer", ylabel=ylabel, yscale="log")
-        axes.grid(alpha=0.3)
-    axes_pair[0].legend(fontsize=8)
-    if title:
-        figure.suptitle(title, fontsize=10)
-    figure.tight_layout()
+    figure = activation_figure(stats, title, unit)
     figure.savefig(path)
     plt.close(figure)

@@ -1,0 +1,124 @@
+"""``winit-fast bench``: the headline first, then the table, then (``--full``) the extra
+checks; a progress bar on stderr meanwhile. ``cli.py`` parses the arguments, this runs them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from winit_fast.bench import extras
+from winit_fast.bench.report import (
+    TABLE_TITLE,
+    format_headline,
+    format_table,
+    headline,
+    print_table,
+    progress_printer,
+    wide_rows,
+)
+from winit_fast.bench.run import BenchConfig, as_json, machine_description, run_bench
+from winit_fast.bench.timing import machine_load
+
+
+def config_from(args: argparse.Namespace) -> BenchConfig:
+    if args.quick:
+        config = BenchConfig.quick()
+    elif args.full:
+        config = BenchConfig.full_sweep()
+    else:
+        config = BenchConfig()
+    for name in ("sizes", "dtypes", "methods", "threads"):
+        value = getattr(args, name)
+        if value:
+            setattr(config, name, tuple(value))
+    if args.dtypes:  # exactly these, at the table's sizes (16-bit ones too)
+        config.sixteen_bit_size = None
+    if args.headline_size:
+        config.headline_size = args.headline_size
+        config.block_size = min(config.block_size, args.headline_size)
+    return config
+
+
+def machine_line() -> str:
+    machine = machine_description()
+    return (
+        f"machine: {machine['cpu']}, {machine['cores']} cores, {machine['threads']} OpenMP "
+        f"threads, simd {machine['simd']}, openmp {machine['openmp']}, backend "
+        f"{machine['backend']}, numpy {machine['numpy']}, winit_fast {machine['winit_fast']}"
+    )
+
+
+class Transcript:
+    """Prints to stdout and keeps the text, for ``--save PREFIX`` (PREFIX.txt)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def say(self, text: str = "") -> None:
+        print(text, flush=True)
+        self.parts.append(text)
+
+
+def _extra_checks(config: BenchConfig, out: Transcript) -> dict[str, Any]:
+    checks: dict[str, Any] = {
+        "small_call_us": extras.small_call(),
+        "gil": extras.gil_overlap(1 << 23),
+        "extra_memory": extras.extra_memory(config.methods, 1 << 24),
+    }
+    out.say(
+        "\n(64, 64) call, allocation included (us): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in checks["small_call_us"].items())
+    )
+    out.say(
+        f"two Python threads, n_threads=1 each: overlap {checks['gil']['overlap']:.2f}x "
+        "(2.0 = fully parallel, the GIL is released during fills)"
+    )
+    out.say(
+        "extra peak memory beyond the output (KiB): "
+        + ", ".join(f"{k} {v['extra_kib']}" for k, v in checks["extra_memory"].items())
+    )
+    return checks
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    out = Transcript()
+    load = machine_load()
+    out.say(machine_line())
+    update, close = progress_printer()
+    try:
+        # The headline first: a reader gets the figures they came for within seconds.
+        results = run_bench(config, progress=update, headline_only=True)
+        close()
+        out.say(format_headline(headline(results, config, load), config, load))
+        update, close = progress_printer()
+        measured = {(m.library, m.method, m.dtype, m.size, m.threads) for m in results}
+        rest = run_bench(config, progress=update, skip=measured)
+    finally:
+        close()
+    results += rest
+    header, rows = wide_rows(results)
+    out.parts.append(f"\n{TABLE_TITLE}\n{format_table(header, rows)}")
+    print()
+    print_table(results)
+    checks = _extra_checks(config, out) if config.full else {}
+    checks["load_per_core_before"] = load
+    json_path = args.json or (args.save and f"{args.save}.json")
+    plot_path = args.plot or (args.save and f"{args.save}.png")
+    if json_path:
+        with open(json_path, "w") as handle:
+            json.dump(as_json(results, config, checks), handle, indent=1)
+        out.say(f"wrote {json_path}")
+    if plot_path:
+        from winit_fast.bench.plot import plot_throughput
+
+        plot_throughput(results, plot_path, title=machine_line().removeprefix("machine: "))
+        out.say(f"wrote {plot_path}")
+    if args.save:
+        with open(f"{args.save}.txt", "w") as handle:
+            handle.write("\n".join(part for part in out.parts if not part.startswith("wrote")))
+            handle.write("\n")
+        print(f"wrote {args.save}.txt", file=sys.stdout)
+    return 0
