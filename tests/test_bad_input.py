@@ -7,6 +7,9 @@ import pytest
 
 import winit_fast as wf
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 F32 = np.float32
 
 

@@ -9,6 +9,9 @@ from support import same_bytes
 import winit_fast as wf
 from winit_fast import initializers as init
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 SEEDED = {  # class -> (constructor kwargs with an int seed, the Keras config keys)
     init.RandomUniform: ({"minval": -0.5, "maxval": 0.5}, {"minval", "maxval", "seed"}),
     init.RandomNormal: ({"mean": 1.0, "stddev": 0.1}, {"mean", "stddev", "seed"}),

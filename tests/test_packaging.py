@@ -529,8 +529,8 @@ def test_build_objects_outside_the_kernels_have_no_avx(check_simd, tmp_path):
 def test_the_suite_runs_against_the_installed_wheel():
     package = Path(wf.__file__).resolve().parent
     assert not package.is_relative_to((ROOT / "src").resolve()), package
-    # The compiled core, whichever backend this run uses (test_fallback_suite reruns the
-    # suite with WINIT_FAST_PURE_PYTHON=1); wheels are built with WINIT_FAST_REQUIRE_OPENMP=1.
+    # The compiled core, whichever backend this run uses by default; wheels are built with
+    # WINIT_FAST_REQUIRE_OPENMP=1.
     assert CORE is not None, "the wheel has no compiled extension"
     assert Path(CORE.__file__).resolve().parent == package
     assert CORE.runtime_info()["openmp"] is not None
