@@ -205,3 +205,10 @@ def test_get_rejects_unknown_identifiers_listing_names(identifier):
 def test_bad_arguments_name_the_argument(factory, error, pattern):
     with pytest.raises(error, match=pattern):
         factory()
+
+
+def test_an_unknown_name_gets_the_close_ones_suggested():
+    with pytest.raises(ValueError, match="did you mean 'he_normal'"):
+        init.get("he_normall")
+    with pytest.raises(ValueError, match=r"unknown; valid names: Constant"):
+        init.get("qqqqqq")  # nothing close: no suggestion

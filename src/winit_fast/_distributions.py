@@ -172,6 +172,24 @@ def _draw(shape: Any, key: tuple, checked: _Checked, where: Placement) -> np.nda
     return target
 
 
+def uniform_at(shape: Any, low: Any, high: Any, where: Placement) -> np.ndarray:
+    """:func:`uniform` with its keyword tail as one :class:`Placement` (for the layers above)."""
+    return _draw(shape, (low, high, type(low), type(high)), _UNIFORM, where)
+
+
+def normal_at(shape: Any, mean: Any, std: Any, where: Placement) -> np.ndarray:
+    """:func:`normal` with its keyword tail as one :class:`Placement`."""
+    return _draw(shape, (mean, std, type(mean), type(std)), _NORMAL, where)
+
+
+def truncated_normal_at(
+    shape: Any, mean: Any, std: Any, a: Any, b: Any, where: Placement
+) -> np.ndarray:
+    """:func:`truncated_normal` with its keyword tail as one :class:`Placement`."""
+    key = (mean, std, a, b, type(mean), type(std), type(a), type(b))
+    return _draw(shape, key, _TRUNCATED, where)
+
+
 def uniform(
     shape: Any = None,
     low: Any = 0.0,

@@ -11,8 +11,6 @@ from typing import Any
 
 from winit_fast import _validation as v
 
-LAYOUTS = ("keras", "torch")
-
 
 def compute_fans(
     shape: Any,
@@ -82,7 +80,7 @@ def compute_fans(
     (144, 288)
     """
     dims = v.as_shape(shape)
-    layout = _as_layout(layout)
+    layout = v.as_layout(layout)
     groups = _as_groups(groups)
     conv_options = groups != 1 or depthwise or transposed
     if conv_options and len(dims) < 3:
@@ -122,12 +120,6 @@ def compute_fans(
     if transposed:
         return rf * per_group, rf * stored_in
     return rf * stored_in, rf * per_group
-
-
-def _as_layout(layout: Any) -> str:
-    if not isinstance(layout, str) or layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {', '.join(map(repr, LAYOUTS))}, got {layout!r}")
-    return layout
 
 
 def _as_groups(groups: Any) -> int:

@@ -9,25 +9,22 @@ import numpy as np
 
 from winit_fast import _validation as v
 from winit_fast._distributions import normal, truncated_normal, uniform
-from winit_fast._structured import _orthogonal
-from winit_fast._variance_scaling import PRESETS, _variance_scaling
+from winit_fast._structured import orthogonal
+from winit_fast._variance_scaling import PRESETS, variance_scaling
 
 _STATE_KEYS = ("seed", "stream", "block")
 
 
-def _per_block(dtype: np.dtype) -> int:
-    """Elements per Philox block: 4 for 32- and 16-bit outputs, 2 for float64."""
-    return 2 if dtype.itemsize == 8 else 4
-
-
-def _output_dtype(dtype: Any, out: Any) -> np.dtype:
+def _per_block(dtype: Any, out: Any) -> int:
+    """Elements per block of the output the call will make (``v.per_block``'s rule)."""
     if isinstance(out, np.ndarray):
-        return out.dtype
+        return v.per_block(out.dtype)
     try:
-        return np.dtype(np.float32 if dtype is None else dtype)
+        return v.per_block(np.dtype(np.float32 if dtype is None else dtype))
     except TypeError:
-        # Not a dtype NumPy knows (yet): the function called next raises the real error.
-        return np.dtype(np.float32)
+        # Not a dtype NumPy knows ("bfloat16", or a typo): 4 per block, and for a typo
+        # the function called next raises the real error.
+        return 4
 
 
 def _preset_method(name: str) -> Callable[..., np.ndarray]:
@@ -192,7 +189,7 @@ class Generator:
             lambda offset: uniform(
                 shape, low, high, dtype=dtype, out=out, n_threads=n_threads, **self._at(offset)
             ),
-            _per_block(_output_dtype(dtype, out)),
+            _per_block(dtype, out),
         )
 
     def normal(
@@ -217,7 +214,7 @@ class Generator:
             lambda offset: normal(
                 shape, mean, std, dtype=dtype, out=out, n_threads=n_threads, **self._at(offset)
             ),
-            _per_block(_output_dtype(dtype, out)),
+            _per_block(dtype, out),
         )
 
     def truncated_normal(
@@ -253,7 +250,7 @@ class Generator:
                 n_threads=n_threads,
                 **self._at(offset),
             ),
-            _per_block(_output_dtype(dtype, out)),
+            _per_block(dtype, out),
         )
 
     def variance_scaling(
@@ -279,7 +276,7 @@ class Generator:
         (64, 32)
         """
         return self._advance(
-            lambda offset: _variance_scaling(
+            lambda offset: variance_scaling(
                 shape,
                 scale,
                 mode,
@@ -287,13 +284,12 @@ class Generator:
                 dtype=dtype,
                 out=out,
                 n_threads=n_threads,
-                index=None,
                 layout=layout,
                 fan_in=fan_in,
                 fan_out=fan_out,
                 **self._at(offset),
             ),
-            _per_block(_output_dtype(dtype, out)),
+            _per_block(dtype, out),
         )
 
     def orthogonal(
@@ -317,10 +313,10 @@ class Generator:
         ((4, 6), 12)
         """
         return self._advance(
-            lambda offset: _orthogonal(
+            lambda offset: orthogonal(
                 shape, gain, dtype=dtype, out=out, n_threads=n_threads, **self._at(offset)
             ),
-            _per_block(np.dtype(np.float64)),
+            v.per_block(v.FLOAT64),
         )
 
     def _at(self, offset: int) -> dict[str, Any]:
