@@ -28,7 +28,20 @@ from support import CORE, TESTS, needs_core
 import winit_fast as wf
 
 ROOT = TESTS.parent
-EXTRAS = {"test", "bench", "train", "keras", "torch", "dask", "plot", "all"}
+EXTRAS = {
+    "test",
+    "bench",
+    "train",
+    "keras",
+    "torch",
+    "dask",
+    "plot",
+    "jax",
+    "safetensors",
+    "transformers",
+    "all",
+}
+PROJECT_URLS = {"Homepage", "Documentation", "Source", "Issues", "Changelog"}
 
 needs_source = pytest.mark.skipif(
     not (ROOT / "setup.py").exists(), reason="needs the source tree (setup.py beside tests/)"
@@ -255,8 +268,11 @@ def test_sdist_metadata(sdist):
     everything = [r for r in requires if r.endswith('extra == "all"')]
     assert len(everything) == 1 and everything[0].startswith("winit-fast[")
     assert set(re.search(r"\[(.*)\]", everything[0]).group(1).split(",")) == EXTRAS - {"all"}
-    for url in meta.get_all("Project-URL") or []:
-        assert not re.search(r"example\.|TODO|your[-_]?name|USERNAME", url), url
+    urls = dict(entry.split(", ", 1) for entry in meta.get_all("Project-URL") or [])
+    assert set(urls) == PROJECT_URLS, urls
+    for label, url in urls.items():
+        assert url.startswith("https://"), (label, url)
+        assert not re.search(r"example\.|TODO|your[-_]?name|USERNAME", url), (label, url)
 
 
 # --- builds into throwaway environments -------------------------------------------------

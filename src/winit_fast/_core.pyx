@@ -53,6 +53,7 @@ cdef extern from "wf_core.h" nogil:
     int wf_openmp_version()
     const char *wf_openmp_runtime()
     int wf_max_threads()
+    int wf_last_team_size()
 
 
 # Elements filled between two checks for Ctrl-C: a few milliseconds of work.
@@ -216,6 +217,11 @@ def set_simd(name):
 def max_threads():
     """The OpenMP default team size for this thread (OMP_NUM_THREADS, threadpoolctl)."""
     return wf_max_threads()
+
+
+def last_team_size():
+    """Threads that this thread's last fill ran on (1: the serial path; 0: no fill yet)."""
+    return wf_last_team_size()
 
 
 def runtime_info():
