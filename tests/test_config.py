@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from support import CORE
+from support import CORE, run_without_core
 
 import winit_fast as wf
 
@@ -55,19 +55,15 @@ def test_pure_python_env_selects_fallback():
 
 
 def test_missing_extension_falls_back_with_warning():
-    code = (
-        "import sys, warnings; sys.modules['winit_fast._core'] = None\n"
+    stdout = run_without_core(
+        "import warnings\n"
         "with warnings.catch_warnings(record=True) as caught:\n"
         "    warnings.simplefilter('always')\n"
         "    import winit_fast as wf\n"
         "print(wf.BACKEND)\n"
         "print(*[w.message for w in caught], sep='\\n')"
     )
-    env = {k: v for k, v in os.environ.items() if k != "WINIT_FAST_PURE_PYTHON"}
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
-    backend, message = result.stdout.split("\n", 1)
+    backend, message = stdout.split("\n", 1)
     assert backend == "python"
     # the real cause (not Python's "circular import" guess) and how to get the core
     cause = r"_core was not built or failed to import \((ModuleNotFound|Import)Error: "

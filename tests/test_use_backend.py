@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 
 import numpy as np
 import pytest
-from support import needs_core, same_bytes
+from support import needs_core, run_without_core, same_bytes
 
 import winit_fast as wf
 
@@ -86,18 +83,13 @@ def test_the_choice_is_local_to_a_thread():
 
 
 def test_c_without_the_core_names_the_cause():
-    code = (
-        "import sys, warnings; sys.modules['winit_fast._core'] = None\n"
-        "warnings.simplefilter('ignore')\n"
+    stdout = run_without_core(
+        "import warnings; warnings.simplefilter('ignore')\n"
         "import winit_fast as wf\n"
         "try:\n"
         "    with wf.use_backend('c'): pass\n"
         "except RuntimeError as exc:\n"
         "    print(exc)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "WINIT_FAST_PURE_PYTHON"}
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
-    assert "backend 'c' is not available" in result.stdout
-    assert "not built or failed to import" in result.stdout and "pip install" in result.stdout
+    assert "backend 'c' is not available" in stdout
+    assert "not built or failed to import" in stdout and "pip install" in stdout

@@ -43,7 +43,8 @@ def _truncated_standard_normal(rng: np.random.Generator, shape: tuple[int, ...])
     return z
 
 
-def _parameter(name: str, text: str) -> float:
+def init_parameter(name: str, text: str) -> float:
+    """The number after the colon of an init spec (``"random_normal:0.01"``): finite, >= 0."""
     try:
         value = float(text)
     except ValueError:
@@ -88,9 +89,9 @@ def numpy_initializer(
         else:
             values = _truncated_standard_normal(rng, shape) * (math.sqrt(variance) / TRUNCATED_STD)
     elif base == "random_normal" and parameter:
-        values = rng.standard_normal(shape) * _parameter(name, parameter)
+        values = rng.standard_normal(shape) * init_parameter(name, parameter)
     elif base == "random_uniform" and parameter:
-        limit = _parameter(name, parameter)
+        limit = init_parameter(name, parameter)
         values = rng.uniform(-limit, limit, shape)
     elif base == "zeros" and not parameter:
         values = np.zeros(shape)
