@@ -94,6 +94,7 @@ def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.nda
 # bytes), offset + size stays far below the end of the stream (2 * 2**64 elements).
 _SHORT_OFFSET = 1 << 62
 _LIMIT = v.UINT64_LIMIT
+_ndarray = np.ndarray  # a global, not np.ndarray: one lookup fewer on the short path
 _MAX_THREADS = v.MAX_THREADS
 
 
@@ -247,13 +248,9 @@ def uniform(
     """
     key = (low, high, type(low), type(high))
     if (  # the short path: see the module docstring (the same test in each random fill)
-        type(out) is np.ndarray
-        and shape is None
-        and dtype is None
-        and index is None
-        and type(seed) is int
-        and type(stream) is int
-        and type(offset) is int
+        type(out) is _ndarray
+        and shape is dtype is index is None
+        and type(seed) is type(stream) is type(offset) is int
         and 0 <= seed < _LIMIT
         and 0 <= stream < _LIMIT
         and 0 <= offset < _SHORT_OFFSET
@@ -321,13 +318,9 @@ def normal(
     """
     key = (mean, std, type(mean), type(std))
     if (  # the short path: see the module docstring (the same test in each random fill)
-        type(out) is np.ndarray
-        and shape is None
-        and dtype is None
-        and index is None
-        and type(seed) is int
-        and type(stream) is int
-        and type(offset) is int
+        type(out) is _ndarray
+        and shape is dtype is index is None
+        and type(seed) is type(stream) is type(offset) is int
         and 0 <= seed < _LIMIT
         and 0 <= stream < _LIMIT
         and 0 <= offset < _SHORT_OFFSET
@@ -409,13 +402,9 @@ def truncated_normal(
     """
     key = (mean, std, a, b, type(mean), type(std), type(a), type(b))
     if (  # the short path: see the module docstring (the same test in each random fill)
-        type(out) is np.ndarray
-        and shape is None
-        and dtype is None
-        and index is None
-        and type(seed) is int
-        and type(stream) is int
-        and type(offset) is int
+        type(out) is _ndarray
+        and shape is dtype is index is None
+        and type(seed) is type(stream) is type(offset) is int
         and 0 <= seed < _LIMIT
         and 0 <= stream < _LIMIT
         and 0 <= offset < _SHORT_OFFSET
