@@ -308,6 +308,7 @@ def normal(
 
     Elements ``2i`` and ``2i + 1`` of the stream form one Box-Muller pair; ``z`` and the affine
     map are computed in the precision of ``dtype``. Other parameters as in :func:`uniform`.
+    A zero ``mean`` or ``std`` is taken as +0.0 (so is a zero bound of :func:`uniform`).
 
     Examples
     --------
