@@ -196,3 +196,37 @@ def test_bfloat16_without_ml_dtypes_names_the_package(monkeypatch):
     monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # as if it were not installed
     with pytest.raises(ImportError, match="ml_dtypes"):
         wf.normal(3, seed=0, dtype="bfloat16")
+
+
+@pytest.mark.parametrize("function", [wf.uniform, wf.normal, wf.truncated_normal])
+@pytest.mark.parametrize(("exc", "pattern", "make", "extra"), OUT_CASES)
+def test_the_short_path_refuses_what_the_full_path_refuses(function, exc, pattern, make, extra):
+    """Parameters checked before (for float32) and int seeds: a call that takes the short
+    path when its out= is fine must still refuse a bad out=, with the same message."""
+    function(out=np.zeros(4, F32), seed=0)
+    out = make()
+    before = np.array(out, copy=True)
+    with pytest.raises(exc, match=pattern):
+        function(out=out, seed=0, **extra)
+    assert np.array_equal(np.asarray(out), before)
+
+
+@pytest.mark.parametrize(
+    ("exc", "pattern", "extra"),
+    [
+        (ValueError, "seed", {"seed": -1}),
+        (ValueError, "stream", {"seed": 0, "stream": 2**64}),
+        (ValueError, "offset", {"seed": 0, "offset": 4 * 2**64 - 2}),  # past the end
+        (ValueError, "n_threads", {"seed": 0, "n_threads": 0}),
+        (ValueError, "writeable", {"seed": 0, "out": "read-only"}),
+    ],
+)
+def test_the_short_path_refuses_bad_positions(exc, pattern, extra):
+    wf.normal(out=np.zeros(4, F32), seed=0)
+    out = np.full(4, 7.0, F32)
+    if extra.get("out") == "read-only":
+        out.flags.writeable = False
+        extra = {**extra, "out": out}
+    with pytest.raises(exc, match=pattern):
+        wf.normal(**{"out": out, **extra})
+    assert np.all(out == 7.0)

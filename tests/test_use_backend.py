@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -93,3 +96,19 @@ def test_c_without_the_core_names_the_cause():
     )
     assert "backend 'c' is not available" in stdout
     assert "not built or failed to import" in stdout and "pip install" in stdout
+
+
+@needs_core
+def test_the_env_default_can_still_be_switched_to_c():
+    """WINIT_FAST_PURE_PYTHON=1 sets the default only; use_backend('c') loads the core."""
+    code = (
+        "import winit_fast as wf\n"
+        "with wf.use_backend('c'):\n"
+        "    inside = wf.show_config()['backend']\n"
+        "print(wf.BACKEND, inside, wf.show_config()['backend'])\n"
+    )
+    env = {**os.environ, "WINIT_FAST_PURE_PYTHON": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.split() == ["python", "c", "python"]
