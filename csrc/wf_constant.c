@@ -104,6 +104,7 @@ void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value, 
         all_zero &= v[i] == 0;
     n_threads = wf_usable_threads(n_threads);
     if (n_threads <= 1 || n * elem_size < WF_SERIAL_CONSTANT_BYTES) {
+        wf_note_team(1);
         fill_elements(bytes, 0, n, elem_size, v, all_zero);
         return;
     }
@@ -114,6 +115,7 @@ void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value, 
 #pragma omp parallel for schedule(static) num_threads(n_threads)
 #endif
     for (int64_t i = 0; i < parts; ++i) {
+        WF_NOTE_TEAM();
         const size_t base = n / (size_t)parts, extra = n % (size_t)parts, k = (size_t)i;
         size_t lo = k * base + (k < extra ? k : extra);
         size_t hi = lo + base + (k < extra ? 1 : 0);

@@ -68,6 +68,7 @@ const char *wf_simd_name(int level);
 int wf_openmp_version(void);         /* the _OPENMP date (e.g. 201511), 0 without OpenMP */
 const char *wf_openmp_runtime(void); /* "libgomp", "libomp", "vcomp", or NULL */
 int wf_max_threads(void);            /* omp_get_max_threads(), 1 without OpenMP */
+int wf_last_team_size(void);         /* threads of this thread's last fill (0: none yet) */
 
 #ifdef __cplusplus
 }

@@ -72,6 +72,7 @@ static void run_fill(const fill_job *job, size_t n, int n_threads, size_t serial
         return;
     n_threads = wf_usable_threads(n_threads);
     if (n_threads <= 1 || n < serial_below) {
+        wf_note_team(1);
         fill_positions(job, begin, end);
         return;
     }
@@ -84,6 +85,7 @@ static void run_fill(const fill_job *job, size_t n, int n_threads, size_t serial
 #pragma omp parallel for schedule(static) num_threads(team)
 #endif
     for (int64_t i = 0; i < n_chunks; ++i) {
+        WF_NOTE_TEAM();
         uint64_t lo = (first + (uint64_t)i) * WF_CHUNK_ELEMENTS;
         uint64_t hi = lo + WF_CHUNK_ELEMENTS;
         fill_positions(job, lo > begin ? lo : begin, hi < end ? hi : end);

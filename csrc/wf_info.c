@@ -1,4 +1,5 @@
-/* Build facts and the vectorized block function. */
+/* Build facts, and the block function over many counters (a plain loop: the fills use the
+ * SIMD kernels, this serves philox4x32() and the known-answer tests). */
 #include "wf_core.h"
 #include "wf_parallel.h"
 #include "wf_philox.h"

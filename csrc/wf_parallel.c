@@ -26,3 +26,16 @@ int wf_usable_threads(int requested)
 #else
 int wf_usable_threads(int requested) { return requested; }
 #endif
+
+/* The team size of the calling thread's last fill, so a test can tell a core that never
+ * starts a second thread from one that does (the bytes are the same either way). Thread-
+ * local: a fill reports to the thread that called it. */
+#if defined(_MSC_VER) && !defined(__clang__)
+static __declspec(thread) int last_team = 0;
+#else
+static _Thread_local int last_team = 0;
+#endif
+
+void wf_note_team(int size) { last_team = size; }
+
+int wf_last_team_size(void) { return last_team; }

@@ -37,4 +37,17 @@
 /* `requested`, or 1 in a child process forked after the runtime was used (wf_parallel.c). */
 int wf_usable_threads(int requested);
 
+/* Records the team size of the calling thread's fill; wf_last_team_size() (wf_core.h) reads
+ * it. WF_NOTE_TEAM() goes in the body of a parallel loop: the team's thread 0 is the caller. */
+void wf_note_team(int size);
+#ifdef _OPENMP
+#define WF_NOTE_TEAM()                                                                             \
+    do {                                                                                           \
+        if (omp_get_thread_num() == 0)                                                             \
+            wf_note_team(omp_get_num_threads());                                                   \
+    } while (0)
+#else
+#define WF_NOTE_TEAM() wf_note_team(1)
+#endif
+
 #endif /* WF_PARALLEL_H */

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from support import CORE, simd_levels
 
+import winit_fast as wf
 from winit_fast import _fallback
 
 
@@ -16,6 +17,16 @@ def backend(request):
             pytest.skip("needs the compiled extension winit_fast._core")
         return CORE
     return _fallback
+
+
+@pytest.fixture(params=["c", "python"])
+def each_backend(request):
+    """Runs a test of the public API once per backend, through ``wf.use_backend``: the
+    bit-identity tests use it so that both backends meet the same pinned bytes."""
+    if request.param == "c" and CORE is None:
+        pytest.skip("needs the compiled extension winit_fast._core")
+    with wf.use_backend(request.param):
+        yield request.param
 
 
 @pytest.fixture(params=simd_levels() or ["no compiled core"])

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pathlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -45,3 +48,13 @@ def simd_levels() -> list[str]:
         return []
     levels = list(CORE.SIMD_LEVELS)
     return levels[: levels.index(CORE.simd_available()) + 1]
+
+
+def run_without_core(code: str) -> str:
+    """The stdout of ``code`` run by a fresh Python in which the compiled extension cannot be
+    imported (as on an install without a C compiler), with the default backend choice."""
+    prelude = "import sys; sys.modules['winit_fast._core'] = None\n"
+    env = {k: v for k, v in os.environ.items() if k != "WINIT_FAST_PURE_PYTHON"}
+    return subprocess.run(
+        [sys.executable, "-c", prelude + code], capture_output=True, text=True, env=env, check=True
+    ).stdout

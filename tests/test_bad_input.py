@@ -7,6 +7,9 @@ import pytest
 
 import winit_fast as wf
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 F32 = np.float32
 
 
@@ -48,6 +51,10 @@ CASES = [
     case(ValueError, "mean", wf.normal, 3, mean=1e300, seed=0),
     case(ValueError, "std", wf.normal, 3, std=1e38, seed=0),
     case(TypeError, "std", wf.normal, 3, std="1", seed=0),
+    case(TypeError, "std must be a real number, got an array", wf.normal, 3, std=np.ones(2)),
+    case(TypeError, "mean must be a real number, got list", wf.normal, 3, mean=[1], seed=0),
+    case(TypeError, "low must be a real number", wf.uniform, 3, np.array([0.0]), seed=0),
+    case(TypeError, "out must be a numpy.ndarray, got list", wf.glorot_uniform, out=[0.0] * 10),
     case(ValueError, "low", wf.uniform, 3, low=float("nan"), seed=0),
     case(ValueError, "high", wf.uniform, 3, high=float("inf"), seed=0),
     case(ValueError, "low", wf.uniform, 3, low=2.0, high=1.0, seed=0),
@@ -126,8 +133,45 @@ def test_rejected_parameter_leaves_out_untouched():
 
 
 def test_unallocatable_shape_is_memory_error():
-    with pytest.raises(MemoryError, match="shape"):
-        wf.normal((2**30, 2**30), seed=0)  # 4 EiB: below the 2**63-byte limit, never allocatable
+    # 4 EiB: below the 2**63-byte limit, never allocatable; the size is said for people
+    with pytest.raises(MemoryError, match=r"shape .* needs 4\.0 EiB, which cannot be"):
+        wf.normal((2**30, 2**30), seed=0)
+
+
+@pytest.mark.parametrize(
+    ("function", "checked", "refused"),
+    [
+        (wf.uniform, {"low": 1}, {"low": True}),
+        (wf.normal, {"std": 1}, {"std": True}),
+        (wf.truncated_normal, {"std": 1}, {"std": np.True_}),
+    ],
+)
+def test_a_bool_is_refused_even_after_the_int_it_equals(function, checked, refused):
+    """The checked-parameter cache tells True from 1 (they are equal and hash alike)."""
+    out = np.zeros(8, F32)
+    for call in (lambda kw: function(3, seed=0, **kw), lambda kw: function(out=out, seed=0, **kw)):
+        call(checked)
+        with pytest.raises(TypeError, match="must be a real number, got bool"):
+            call(refused)
+
+
+@pytest.mark.parametrize("std", [np.array(2.0), np.float32(2.0), np.float64(2.0), 2])
+def test_numpy_scalars_and_0d_arrays_are_numbers(std):
+    expected = wf.normal(9, std=2.0, seed=4)
+    assert np.array_equal(wf.normal(9, std=std, seed=4), expected)
+    out = np.empty(9, F32)
+    assert np.array_equal(wf.normal(out=out, std=std, seed=4), expected)
+    assert np.array_equal(
+        wf.uniform(9, np.array(-1.0), np.array(3.0), seed=4), wf.uniform(9, -1.0, 3.0, seed=4)
+    )
+
+
+def test_the_sign_of_a_zero_parameter_does_not_depend_on_earlier_calls():
+    """A zero parameter is +0.0 whatever was called before (-0.0 == 0.0 as a cache key)."""
+    first = wf.normal(64, -0.0, 0.0, seed=0)
+    wf.normal(64, 0.0, 0.0, seed=0)
+    again = wf.normal(64, -0.0, 0.0, seed=0)
+    assert first.tobytes() == again.tobytes() == np.zeros(64, F32).tobytes()
 
 
 @pytest.mark.parametrize("function", [wf.normal, wf.uniform, wf.zeros, wf.ones])
@@ -152,3 +196,37 @@ def test_bfloat16_without_ml_dtypes_names_the_package(monkeypatch):
     monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # as if it were not installed
     with pytest.raises(ImportError, match="ml_dtypes"):
         wf.normal(3, seed=0, dtype="bfloat16")
+
+
+@pytest.mark.parametrize("function", [wf.uniform, wf.normal, wf.truncated_normal])
+@pytest.mark.parametrize(("exc", "pattern", "make", "extra"), OUT_CASES)
+def test_the_short_path_refuses_what_the_full_path_refuses(function, exc, pattern, make, extra):
+    """Parameters checked before (for float32) and int seeds: a call that takes the short
+    path when its out= is fine must still refuse a bad out=, with the same message."""
+    function(out=np.zeros(4, F32), seed=0)
+    out = make()
+    before = np.array(out, copy=True)
+    with pytest.raises(exc, match=pattern):
+        function(out=out, seed=0, **extra)
+    assert np.array_equal(np.asarray(out), before)
+
+
+@pytest.mark.parametrize(
+    ("exc", "pattern", "extra"),
+    [
+        (ValueError, "seed", {"seed": -1}),
+        (ValueError, "stream", {"seed": 0, "stream": 2**64}),
+        (ValueError, "offset", {"seed": 0, "offset": 4 * 2**64 - 2}),  # past the end
+        (ValueError, "n_threads", {"seed": 0, "n_threads": 0}),
+        (ValueError, "writeable", {"seed": 0, "out": "read-only"}),
+    ],
+)
+def test_the_short_path_refuses_bad_positions(exc, pattern, extra):
+    wf.normal(out=np.zeros(4, F32), seed=0)
+    out = np.full(4, 7.0, F32)
+    if extra.get("out") == "read-only":
+        out.flags.writeable = False
+        extra = {**extra, "out": out}
+    with pytest.raises(exc, match=pattern):
+        wf.normal(**{"out": out, **extra})
+    assert np.all(out == 7.0)

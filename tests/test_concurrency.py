@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from support import same_bytes
+from support import CORE, same_bytes
 
 import winit_fast as wf
 
@@ -55,7 +54,8 @@ out = np.empty(1 << 29, np.float64)   # 4 GiB: several seconds of single-threade
 print("start", flush=True)
 started = time.perf_counter()
 try:
-    wf.truncated_normal(out=out, seed=1, n_threads=1)
+    with wf.use_backend(sys.argv[1]):
+        wf.truncated_normal(out=out, seed=1, n_threads=1)
 except KeyboardInterrupt:
     print(f"interrupted after {time.perf_counter() - started:.3f}", flush=True)
     sys.exit(3)
@@ -64,12 +64,12 @@ print("finished", flush=True)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals (SIGINT to a child)")
-def test_ctrl_c_interrupts_a_long_fill_within_a_second():
+@pytest.mark.parametrize("backend", ["c", "python"])
+def test_ctrl_c_interrupts_a_long_fill_within_a_second(backend):
+    if backend == "c" and CORE is None:
+        pytest.skip("needs the compiled extension winit_fast._core")
     child = subprocess.Popen(
-        [sys.executable, "-c", INTERRUPTIBLE],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "WINIT_FAST_PURE_PYTHON": os.environ.get("WINIT_FAST_PURE_PYTHON", "")},
+        [sys.executable, "-c", INTERRUPTIBLE, backend], stdout=subprocess.PIPE, text=True
     )
     assert child.stdout.readline().strip() == "start"
     time.sleep(0.5)

@@ -9,6 +9,9 @@ from support import FLOAT_DTYPES
 
 import winit_fast as wf
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 N = 1 << 20  # >= 10^6 samples per check
 ALPHA = 1e-4  # a correct generator fails a single KS test this rarely; the seeds are fixed
 

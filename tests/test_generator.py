@@ -11,6 +11,9 @@ from support import same_bytes
 
 import winit_fast as wf
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 
 def blocks(count, per_block):
     return -(-count // per_block)

@@ -18,6 +18,9 @@ from support import TESTS
 import winit_fast as wf
 from winit_fast._validation import as_dtype
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 GOLDEN = json.loads((TESTS / "golden_values.json").read_text())
 
 

@@ -10,6 +10,9 @@ from support import same_bytes
 
 import winit_fast as wf
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 FUNCTIONS = {
     "uniform": lambda shape, **kw: wf.uniform(shape, -1.0, 2.0, seed=9, **kw),
     "normal": lambda shape, **kw: wf.normal(shape, 0.5, 2.0, seed=9, **kw),

@@ -9,6 +9,9 @@ from support import same_bytes
 import winit_fast as wf
 from winit_fast import initializers as init
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 SEEDED = {  # class -> (constructor kwargs with an int seed, the Keras config keys)
     init.RandomUniform: ({"minval": -0.5, "maxval": 0.5}, {"minval", "maxval", "seed"}),
     init.RandomNormal: ({"mean": 1.0, "stddev": 0.1}, {"mean", "stddev", "seed"}),
@@ -261,3 +264,10 @@ def test_get_takes_keras_aliases_classes_callables_and_arrays():
     assert from_array((2, 3)).dtype == np.float32
     with pytest.raises(ValueError, match="shape must be"):
         from_array((3, 2))
+
+
+def test_an_unknown_name_gets_the_close_ones_suggested():
+    with pytest.raises(ValueError, match="did you mean 'he_normal'"):
+        init.get("he_normall")
+    with pytest.raises(ValueError, match=r"unknown; valid names: Constant"):
+        init.get("qqqqqq")  # nothing close: no suggestion

@@ -10,6 +10,9 @@ from support import FLOAT_DTYPES, same_bytes
 
 import winit_fast as wf
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 OFFSETS = [1, 3, 5, 7, 4095, 40_001]
 
 

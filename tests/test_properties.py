@@ -7,8 +7,6 @@ of the whole; the thread count changes nothing.
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -16,7 +14,6 @@ from hypothesis import strategies as st
 from support import CORE, same_bytes
 
 import winit_fast as wf
-from winit_fast import _distributions, _fallback
 
 pytestmark = pytest.mark.skipif(
     CORE is None, reason="needs the compiled extension winit_fast._core"
@@ -32,17 +29,6 @@ FUNCTIONS = {
     "glorot_uniform": lambda shape, **kw: wf.glorot_uniform(shape, **kw),
 }
 DTYPES = [np.float32, np.float64, np.float16, "bfloat16"]
-
-
-@contextlib.contextmanager
-def backend(module):
-    """Routes the public API to one backend for the duration."""
-    before = _distributions.impl
-    _distributions.impl = module
-    try:
-        yield
-    finally:
-        _distributions.impl = before
 
 
 @st.composite
@@ -69,10 +55,10 @@ def calls(draw):
 def test_backends_blocks_and_threads_agree(call):
     fill = FUNCTIONS[call["name"]]
     common = {"seed": call["seed"], "stream": call["stream"], "dtype": call["dtype"]}
-    with backend(CORE):
+    with wf.use_backend("c"):
         whole = fill(call["shape"], n_threads=call["threads"], **common)
         block = fill(call["shape"], index=call["index"], n_threads=1, **common)
-    with backend(_fallback):
+    with wf.use_backend("python"):
         whole_fallback = fill(call["shape"], **common)
     assert same_bytes(whole, whole_fallback)
     assert same_bytes(block, np.ascontiguousarray(whole[call["index"]]))
@@ -116,8 +102,8 @@ INITIALIZERS = {
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_every_initializer_same_bytes_on_both_backends(name, dtype):
     """orthogonal included: its normals agree, and on one machine both use the same LAPACK."""
-    with backend(CORE):
+    with wf.use_backend("c"):
         compiled = INITIALIZERS[name](seed=21, dtype=dtype)
-    with backend(_fallback):
+    with wf.use_backend("python"):
         fallback = INITIALIZERS[name](seed=21, dtype=dtype)
     assert same_bytes(compiled, fallback)

@@ -1,6 +1,6 @@
 """Equivalence (a): the C core and the NumPy fallback give byte-identical initial weights,
-hence byte-identical training. The fallback's weights come from a fresh process with
-WINIT_FAST_PURE_PYTHON=1 (see winit_fast.reference.backends)."""
+hence byte-identical training. Each backend is chosen with wf.use_backend (see
+winit_fast.reference.backends)."""
 
 from __future__ import annotations
 

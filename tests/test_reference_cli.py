@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
-from reference_support import toy_data
+from reference_support import write_toy_npz
 from support import needs_core
 
 from winit_fast.cli import main
@@ -14,10 +13,7 @@ from winit_fast.cli import main
 
 @pytest.fixture
 def npz(tmp_path):
-    data = toy_data(n=100)
-    path = tmp_path / "toy.npz"
-    np.savez(path, X=data.X_train, y=data.y_train, X_val=data.X_val, y_val=data.y_val)
-    return str(path)
+    return write_toy_npz(tmp_path / "toy.npz")
 
 
 def read(path):

@@ -7,6 +7,9 @@ import pytest
 
 from winit_fast import _schemes
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 torch = pytest.importorskip("torch", reason="needs torch")
 wft = pytest.importorskip("winit_fast.torch", reason="needs torch")
 

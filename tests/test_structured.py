@@ -10,6 +10,9 @@ from support import same_bytes
 
 import winit_fast as wf
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 TOLERANCE = {np.float32: 1e-5, np.float64: 1e-12}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from support import FLOAT_DTYPES, same_bytes
+from support import CORE, FLOAT_DTYPES, same_bytes
 
 import winit_fast as wf
 
@@ -51,3 +51,19 @@ def test_large_constant_fills_with_streaming_stores(dtype, value, misalign):
         assert (np.signbit(out) == np.signbit(dtype(value))).all()  # +0.0 stays +0.0
         assert np.isnan(base[:misalign]).all() and np.isnan(base[misalign + out.size :]).all()
         out.fill(np.nan)
+
+
+@pytest.mark.skipif(
+    CORE is None or CORE.runtime_info()["openmp"] is None,
+    reason="needs the compiled extension winit_fast._core built with OpenMP",
+)
+@pytest.mark.parametrize("name", sorted(FILLS))
+def test_a_big_fill_runs_on_the_team_asked_for(name):
+    """The invariance above would also hold for a core that never starts a second thread:
+    the core reports the team each fill of this thread ran on."""
+    with wf.use_backend("c"):
+        for threads in (2, 3):
+            FILLS[name](1_000_003, np.float32, threads)
+            assert CORE.last_team_size() == threads
+        FILLS[name](5, np.float32, 3)
+        assert CORE.last_team_size() == 1  # a small fill stays on the calling thread

@@ -13,6 +13,9 @@ import pytest
 import winit_fast as wf
 from winit_fast._fallback import transforms as t
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 
 def raw_blocks(n_blocks: int, seed: int, offset_blocks: int = 0) -> np.ndarray:
     return wf.random_raw(4 * n_blocks, seed=seed, offset=4 * offset_blocks).reshape(-1, 4)

@@ -10,6 +10,9 @@ from support import same_bytes
 import winit_fast as wf
 from winit_fast._fallback import transforms as t
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 N = 1 << 20
 ALPHA = 1e-4
 

@@ -11,6 +11,9 @@ from support import same_bytes
 
 import winit_fast as wf
 
+# guarantee 4: every test here runs on both backends (conftest.each_backend)
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 TRUNCATED_STD = 0.87962566103423978
 PRESETS = {  # name -> (scale, mode, default distribution), as in Keras 3
     "glorot_normal": (1.0, "fan_avg", "truncated_normal"),

@@ -1,4 +1,5 @@
-/* Vector abstraction for the generic SIMD kernels (wf_simd_kernels.inc): AVX-512 (F, DQ).
+/* Vector abstraction for the generic SIMD kernels (wf_simd_kernels.inc): AVX-512 F, DQ, BW
+ * and VL (what wf_dispatch.c requires and setup.py compiles this level for).
  * v32: 16 lanes of float / uint32; v64: 8 lanes of double / uint64.  Every operation is one
  * IEEE operation per lane, the same as the scalar code's, so results are bit-identical. */
 #ifndef WF_VEC_AVX512_H

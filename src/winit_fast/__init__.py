@@ -6,7 +6,7 @@ count, SIMD level, shard of a tensor, and for the C core and the NumPy fallback 
 """
 
 from winit_fast import initializers
-from winit_fast._backend import BACKEND
+from winit_fast._backend import BACKEND, use_backend
 from winit_fast._config import show_config
 from winit_fast._constants import constant, ones, zeros
 from winit_fast._distributions import normal, philox4x32, random_raw, truncated_normal, uniform
@@ -48,6 +48,7 @@ __all__ = [
     "show_config",
     "truncated_normal",
     "uniform",
+    "use_backend",
     "variance_scaling",
     "zeros",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Literal, overload
 
 import numpy as np
 
@@ -10,12 +11,21 @@ from winit_fast import _backend
 from winit_fast._version import __version__
 
 
-def show_config(print_out: bool = False) -> dict:
-    """Report the backend and its build, as ``numpy.show_config`` does.
+@overload
+def show_config(print_out: Literal[False] = ...) -> dict: ...
+@overload
+def show_config(print_out: Literal[True]) -> None: ...
+@overload
+def show_config(print_out: bool) -> dict | None: ...
+
+
+def show_config(print_out: bool = False) -> dict | None:
+    """Report the backend in use here (see :func:`use_backend`) and its build.
 
     Returns a dict with ``backend`` (``"c"`` or ``"python"``), ``simd`` (the kernel level in
     use), ``openmp`` (the runtime, ``None`` if built without), ``max_threads``, ``version``
-    and, for the fallback, ``fallback_reason``. With ``print_out=True`` it is also printed.
+    and, for the fallback, ``fallback_reason``. With ``print_out=True`` the report is printed
+    and ``None`` returned, as ``numpy.show_config`` does (so a REPL does not show it twice).
 
     Examples
     --------
@@ -23,15 +33,21 @@ def show_config(print_out: bool = False) -> dict:
     >>> sorted(wf.show_config())[:3]
     ['backend', 'fallback_reason', 'machine']
     """
-    info = dict(_backend.impl.runtime_info())
+    module = _backend.current()
+    info = dict(module.runtime_info())
+    reason = None
+    if info["backend"] == "python":
+        chosen = module is not _backend._default_module
+        reason = "use_backend('python')" if chosen else _backend.fallback_reason
     info.update(
         version=__version__,
-        fallback_reason=_backend.fallback_reason,
+        fallback_reason=reason,
         python=sys.version.split()[0],
         numpy=np.__version__,
     )
-    if print_out:
-        width = max(len(key) for key in info)
-        for key, value in info.items():
-            print(f"{key:<{width}} : {value}")
-    return info
+    if not print_out:
+        return info
+    width = max(len(key) for key in info)
+    for key, value in info.items():
+        print(f"{key:<{width}} : {value}")
+    return None

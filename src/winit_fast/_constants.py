@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from winit_fast import _validation as v
-from winit_fast._backend import impl
+from winit_fast._backend import current
 
 
 def constant(
@@ -31,8 +31,8 @@ def constant(
     """
     target = v.prepare_out(shape, dtype, out)
     value_w = v.to_working("value", v.as_real("value", value, finite=False), target.dtype)
-    threads = v.as_n_threads(n_threads, impl.max_threads())
-    impl.fill_constant(target, value_w, threads)
+    impl = current()
+    impl.fill_constant(target, value_w, v.as_n_threads(n_threads, impl.max_threads()))
     return target
 
 

@@ -53,6 +53,7 @@ cdef extern from "wf_core.h" nogil:
     int wf_openmp_version()
     const char *wf_openmp_runtime()
     int wf_max_threads()
+    int wf_last_team_size()
 
 
 cdef extern from "wf_runs.h" nogil:
@@ -95,6 +96,9 @@ cdef extern from "wf_runs.h" nogil:
 
 # Elements filled between two checks for Ctrl-C: a few milliseconds of work.
 cdef size_t INTERRUPT_SLICE = 1 << 22
+# Below this many elements a fill keeps the GIL: releasing and taking it back costs more
+# than the fill (a few hundred ns), and a fill this short never blocks other threads long.
+cdef size_t KEEP_GIL_BELOW = 1 << 10
 cdef size_t CONSTANT_SLICE = 1 << 25  # constant fills run at memory speed
 
 cdef enum Kind:
@@ -131,6 +135,20 @@ cdef int _check_layout(cnp.ndarray out) except -1:
     return 0
 
 
+cdef void _call(Kind kind, void *target, wf_dtype dtype, size_t step, const wf_origin *origin,
+                const double *params, const wf_truncation *truncation,
+                int n_threads) noexcept nogil:
+    """One C fill of ``step`` elements (with or without the GIL held)."""
+    if kind == RAW_U32:
+        wf_fill_raw_u32(<uint32_t *>target, step, origin, n_threads)
+    elif kind == UNIFORM:
+        wf_fill_uniform(target, dtype, step, origin, params[0], params[1], params[2], n_threads)
+    elif kind == NORMAL:
+        wf_fill_normal(target, dtype, step, origin, params[0], params[1], n_threads)
+    else:
+        wf_fill_truncated_normal(target, dtype, step, origin, truncation, n_threads)
+
+
 cdef int _fill(cnp.ndarray out, Kind kind, wf_dtype dtype, uint64_t seed, uint64_t stream,
                uint64_t block, uint32_t phase, const double *params, int n_threads) except -1:
     cdef size_t n = <size_t>cnp.PyArray_SIZE(out)
@@ -154,16 +172,11 @@ cdef int _fill(cnp.ndarray out, Kind kind, wf_dtype dtype, uint64_t seed, uint64
         origin.block = block + position // per_block
         origin.phase = <uint32_t>(position % per_block)
         target = <void *>(base + done * itemsize)
-        with nogil:
-            if kind == RAW_U32:
-                wf_fill_raw_u32(<uint32_t *>target, step, &origin, n_threads)
-            elif kind == UNIFORM:
-                wf_fill_uniform(target, dtype, step, &origin, params[0], params[1], params[2],
-                                n_threads)
-            elif kind == NORMAL:
-                wf_fill_normal(target, dtype, step, &origin, params[0], params[1], n_threads)
-            else:
-                wf_fill_truncated_normal(target, dtype, step, &origin, &truncation, n_threads)
+        if step >= KEEP_GIL_BELOW:
+            with nogil:
+                _call(kind, target, dtype, step, &origin, params, &truncation, n_threads)
+        else:
+            _call(kind, target, dtype, step, &origin, params, &truncation, n_threads)
         done += step
         PyErr_CheckSignals()
     return 0
@@ -340,6 +353,11 @@ def set_simd(name):
 def max_threads():
     """The OpenMP default team size for this thread (OMP_NUM_THREADS, threadpoolctl)."""
     return wf_max_threads()
+
+
+def last_team_size():
+    """Threads that this thread's last fill ran on (1: the serial path; 0: no fill yet)."""
+    return wf_last_team_size()
 
 
 def runtime_info():

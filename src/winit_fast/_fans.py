@@ -14,8 +14,6 @@ import numpy as np
 
 from winit_fast import _validation as v
 
-LAYOUTS = ("keras", "torch")
-
 
 def compute_fans(
     shape: Any,
@@ -97,7 +95,7 @@ def compute_fans(
     (32, 32)
     """
     dims = v.as_shape(shape)
-    layout = _as_layout(layout)
+    layout = v.as_layout(layout)
     groups = _as_groups(groups)
     conv_options = groups != 1 or depthwise or transposed
     if input_axes is not None or output_axes is not None:
@@ -183,12 +181,6 @@ def _as_axes(name: str, axes: Any, rank: int) -> tuple[int, ...]:
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"{name} names an axis more than once: {list(result)}")
     return tuple(normalized)
-
-
-def _as_layout(layout: Any) -> str:
-    if not isinstance(layout, str) or layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {', '.join(map(repr, LAYOUTS))}, got {layout!r}")
-    return layout
 
 
 def _as_groups(groups: Any) -> int:

@@ -9,25 +9,22 @@ import numpy as np
 
 from winit_fast import _validation as v
 from winit_fast._distributions import normal, truncated_normal, uniform
-from winit_fast._structured import _orthogonal
-from winit_fast._variance_scaling import PRESETS, _variance_scaling
+from winit_fast._structured import orthogonal
+from winit_fast._variance_scaling import PRESETS, variance_scaling
 
 _STATE_KEYS = ("seed", "stream", "block")
 
 
-def _per_block(dtype: np.dtype) -> int:
-    """Elements per Philox block: 4 for 32- and 16-bit outputs, 2 for float64."""
-    return 2 if dtype.itemsize == 8 else 4
-
-
-def _output_dtype(dtype: Any, out: Any) -> np.dtype:
+def _per_block(dtype: Any, out: Any) -> int:
+    """Elements per block of the output the call will make (``v.per_block``'s rule)."""
     if isinstance(out, np.ndarray):
-        return out.dtype
+        return v.per_block(out.dtype)
     try:
-        return np.dtype(np.float32 if dtype is None else dtype)
+        return v.per_block(np.dtype(np.float32 if dtype is None else dtype))
     except TypeError:
-        # Not a dtype NumPy knows (yet): the function called next raises the real error.
-        return np.dtype(np.float32)
+        # Not a dtype NumPy knows ("bfloat16", or a typo): 4 per block, and for a typo
+        # the function called next raises the real error.
+        return 4
 
 
 def _preset_method(name: str) -> Callable[..., np.ndarray]:
@@ -159,15 +156,13 @@ class Generator:
             raise TypeError(f"name must be a str, got {type(name).__name__}")
         return Generator(self._seed, stream=f"{self._stream}/{name}")
 
-    def _advance(self, draw: Callable[[int], np.ndarray], per_block: int, drawn: int = -1):
-        """Call ``draw(offset)`` at the current block, then move past the blocks it used.
-
-        The counter moves only when the call succeeds, so a rejected call uses nothing.
-        ``drawn`` is the number of elements drawn when it differs from the result's size.
-        """
-        result = draw(self._block * per_block)
-        count = result.size if drawn < 0 else drawn
-        self._block += -(-count // per_block)
+    def _continue(self, function: Callable[..., np.ndarray], per_block: int, *args, **kwargs):
+        """``function(*args, **kwargs)`` at the current block of this stream, then the counter
+        moves past the blocks the result used. It moves only when the call succeeds, so a
+        rejected call uses nothing."""
+        offset = self._block * per_block
+        result = function(*args, seed=self._seed, stream=self._stream, offset=offset, **kwargs)
+        self._block += -(-result.size // per_block)
         return result
 
     def uniform(
@@ -188,11 +183,9 @@ class Generator:
         >>> wf.Generator(seed=0).uniform((2, 3), -1.0, 1.0).shape
         (2, 3)
         """
-        return self._advance(
-            lambda offset: uniform(
-                shape, low, high, dtype=dtype, out=out, n_threads=n_threads, **self._at(offset)
-            ),
-            _per_block(_output_dtype(dtype, out)),
+        per = _per_block(dtype, out)
+        return self._continue(
+            uniform, per, shape, low, high, dtype=dtype, out=out, n_threads=n_threads
         )
 
     def normal(
@@ -213,11 +206,9 @@ class Generator:
         >>> wf.Generator(seed=0).normal(5, std=0.1).dtype
         dtype('float32')
         """
-        return self._advance(
-            lambda offset: normal(
-                shape, mean, std, dtype=dtype, out=out, n_threads=n_threads, **self._at(offset)
-            ),
-            _per_block(_output_dtype(dtype, out)),
+        per = _per_block(dtype, out)
+        return self._continue(
+            normal, per, shape, mean, std, dtype=dtype, out=out, n_threads=n_threads
         )
 
     def truncated_normal(
@@ -241,20 +232,9 @@ class Generator:
         >>> bool((abs(w) <= 0.04).all())
         True
         """
-        return self._advance(
-            lambda offset: truncated_normal(
-                shape,
-                mean,
-                std,
-                a=a,
-                b=b,
-                dtype=dtype,
-                out=out,
-                n_threads=n_threads,
-                **self._at(offset),
-            ),
-            _per_block(_output_dtype(dtype, out)),
-        )
+        per = _per_block(dtype, out)
+        kwargs = {"a": a, "b": b, "dtype": dtype, "out": out, "n_threads": n_threads}
+        return self._continue(truncated_normal, per, shape, mean, std, **kwargs)
 
     def variance_scaling(
         self,
@@ -278,23 +258,11 @@ class Generator:
         >>> wf.Generator(seed=0).variance_scaling((64, 32), 2.0, distribution="uniform").shape
         (64, 32)
         """
-        return self._advance(
-            lambda offset: _variance_scaling(
-                shape,
-                scale,
-                mode,
-                distribution,
-                dtype=dtype,
-                out=out,
-                n_threads=n_threads,
-                index=None,
-                layout=layout,
-                fan_in=fan_in,
-                fan_out=fan_out,
-                **self._at(offset),
-            ),
-            _per_block(_output_dtype(dtype, out)),
-        )
+        kwargs = {"dtype": dtype, "out": out, "n_threads": n_threads, "layout": layout}
+        fans = {"fan_in": fan_in, "fan_out": fan_out}
+        per = _per_block(dtype, out)
+        args = (shape, scale, mode, distribution)
+        return self._continue(variance_scaling, per, *args, **kwargs, **fans)
 
     def orthogonal(
         self,
@@ -316,15 +284,10 @@ class Generator:
         >>> g.orthogonal((4, 6)).shape, g.state["block"]
         ((4, 6), 12)
         """
-        return self._advance(
-            lambda offset: _orthogonal(
-                shape, gain, dtype=dtype, out=out, n_threads=n_threads, **self._at(offset)
-            ),
-            _per_block(np.dtype(np.float64)),
+        per = v.per_block(v.FLOAT64)  # the normals are float64 whatever dtype is
+        return self._continue(
+            orthogonal, per, shape, gain, dtype=dtype, out=out, n_threads=n_threads
         )
-
-    def _at(self, offset: int) -> dict[str, Any]:
-        return {"seed": self._seed, "stream": self._stream, "offset": offset}
 
     glorot_normal = _preset_method("glorot_normal")
     glorot_uniform = _preset_method("glorot_uniform")

@@ -9,15 +9,8 @@ import numpy as np
 
 from winit_fast import _blocks
 from winit_fast import _validation as v
-from winit_fast._distributions import normal
-
-
-def _as_gain(gain: Any, dtype: np.dtype) -> float:
-    value = v.as_real("gain", gain)
-    with np.errstate(over="ignore"):
-        if not np.isfinite(np.asarray(value).astype(dtype)):
-            raise ValueError(f"gain={value} overflows {dtype}")
-    return value
+from winit_fast._distributions import normal_at
+from winit_fast._placement import Placement
 
 
 def _store(target: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -28,49 +21,23 @@ def _store(target: np.ndarray, values: np.ndarray) -> np.ndarray:
     return target
 
 
-def _orthogonal(
-    shape: Any,
-    gain: Any,
-    *,
-    seed: Any,
-    dtype: Any,
-    out: np.ndarray | None,
-    stream: Any,
-    n_threads: int | None,
-    index: Any = None,
-    offset: int = 0,
-) -> np.ndarray:
-    """The implementation; ``offset`` (in float64 elements) is for ``Generator`` only."""
-    if index is not None:
-        return _orthogonal_block(
-            shape,
-            gain,
-            index,
-            out=out,
-            dtype=dtype,
-            seed=seed,
-            stream=stream,
-            n_threads=n_threads,
-            offset=offset,
-        )
-    target = v.prepare_out(shape, dtype, out)
+def _orthogonal(shape: Any, gain: Any, where: Placement) -> np.ndarray:
+    """:func:`orthogonal`; ``where.offset`` counts float64 elements."""
+    if where.index is not None:
+        return _orthogonal_block(shape, gain, where)
+    target = v.prepare_out(shape, where.dtype, where.out)
     if target.ndim < 2:
         raise ValueError(
             f"shape must have at least 2 dimensions for orthogonal, got {target.shape}"
         )
-    gain = _as_gain(gain, target.dtype)
+    gain = v.as_gain(gain, target.dtype)
     rows, cols = math.prod(target.shape[:-1]), target.shape[-1]
     if target.size == 0:
         return target
     # Drawn in float64 whatever the output dtype: QR of a float64 matrix is orthogonal to
     # ~1e-15, and the single rounding at the end is the only float32 error.
-    draws = normal(
-        (max(rows, cols), min(rows, cols)),
-        seed=seed,
-        dtype=np.float64,
-        stream=stream,
-        n_threads=n_threads,
-        offset=offset,
+    draws = normal_at(
+        (max(rows, cols), min(rows, cols)), 0.0, 1.0, where.with_(dtype=np.float64, out=None)
     )
     q, r = np.linalg.qr(draws)
     # Sign correction makes Q unique (Haar-distributed); a zero diagonal keeps its column.
@@ -80,15 +47,15 @@ def _orthogonal(
     return _store(target, (gain * q).reshape(target.shape))
 
 
-def _orthogonal_block(shape: Any, gain: Any, index: Any, *, out: Any, **kwargs: Any) -> np.ndarray:
+def _orthogonal_block(shape: Any, gain: Any, where: Placement) -> np.ndarray:
     """``index=``: a block of Q depends on the whole QR, so the whole matrix is made and the
     block copied out (exact, but it costs the whole matrix, unlike the element-wise fills)."""
     if shape is None:
         raise TypeError("shape (of the whole tensor) is required with index")
     full_shape = v.as_shape(shape)
-    block = _blocks.resolve(full_shape, index)
-    target = v.prepare_out(block.shape, kwargs["dtype"], out)
-    whole = _orthogonal(full_shape, gain, out=None, **{**kwargs, "dtype": target.dtype})
+    block = _blocks.resolve(full_shape, where.index)
+    target = v.prepare_out(block.shape, where.dtype, where.out)
+    whole = _orthogonal(full_shape, gain, where.with_(dtype=target.dtype, out=None, index=None))
     target[...] = block.select(whole)
     return target
 
@@ -101,6 +68,7 @@ def orthogonal(
     dtype: Any = None,
     out: np.ndarray | None = None,
     stream: Any = 0,
+    offset: Any = 0,
     n_threads: int | None = None,
     index: Any = None,
 ) -> np.ndarray:
@@ -125,6 +93,8 @@ def orthogonal(
         Multiplies the orthogonal matrix; finite.
     seed, dtype, out, stream, n_threads
         As in :func:`winit_fast.normal`.
+    offset : int
+        Stream element (of float64 normals, two per block) where the normal matrix starts.
     index : tuple of slices, optional
         A block of the matrix of ``shape``, equal to the same block of the whole. A block of
         ``Q`` depends on the whole factorization, so the whole matrix is computed.
@@ -140,16 +110,7 @@ def orthogonal(
     >>> w.shape, w.dtype, bool(np.allclose(w @ w.T, 4.0 * np.eye(64), atol=1e-5))
     ((64, 128), dtype('float32'), True)
     """
-    return _orthogonal(
-        shape,
-        gain,
-        seed=seed,
-        dtype=dtype,
-        out=out,
-        stream=stream,
-        n_threads=n_threads,
-        index=index,
-    )
+    return _orthogonal(shape, gain, Placement(seed, dtype, out, stream, offset, n_threads, index))
 
 
 def identity(
@@ -184,7 +145,7 @@ def identity(
     target = v.prepare_out(shape, dtype, out)
     if target.ndim != 2:
         raise ValueError(f"shape must be 2-D for identity, got {target.shape}")
-    gain = _as_gain(gain, target.dtype)
+    gain = v.as_gain(gain, target.dtype)
     target[...] = 0
     np.fill_diagonal(target, np.float32(gain) if target.dtype.itemsize < 4 else gain)
     return target

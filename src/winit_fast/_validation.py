@@ -42,7 +42,9 @@ def is_bfloat16(dtype: np.dtype) -> bool:
 
 
 def per_block(dtype: np.dtype) -> int:
-    """Elements per Philox block: 2 for float64, 4 for the 32-bit-word dtypes."""
+    """Elements per Philox block: 2 for float64, 4 for the other dtypes (one 32-bit word
+    each). The one Python home of this rule (the public fills, Generator, the fallback);
+    the C side's is ``csrc/wf_fill.c``."""
     return 2 if dtype == FLOAT64 else 4
 
 
@@ -150,9 +152,13 @@ def as_n_threads(n_threads: Any, default: int) -> int:
 
 
 def as_real(name: str, value: Any, *, finite: bool = True) -> float:
-    """A real number (int, float or NumPy scalar) as a Python float."""
+    """A real number (int, float, NumPy scalar or 0-d array, as NumPy takes) as a float."""
     if type(value) is float and (not finite or math.isfinite(value)):
         return value
+    if isinstance(value, np.ndarray):
+        if value.ndim:
+            raise TypeError(f"{name} must be a real number, got an array of shape {value.shape}")
+        value = value[()]  # a 0-d array is its scalar
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     try:
@@ -192,6 +198,29 @@ def to_working(name: str, value: float, dtype: np.dtype) -> np.floating:
     return working_dtype(dtype).type(value)
 
 
+LAYOUTS = ("keras", "torch")  # how a weight shape is read: (..., in, out) or (out, in, ...)
+
+
+def as_layout(layout: Any) -> str:
+    if not isinstance(layout, str) or layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(map(repr, LAYOUTS))}, got {layout!r}")
+    return layout
+
+
+def as_gain(gain: Any, dtype: np.dtype) -> float:
+    """A finite multiplier that stays finite in ``dtype``."""
+    value = as_real("gain", gain)
+    if not fits(value, dtype):
+        raise ValueError(f"gain={value} overflows {dtype}")
+    return value
+
+
+def check_out_type(out: Any) -> None:
+    """``out`` is ``None`` or an ndarray (the other checks of ``out`` are in prepare_out)."""
+    if out is not None and not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
+
+
 def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
     """The array to fill: ``out`` after checks, or a new C-contiguous array."""
     if out is None:
@@ -200,8 +229,7 @@ def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
         dims = as_shape(shape)
         resolved = as_dtype(np.float32 if dtype is None else dtype)
         return allocate(dims, resolved)
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
+    check_out_type(out)
     supported = out.dtype in (FLOAT32, FLOAT64, FLOAT16) or is_bfloat16(out.dtype)
     if not supported or not out.dtype.isnative:
         raise TypeError(
@@ -228,9 +256,19 @@ def allocate(dims: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         return np.empty(dims, dtype=dtype)
     except MemoryError:
         raise MemoryError(
-            f"shape {dims} of {dtype} needs {count * dtype.itemsize} bytes, "
+            f"shape {dims} of {dtype} needs {byte_size(count * dtype.itemsize)}, "
             "which cannot be allocated"
         ) from None
+
+
+def byte_size(count: int) -> str:
+    """``count`` bytes for people: ``"12.0 GiB"``, ``"1.5 TiB"``."""
+    value = float(count)
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if value < 1024 or unit == "EiB":
+            return f"{count} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
 
 
 def stream_position(offset: Any, count: int, per_block: int) -> tuple[int, int]:

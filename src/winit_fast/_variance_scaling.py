@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from winit_fast import _distributions as d
 from winit_fast import _validation as v
-from winit_fast._distributions import normal, truncated_normal, uniform
-from winit_fast._fans import _as_layout, compute_fans
+from winit_fast._fans import compute_fans
+from winit_fast._placement import Placement
 
 MODES = ("fan_in", "fan_out", "fan_avg")
 DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
@@ -54,7 +55,7 @@ def resolve_fans(
     shape: Any, layout: str, fan_in: Any, fan_out: Any
 ) -> tuple[int | float, int | float]:
     """Fans from the (global) shape; explicit ``fan_in``/``fan_out`` win over it."""
-    layout = _as_layout(layout)
+    layout = v.as_layout(layout)
     explicit_in = None if fan_in is None else v.as_count("fan_in", fan_in)
     explicit_out = None if fan_out is None else v.as_count("fan_out", fan_out)
     if explicit_in is not None and explicit_out is not None:
@@ -73,47 +74,30 @@ def _variance_scaling(
     scale: Any,
     mode: Any,
     distribution: Any,
-    *,
-    seed: Any,
-    dtype: Any,
-    out: np.ndarray | None,
-    stream: Any,
-    n_threads: int | None,
-    index: Any,
+    where: Placement,
     layout: str,
     fan_in: Any,
     fan_out: Any,
-    offset: int = 0,
 ) -> np.ndarray:
-    """The implementation; ``offset`` (the stream position) is for ``Generator`` only."""
+    """The family's one implementation, behind :func:`variance_scaling` and the presets."""
     scale = resolve_scale(scale)
     mode = resolve_mode(mode)
     distribution = resolve_distribution(distribution)
-    if index is not None and shape is None:
+    if where.index is not None and shape is None:
         raise TypeError("shape (the shape of the whole tensor) is required with index")
+    out = where.out
+    v.check_out_type(out)  # before the fans, which would otherwise ask for a shape
     fan_shape = shape if shape is not None or not isinstance(out, np.ndarray) else out.shape
     fans_in, fans_out = resolve_fans(fan_shape, layout, fan_in, fan_out)
     n = {"fan_in": fans_in, "fan_out": fans_out, "fan_avg": (fans_in + fans_out) / 2.0}[mode]
     scale /= max(1.0, n)
-    common: dict[str, Any] = {
-        "seed": seed,
-        "dtype": dtype,
-        "out": out,
-        "stream": stream,
-        "n_threads": n_threads,
-    }
-    # Pass only what the caller used: the distribution functions take the defaults otherwise.
-    if index is not None:
-        common["index"] = index
-    if offset:
-        common["offset"] = offset
     if distribution == "truncated_normal":
         std = math.sqrt(scale) / TRUNCATED_STD
-        return truncated_normal(shape, 0.0, std, a=-2.0, b=2.0, **common)
+        return d.truncated_normal_at(shape, 0.0, std, -2.0, 2.0, where)
     if distribution == "untruncated_normal":
-        return normal(shape, 0.0, math.sqrt(scale), **common)
+        return d.normal_at(shape, 0.0, math.sqrt(scale), where)
     limit = math.sqrt(3.0 * scale)
-    return uniform(shape, -limit, limit, **common)
+    return d.uniform_at(shape, -limit, limit, where)
 
 
 def variance_scaling(
@@ -126,6 +110,7 @@ def variance_scaling(
     dtype: Any = None,
     out: np.ndarray | None = None,
     stream: Any = 0,
+    offset: Any = 0,
     n_threads: int | None = None,
     index: Any = None,
     layout: str = "keras",
@@ -149,7 +134,7 @@ def variance_scaling(
     scale : float > 0
     mode : {"fan_in", "fan_out", "fan_avg"}
     distribution : {"truncated_normal", "normal", "untruncated_normal", "uniform"}
-    seed, dtype, out, stream, n_threads
+    seed, dtype, out, stream, offset, n_threads
         As in :func:`winit_fast.normal`. ``seed=None`` draws fresh entropy on each call.
     index : tuple of slices (or of lists of slices), optional
         Returns only this block of the tensor of ``shape`` (as in :func:`winit_fast.normal`);
@@ -172,21 +157,8 @@ def variance_scaling(
     >>> w.shape, w.dtype, round(float(w.var() * 1000), 2)
     ((1000, 500), dtype('float32'), 2.0)
     """
-    return _variance_scaling(
-        shape,
-        scale,
-        mode,
-        distribution,
-        seed=seed,
-        dtype=dtype,
-        out=out,
-        stream=stream,
-        n_threads=n_threads,
-        index=index,
-        layout=layout,
-        fan_in=fan_in,
-        fan_out=fan_out,
-    )
+    where = Placement(seed, dtype, out, stream, offset, n_threads, index)
+    return _variance_scaling(shape, scale, mode, distribution, where, layout, fan_in, fan_out)
 
 
 # name -> (scale, mode, default distribution): the presets of Keras 3.
@@ -230,27 +202,15 @@ def _make_preset(name: str) -> Callable[..., np.ndarray]:
         dtype: Any = None,
         out: np.ndarray | None = None,
         stream: Any = 0,
+        offset: Any = 0,
         n_threads: int | None = None,
         index: Any = None,
         layout: str = "keras",
         fan_in: int | None = None,
         fan_out: int | None = None,
     ) -> np.ndarray:
-        return _variance_scaling(
-            shape,
-            scale,
-            mode,
-            distribution,
-            seed=seed,
-            dtype=dtype,
-            out=out,
-            stream=stream,
-            n_threads=n_threads,
-            index=index,
-            layout=layout,
-            fan_in=fan_in,
-            fan_out=fan_out,
-        )
+        where = Placement(seed, dtype, out, stream, offset, n_threads, index)
+        return _variance_scaling(shape, scale, mode, distribution, where, layout, fan_in, fan_out)
 
     family = name.split("_")[0]
     note = " (cut at +-2 std, rescaled)" if default == "truncated_normal" else ""

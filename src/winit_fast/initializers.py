@@ -20,6 +20,7 @@ entropy on every call, as NumPy does.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -29,9 +30,9 @@ import numpy as np
 from winit_fast import _validation as v
 from winit_fast._constants import constant
 from winit_fast._distributions import normal, truncated_normal, uniform
-from winit_fast._fans import _as_layout, as_axes, compute_fans
+from winit_fast._fans import as_axes, compute_fans
 from winit_fast._generator import Generator
-from winit_fast._structured import _as_gain, identity, orthogonal
+from winit_fast._structured import identity, orthogonal
 from winit_fast._variance_scaling import (
     PRESETS,
     resolve_distribution,
@@ -262,7 +263,28 @@ class RandomUniform(_Seeded):
         return {"minval": self.minval, "maxval": self.maxval, **self._seed_config()}
 
 
-class RandomNormal(_Seeded):
+class _MeanStddev(_Seeded):
+    """A normal family given by ``mean`` and ``stddev``: ``RandomNormal``, ``TruncatedNormal``."""
+
+    _method = ""  # the Generator method / winit_fast function that draws it
+
+    def __init__(
+        self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None, *, stream: Any = 0
+    ) -> None:
+        super().__init__(seed, stream)
+        self.mean = v.as_real("mean", mean)
+        self.stddev = v.as_real("stddev", stddev)
+        if self.stddev < 0:
+            raise ValueError(f"stddev must be >= 0, got {self.stddev}")
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        return self._draw(self._method, shape, dtype, self.mean, self.stddev)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"mean": self.mean, "stddev": self.stddev, **self._seed_config()}
+
+
+class RandomNormal(_MeanStddev):
     """Normal with ``mean`` and ``stddev`` (Keras defaults ``0, 0.05``).
 
     Examples
@@ -273,28 +295,10 @@ class RandomNormal(_Seeded):
     0.02
     """
 
-    def __init__(
-        self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None, *, stream: Any = 0
-    ) -> None:
-        super().__init__(seed, stream)
-        self.mean = v.as_real("mean", mean)
-        self.stddev = _as_stddev(stddev)
-
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
-        return self._draw("normal", shape, dtype, self.mean, self.stddev)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev, **self._seed_config()}
+    _method = "normal"
 
 
-def _as_stddev(stddev: Any) -> float:
-    value = v.as_real("stddev", stddev)
-    if value < 0:
-        raise ValueError(f"stddev must be >= 0, got {value}")
-    return value
-
-
-class TruncatedNormal(_Seeded):
+class TruncatedNormal(_MeanStddev):
     """Normal with ``mean`` and ``stddev``, cut at 2 ``stddev`` around ``mean`` (Keras).
 
     ``stddev`` is the parameter of the normal before truncation (the samples' std is
@@ -308,18 +312,7 @@ class TruncatedNormal(_Seeded):
     True
     """
 
-    def __init__(
-        self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None, *, stream: Any = 0
-    ) -> None:
-        super().__init__(seed, stream)
-        self.mean = v.as_real("mean", mean)
-        self.stddev = _as_stddev(stddev)
-
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
-        return self._draw("truncated_normal", shape, dtype, self.mean, self.stddev)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev, **self._seed_config()}
+    _method = "truncated_normal"
 
 
 class VarianceScaling(_Seeded):
@@ -362,7 +355,7 @@ class VarianceScaling(_Seeded):
         self.distribution = resolve_distribution(distribution)  # "normal" -> truncated, as Keras
         self.input_axes = _axes_like(input_axes, as_axes("input_axes", input_axes))
         self.output_axes = _axes_like(output_axes, as_axes("output_axes", output_axes))
-        self.layout = _as_layout(layout)
+        self.layout = v.as_layout(layout)
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
         fans: dict[str, int] = {}
@@ -485,7 +478,7 @@ class Identity(Initializer):
     """
 
     def __init__(self, gain: float = 1.0) -> None:
-        self.gain = _as_gain(gain, np.dtype(np.float64))
+        self.gain = v.as_gain(gain, v.FLOAT64)
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
         return identity(shape, self.gain, dtype=dtype)
@@ -586,7 +579,11 @@ def get(identifier: Any) -> Any:
 def _lookup(name: Any) -> type[Initializer]:
     if isinstance(name, str) and name in NAMES:
         return NAMES[name]
-    raise ValueError(f"identifier {name!r} is unknown; valid names: {', '.join(sorted(NAMES))}")
+    close = difflib.get_close_matches(name, NAMES, n=3) if isinstance(name, str) else []
+    hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+    raise ValueError(
+        f"identifier {name!r} is unknown; {hint}valid names: {', '.join(sorted(NAMES))}"
+    )
 
 
 def _array_initializer(array: np.ndarray) -> Callable[..., np.ndarray]:

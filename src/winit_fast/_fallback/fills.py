@@ -14,6 +14,7 @@ import numpy as np
 from winit_fast._fallback import transforms as t
 from winit_fast._fallback.gather import ShortRuns
 from winit_fast._fallback.philox import block_words, philox4x32_10
+from winit_fast._validation import per_block
 
 # Blocks generated per step: bounds the temporaries to a few tens of MB.
 STEP_BLOCKS = 1 << 18
@@ -33,37 +34,38 @@ def _interleave(*columns: np.ndarray) -> np.ndarray:
     return np.stack(columns, axis=1).reshape(-1)
 
 
-def _fill(out, seed, stream, block, phase, per_block: int, values: BlockValues) -> None:
+def _fill(out, seed, stream, block, phase, values: BlockValues) -> None:
+    per = per_block(out.dtype)
     flat = out.reshape(-1)
     if isinstance(block, ShortRuns):  # fill_*_runs (runs.py): many short ranges, not one
         block.fill(flat, seed, stream, per_block, values)
         return
     n = flat.size
     begin, end = phase, phase + n  # positions counted from the start of `block`
-    first = begin // per_block
-    last = (end + per_block - 1) // per_block
+    first = begin // per
+    last = (end + per - 1) // per
     for b in range(first, last, STEP_BLOCKS):
         nb = min(STEP_BLOCKS, last - b)
         chunk = values(block_words(seed, stream, (block + b) % (1 << 64), nb))
-        lo = max(begin, b * per_block)
-        hi = min(end, (b + nb) * per_block)
-        flat[lo - begin : hi - begin] = chunk[lo - b * per_block : hi - b * per_block]
+        lo = max(begin, b * per)
+        hi = min(end, (b + nb) * per)
+        flat[lo - begin : hi - begin] = chunk[lo - b * per : hi - b * per]
 
 
 def fill_raw_u32(out, seed, stream, block, phase, n_threads) -> None:
-    _fill(out, seed, stream, block, phase, 4, lambda x: _interleave(*x))
+    _fill(out, seed, stream, block, phase, lambda x: _interleave(*x))
 
 
 def _fill_values(out, seed, stream, block, phase, values_f32, values_f64) -> None:
     """Fills out from per-block values: float64 directly, every other dtype from float32
     values rounded to it (as the C core rounds float32 to float16/bfloat16)."""
     if out.dtype == np.float64:
-        _fill(out, seed, stream, block, phase, 2, values_f64)
+        _fill(out, seed, stream, block, phase, values_f64)
     elif out.dtype == np.float32:
-        _fill(out, seed, stream, block, phase, 4, values_f32)
+        _fill(out, seed, stream, block, phase, values_f32)
     else:
         wide = np.empty(out.shape, np.float32)
-        _fill(wide, seed, stream, block, phase, 4, values_f32)
+        _fill(wide, seed, stream, block, phase, values_f32)
         out[...] = wide.astype(out.dtype)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 import winit_fast as wf
 from winit_fast import initializers
-from winit_fast.reference.numpy_init import NUMPY_INITIALIZERS, numpy_initializer
+from winit_fast.reference.numpy_init import NUMPY_INITIALIZERS, init_parameter, numpy_initializer
 
 __all__ = ["INIT_FORMS", "initial_weights", "kernel_stream", "layer_initializer"]
 
@@ -46,16 +46,6 @@ def kernel_stream(layer: int, prefix: Any = 0) -> str:
     """
     name = f"dense_{layer}/kernel"
     return name if prefix == 0 else f"{prefix}/{name}"
-
-
-def _parameter(spec: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"init {spec!r}: {text!r} is not a number") from None
-    if not (np.isfinite(value) and value >= 0):
-        raise ValueError(f"init {spec!r}: the parameter must be finite and >= 0")
-    return value
 
 
 def _get(identifier: str | dict[str, Any]) -> initializers.Initializer:
@@ -116,12 +106,12 @@ def layer_initializer(init: Any, seed: int) -> LayerInit:
             )
         base, _, parameter = init.partition(":")
         if base == "random_normal" and parameter:
-            std = _parameter(init, parameter)
+            std = init_parameter(init, parameter)
             return lambda layer, shape, dtype: wf.normal(
                 shape, 0.0, std, seed=seed, stream=kernel_stream(layer), dtype=dtype
             )
         if base == "random_uniform" and parameter:
-            limit = _parameter(init, parameter)
+            limit = init_parameter(init, parameter)
             return lambda layer, shape, dtype: wf.uniform(
                 shape, -limit, limit, seed=seed, stream=kernel_stream(layer), dtype=dtype
             )

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from winit_fast import _validation as v
 from winit_fast.reference.backends import backend_weights, check_backend
 from winit_fast.reference.functions import (
     accuracy,
@@ -40,13 +41,11 @@ def _check_sizes(layer_sizes: Any) -> list[int]:
     return sizes
 
 
-def _check_seed(seed: Any, name: str = "seed") -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(seed).__name__}")
-    value = int(seed)
-    if not 0 <= value < 2**64:
-        raise ValueError(f"{name} must be in [0, 2**64), got {value}")
-    return value
+def _check_seed(seed: Any) -> int:
+    """winit_fast's seed rule, without its ``None`` (fresh entropy): a run must repeat."""
+    if seed is None:
+        raise TypeError("seed must be an int, got None (a reference run must be reproducible)")
+    return v.as_seed(seed)
 
 
 def _check_dtype(dtype: Any) -> np.dtype:

@@ -20,20 +20,12 @@ import math
 
 import numpy as np
 
+# Keras 3's presets, name -> (scale, mode, distribution), and the std of a standard normal
+# cut at ±2: the library's table, so the reference draws the same formulas another way.
+from winit_fast._variance_scaling import PRESETS as _PRESETS
+from winit_fast._variance_scaling import TRUNCATED_STD
+
 __all__ = ["NUMPY_INITIALIZERS", "numpy_initializer"]
-
-# A standard normal cut at ±2 has this standard deviation (Keras divides by it).
-TRUNCATED_STD = 0.87962566103423978
-
-# name -> (scale, mode, distribution), Keras 3's presets
-_PRESETS = {
-    "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
-    "glorot_uniform": (1.0, "fan_avg", "uniform"),
-    "he_normal": (2.0, "fan_in", "truncated_normal"),
-    "he_uniform": (2.0, "fan_in", "uniform"),
-    "lecun_normal": (1.0, "fan_in", "truncated_normal"),
-    "lecun_uniform": (1.0, "fan_in", "uniform"),
-}
 NUMPY_INITIALIZERS: tuple[str, ...] = (
     *_PRESETS,
     "random_normal:STD",
@@ -51,7 +43,8 @@ def _truncated_standard_normal(rng: np.random.Generator, shape: tuple[int, ...])
     return z
 
 
-def _parameter(name: str, text: str) -> float:
+def init_parameter(name: str, text: str) -> float:
+    """The number after the colon of an init spec (``"random_normal:0.01"``): finite, >= 0."""
     try:
         value = float(text)
     except ValueError:
@@ -96,9 +89,9 @@ def numpy_initializer(
         else:
             values = _truncated_standard_normal(rng, shape) * (math.sqrt(variance) / TRUNCATED_STD)
     elif base == "random_normal" and parameter:
-        values = rng.standard_normal(shape) * _parameter(name, parameter)
+        values = rng.standard_normal(shape) * init_parameter(name, parameter)
     elif base == "random_uniform" and parameter:
-        limit = _parameter(name, parameter)
+        limit = init_parameter(name, parameter)
         values = rng.uniform(-limit, limit, shape)
     elif base == "zeros" and not parameter:
         values = np.zeros(shape)
