@@ -38,7 +38,7 @@ def _fill(out, seed, stream, block, phase, values: BlockValues) -> None:
     per = per_block(out.dtype)
     flat = out.reshape(-1)
     if isinstance(block, ShortRuns):  # fill_*_runs (runs.py): many short ranges, not one
-        block.fill(flat, seed, stream, per_block, values)
+        block.fill(flat, seed, stream, per, values)
         return
     n = flat.size
     begin, end = phase, phase + n  # positions counted from the start of `block`
