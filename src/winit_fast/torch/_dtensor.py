@@ -33,7 +33,7 @@ import torch
 
 from winit_fast import _validation as v
 from winit_fast._distributions import normal, truncated_normal, uniform
-from winit_fast._variance_scaling import _variance_scaling
+from winit_fast._variance_scaling import variance_scaling
 
 F = TypeVar("F", bound=Callable[..., Any])
 Index = tuple[slice, ...]
@@ -154,28 +154,12 @@ def rectangles(tensor: Any, local_shape: tuple[int, ...]) -> list[Rectangle]:
     ]
 
 
-def _variance_scaling_at(
-    shape: Any,
-    scale: Any,
-    mode: Any,
-    distribution: Any,
-    *,
-    layout: str = "keras",
-    fan_in: Any = None,
-    fan_out: Any = None,
-    **where: Any,
-) -> np.ndarray:
-    return _variance_scaling(
-        shape, scale, mode, distribution, layout=layout, fan_in=fan_in, fan_out=fan_out, **where
-    )
-
-
 # Generator method -> the function that draws any block of it at a stream position.
 _BLOCK_FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "uniform": uniform,
     "normal": normal,
     "truncated_normal": truncated_normal,
-    "variance_scaling": _variance_scaling_at,
+    "variance_scaling": variance_scaling,  # public offset=: any block at a stream position
 }
 
 
