@@ -163,9 +163,8 @@ void wf_fill_truncated_normal(void *out, wf_dtype dtype, size_t n, const wf_orig
         wf_truncnorm_f64 p = {t->mean, t->std, t->lo, t->hi, t->p_lo, t->q_hi, t->mass};
         job.args.p.truncnorm_f64 = p;
     } else {
-        wf_truncnorm_f32 p = {(float)t->mean, (float)t->std,  (float)t->lo,  (float)t->hi,
-                              (float)t->p_lo, (float)t->q_hi, (float)t->mass};
-        job.args.p.truncnorm_f32 = p;
+        job.args.p.truncnorm_f32 =
+            wf_truncnorm_f32_params(t->mean, t->std, t->lo, t->hi, t->p_lo, t->q_hi, t->mass);
     }
     run_fill(&job, n, n_threads, WF_SERIAL_TRUNCNORM);
 }

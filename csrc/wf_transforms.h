@@ -26,8 +26,14 @@
 /* [0, 1) in steps of 2^-24: the top 24 bits, as NumPy does. */
 static inline float wf_u01_f32(uint32_t x) { return (float)(x >> 8) * 0x1p-24f; }
 
-/* (0, 1] in steps of 2^-24: one unit added, so that a logarithm never sees 0. */
-static inline float wf_u01_open0_f32(uint32_t x) { return (float)((x >> 8) + 1u) * 0x1p-24f; }
+/* The radius uniform of Box-Muller, in [2^-31, 1]: the odd integer (x >> 1) | 1 (31 bits,
+ * so a signed conversion takes it), rounded to float32 and scaled.  The grid is 2^-30 near 0,
+ * so the float32 normal reaches sqrt(-2 ln 2^-31) = 6.56 sigma with the right tail masses
+ * (stream version 1 used ((x >> 8) + 1) 2^-24: cut at 5.77 sigma, light beyond 5). */
+static inline float wf_u01_radius_f32(uint32_t x)
+{
+    return (float)(int32_t)((x >> 1) | 1u) * 0x1p-31f;
+}
 
 /* The 64-bit word of a float64 element: the second 32-bit word is the high half. */
 static inline uint64_t wf_join64(uint32_t lo, uint32_t hi) { return ((uint64_t)hi << 32) | lo; }
@@ -40,7 +46,8 @@ static inline double wf_u01_open0_f64(uint64_t x) { return (double)((x >> 11) + 
 
 /* u = 2^e * m with m in (sqrt(1/2), sqrt(2)], f = m - 1 (exact), and
  * log(1 + f) = 2 atanh(s), s = f / (2 + f), as an odd series in s (tools/gen_coefficients.py).
- * Only called with u = k * 2^-24, 1 <= k <= 2^24, so u is a normal number. */
+ * u must be a positive normal number (Box-Muller: at least 2^-31; the truncated normal: 4pq,
+ * at least 2^-122). */
 static inline float wf_log_f32(float u)
 {
     uint32_t bits;
@@ -135,7 +142,7 @@ static inline void wf_sincos_turn_f64(uint64_t k, double *cos_out, double *sin_o
 /* Two standard normals from two words: x0 gives the radius, x1 the angle. */
 static inline void wf_box_muller_f32(uint32_t x0, uint32_t x1, float *z0, float *z1)
 {
-    float r = sqrtf(-2.0f * wf_log_f32(wf_u01_open0_f32(x0)));
+    float r = sqrtf(-2.0f * wf_log_f32(wf_u01_radius_f32(x0)));
     float c, s;
     wf_sincos_turn_f32(x1 >> 8, &c, &s);
     *z0 = r * c;
@@ -163,32 +170,8 @@ static inline void wf_box_muller_f64(uint64_t x0, uint64_t x1, double *z0, doubl
     } while (0)
 
 /* The z >= 0 with upper-tail probability t (Phi(-z) = t), for t in (0, 1/2] and a little
- * above: Wichura's AS 241 (PPND7 in float32).  Three regions: central (|1/2 - t| <= 0.425),
- * tail (sqrt(-log t) <= 5) and far tail.  t must be a normal number. */
-static inline float wf_ndtri_upper_f32(float t)
-{
-    const float *k = WF_PPND_K_F32; /* 0.425, 0.180625, 1.6, 5 */
-    float num, den;
-    float c = 0.5f - t;
-    if (c <= k[0]) {
-        float r = k[1] - c * c;
-        WF_HORNER(float, WF_PPND_A_F32, 4, r, num);
-        WF_HORNER(float, WF_PPND_B_F32, 4, r, den);
-        return (c * num) / den;
-    }
-    float r = sqrtf(-wf_log_f32(t));
-    if (r <= k[3]) {
-        r = r - k[2];
-        WF_HORNER(float, WF_PPND_C_F32, 4, r, num);
-        WF_HORNER(float, WF_PPND_D_F32, 3, r, den);
-    } else {
-        r = r - k[3];
-        WF_HORNER(float, WF_PPND_E_F32, 4, r, num);
-        WF_HORNER(float, WF_PPND_F_F32, 3, r, den);
-    }
-    return num / den;
-}
-
+ * above: Wichura's AS 241 (PPND16).  Three regions: central (|1/2 - t| <= 0.425), tail
+ * (sqrt(-log t) <= 5) and far tail.  t must be a normal number. */
 static inline double wf_ndtri_upper_f64(double t)
 {
     const double *k = WF_PPND_K_F64;
@@ -214,24 +197,71 @@ static inline double wf_ndtri_upper_f64(double t)
 }
 
 /* Parameters of a truncated normal, prepared by the Python layer (docs/stream.md):
- * lo, hi: the standardized bounds; p_lo = Phi(lo), q_hi = Phi(-hi), mass = Phi(hi) - Phi(lo). */
+ * lo, hi: the standardized bounds; p_lo = Phi(lo), q_hi = Phi(-hi), mass = Phi(hi) - Phi(lo).
+ * float32 keeps them in the form the transform uses (wf_truncnorm_f32_params): q4_hi = 4 q_hi,
+ * m24 = mass 2^-24, m24x4 = 4 m24, m23 = mass 2^-23, d = p_lo - q_hi. */
 typedef struct wf_truncnorm_f32 {
-    float mean, std, lo, hi, p_lo, q_hi, mass;
+    float mean, std, lo, hi, p_lo, q4_hi, m24, m24x4, m23, d;
 } wf_truncnorm_f32;
 typedef struct wf_truncnorm_f64 {
     double mean, std, lo, hi, p_lo, q_hi, mass;
 } wf_truncnorm_f64;
 
-/* One element from one word: u = (2k + 1) 2^-24 with k the top 23 bits, so u and 1 - u are
- * both exact and never 0; the lower- and upper-tail probabilities p and q of the point are
- * each computed directly, and the smaller one goes through the inverse CDF, so both tails
- * keep full relative precision. */
-static inline float wf_truncnorm_f32_value(uint32_t x, const wf_truncnorm_f32 *t)
+static inline wf_truncnorm_f32 wf_truncnorm_f32_params(double mean, double std, double lo,
+                                                       double hi, double p_lo, double q_hi,
+                                                       double mass)
 {
-    float u = (float)(2u * (x >> 9) + 1u) * 0x1p-24f;
-    float p = t->p_lo + t->mass * u;
-    float q = t->q_hi + t->mass * (1.0f - u);
-    float z = (p <= q) ? -wf_ndtri_upper_f32(p) : wf_ndtri_upper_f32(q);
+    float m = (float)mass; /* at least 2^-100 (refused below), so m 2^-24 is a normal number */
+    wf_truncnorm_f32 t;
+    t.mean = (float)mean;
+    t.std = (float)std;
+    t.lo = (float)lo;
+    t.hi = (float)hi;
+    t.p_lo = (float)p_lo;
+    t.q4_hi = 4.0f * (float)q_hi;
+    t.m24 = m * 0x1p-24f;
+    t.m24x4 = m * 0x1p-22f;
+    t.m23 = m * 0x1p-23f;
+    t.d = (float)(p_lo - q_hi);
+    return t;
+}
+
+/* One element from one word (stream version 2).  With i = (x >> 8) | 1 (the odd integer
+ * 2k + 1, k the top 23 bits), the point is u = i 2^-24.  Its lower and upper tail
+ * probabilities p = p_lo + mass u and q = q_hi + mass (1 - u) are each formed directly from
+ * exact values (i, 2^24 - i), so both keep their relative precision, and so is their
+ * difference x = p - q = d + mass (2u - 1), 2u - 1 = (i - 2^23) 2^-23 exact, so z keeps its
+ * relative precision near 0 too.  Then z = Phi^-1(p) = x G, G = sqrt(2) erfinv(x) / x, a
+ * function of r = 4pq = 1 - x^2 (tools/fit_erfinv.py):
+ * - central, r >= 0.055 (|z| <= 2.2): no logarithm, G = C0 + (x^2 A(r)) / B(r) with
+ *   C0 = sqrt(pi/2), G at x = 0;
+ * - tails: L = log(r) and G a polynomial in sqrt(-L) - 3 (Giles' form), one piece for
+ *   L > -16 and one beyond.
+ * z is clamped to [lo, hi], then mean + std z. */
+static inline float wf_truncnorm_f32_value(uint32_t word, const wf_truncnorm_f32 *t)
+{
+    const float *k = WF_ERFINV_K_F32;             /* 0.055, -16, 3, sqrt(pi/2) */
+    float i = (float)(int32_t)((word >> 8) | 1u); /* below 2^24: i, 2^24 - i, i - 2^23 exact */
+    float x = t->d + t->m23 * (i - 0x1p23f);
+    float p = t->p_lo + t->m24 * i;
+    float q4 = t->q4_hi + t->m24x4 * (0x1p24f - i);
+    float r = p * q4;
+    float z;
+    if (r >= k[0]) {
+        float num, den;
+        WF_HORNER(float, WF_ERFINV_CENTRAL_A_F32, 6, r, num);
+        WF_HORNER(float, WF_ERFINV_CENTRAL_B_F32, 5, r, den);
+        z = x * (k[3] + ((x * x) * num) / den);
+    } else {
+        float L = wf_log_f32(r);
+        float v = sqrtf(-L) - k[2];
+        float g;
+        if (L > k[1])
+            WF_HORNER(float, WF_ERFINV_TAIL_F32, 11, v, g);
+        else
+            WF_HORNER(float, WF_ERFINV_FAR_F32, 9, v, g);
+        z = x * g;
+    }
     z = z < t->lo ? t->lo : z;
     z = z > t->hi ? t->hi : z;
     return t->mean + t->std * z;

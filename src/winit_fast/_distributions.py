@@ -15,10 +15,11 @@ from winit_fast import _blocks
 from winit_fast import _validation as v
 from winit_fast._backend import impl
 from winit_fast._normal_cdf import truncation_masses
+from winit_fast._representable import smallest_normal, uniform_cap
 
-# Largest |z| that Box-Muller can return, from the smallest (0,1] uniform of each precision:
-# sqrt(-2 ln 2**-24) and sqrt(-2 ln 2**-53).  Used to refuse a std that would overflow.
-MAX_ABS_Z = {np.dtype(np.float32): 5.77, np.dtype(np.float64): 8.58}
+# Largest |z| that Box-Muller can return, from the smallest radius uniform of each precision:
+# sqrt(-2 ln 2**-31) and sqrt(-2 ln 2**-53).  Used to refuse a std that would overflow.
+MAX_ABS_Z = {np.dtype(np.float32): 6.56, np.dtype(np.float64): 8.58}
 
 
 def philox4x32(counters: Any, key: Any) -> np.ndarray:
@@ -133,7 +134,8 @@ def uniform(
 
     ``low + (high - low) * u`` in the precision of ``dtype``, with ``u`` the top 24 (float32)
     or 53 (float64) bits of the stream; a value that rounds up to ``high`` is replaced by the
-    largest value below it, so ``high`` is never returned (unless ``low == high``).
+    largest value below it, so ``high`` is never returned (unless ``low == high``), also
+    after the rounding of float16 and bfloat16.
 
     Parameters
     ----------
@@ -191,7 +193,7 @@ def _uniform_params(low: Any, high: Any, dt: np.dtype) -> tuple[float, float, fl
     if not v.fits(float(high_w) - float(low_w), dt):
         raise ValueError(f"high - low = {high_f - low_f} overflows {dt}")
     span = high_w - low_w
-    cap = np.nextafter(high_w, -np.inf) if span > 0 else low_w
+    cap = uniform_cap(low_w, high_w, dt) if span > 0 else low_w
     return float(low_w), float(span), float(cap)
 
 
@@ -236,6 +238,11 @@ def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype) -> tuple[fl
     std_f = v.as_real("std", std)
     if std_f < 0:
         raise ValueError(f"std must be >= 0, got {std_f}")
+    if 0 < std_f < smallest_normal(dt):
+        raise ValueError(
+            f"std={std_f} underflows {dt}: its values would be subnormal or zero; use std=0, "
+            f"a std of at least {smallest_normal(dt):.3g}, or a wider dtype"
+        )
     mean_w, std_w = v.to_working("mean", mean_f, dt), v.to_working("std", std_f, dt)
     if not v.fits(abs(mean_f) + std_f * reach, dt):
         raise ValueError(f"std={std_f} with mean={mean_f} can overflow {dt}")

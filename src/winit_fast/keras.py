@@ -9,9 +9,10 @@ functional API's array byte for byte::
     Dense(64, kernel_initializer=HeNormal(seed=0)).kernel == winit_fast.he_normal((784, 64), seed=0)
 
 for a layer of dtype float32, float64 or float16 (16-bit values are the float32 values
-rounded, as everywhere in winit_fast); for bfloat16 the float32 values are cast by the backend
-(round to nearest even, the same bits). ``Zeros``, ``Ones`` and ``Constant`` also serve
-integer and bool dtypes (through ``keras.ops.full``); the random ones need a float dtype.
+rounded, as everywhere in winit_fast); for bfloat16 winit_fast's bfloat16 values are handed
+to the backend as float32 (exactly) and cast back (the same bits). ``Zeros``, ``Ones`` and
+``Constant`` also serve integer and bool dtypes (through ``keras.ops.full``); the random ones
+need a float dtype.
 
 Every class is registered with ``keras.saving.register_keras_serializable(package="winit_fast")``
 when this module is imported, so a model saved as ``.keras`` loads again after
@@ -67,8 +68,8 @@ __all__ = [
 ]
 
 PACKAGE = "winit_fast"
-# dtypes winit_fast writes itself; bfloat16 is drawn as float32 and cast by the backend,
-# because not every backend takes an ml_dtypes array.
+# dtypes winit_fast writes itself; bfloat16 travels as float32 (exact) and is cast by the
+# backend, because not every backend takes an ml_dtypes array.
 _NATIVE = ("float32", "float64", "float16")
 _CONSTANTS = ("Zeros", "Ones", "Constant")
 _FILLS = {_initializers.Zeros: 0.0, _initializers.Ones: 1.0}
@@ -88,7 +89,8 @@ class _Adapter(keras.initializers.Initializer):
         if dtype in _NATIVE:
             return keras.ops.convert_to_tensor(self._impl(shape, dtype=dtype), dtype=dtype)
         if dtype == "bfloat16":
-            values = keras.ops.convert_to_tensor(self._impl(shape, dtype="float32"))
+            wide = self._impl(shape, dtype="bfloat16").astype("float32")
+            values = keras.ops.convert_to_tensor(wide)
             return keras.ops.cast(values, dtype)
         return self._other_dtype(shape, dtype)
 
