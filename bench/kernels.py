@@ -38,16 +38,19 @@ except ImportError:  # the NumPy fallback: no SIMD levels and no raw fill into o
 STAT = {"median": statistics.median, "min": min}
 
 
-def rate(fill: Callable[[], object], n: int, repeats: int, stat: str = "median") -> float:
-    """M values per second: the median (or the best) of ``repeats`` timed calls after one
-    warm-up. ``min`` is the steadier figure on a loaded machine."""
-    fill()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def rates(fills: dict[str, Callable[[], object]], n: int, repeats: int, stat: str) -> dict:
+    """M values per second of each fill: the median (or, ``min``, the best) of ``repeats``
+    timed calls after one warm-up, the fills taking turns so that a burst of load on the
+    machine hits them all alike."""
+    times: dict[str, list[float]] = {name: [] for name in fills}
+    for fill in fills.values():
         fill()
-        times.append(time.perf_counter() - start)
-    return n / STAT[stat](times) / 1e6
+    for _ in range(repeats):
+        for name, fill in fills.items():
+            start = time.perf_counter()
+            fill()
+            times[name].append(time.perf_counter() - start)
+    return {name: n / STAT[stat](t) / 1e6 for name, t in times.items()}
 
 
 def clock_ghz(given: float | None) -> float | None:
@@ -118,7 +121,7 @@ def main() -> None:
     ghz = clock_ghz(args.ghz)
     config = wf.show_config()
     print(
-        f"winit_fast {config['version']} (stream v{config['stream_version']}), numpy "
+        f"winit_fast {config['version']} (stream v{wf.STREAM_VERSION}), numpy "
         f"{np.__version__}, torch {torch.__version__ if torch else '-'}; {cpu_name()}, "
         f"{os.cpu_count()} CPUs; n = 2^{args.size} float32; clock {ghz or '?'} GHz"
     )
@@ -129,21 +132,16 @@ def main() -> None:
     else:
         levels = [core.simd_available() if args.simd == "best" else args.simd]
 
-    references = {
-        name: rate(f, n, args.repeats, args.stat) for name, f in reference_fills(n, 1).items()
-    }
-    if torch is not None:  # torch on the same thread count as winit_fast
-        for name, f in reference_fills(n, args.threads).items():
-            if name.startswith("torch"):
-                references[name] = rate(f, n, args.repeats, args.stat)
+    # numpy runs on one thread; torch on the same thread count as winit_fast
+    references = rates(reference_fills(n, args.threads), n, args.repeats, args.stat)
     for level in levels:
         if core is not None:
             core.set_simd(level)
-        one = {name: rate(f, n, args.repeats, args.stat) for name, f in winit_fills(n, 1).items()}
-        many = {
-            name: rate(f, n, args.repeats, args.stat)
-            for name, f in winit_fills(n, args.threads).items()
-        }
+        both = {(k, 1): f for k, f in winit_fills(n, 1).items()}
+        both.update({(k, args.threads): f for k, f in winit_fills(n, args.threads).items()})
+        measured = rates(both, n, args.repeats, args.stat)  # type: ignore[arg-type]
+        one = {k: v for (k, t), v in measured.items() if t == 1}
+        many = {k: v for (k, t), v in measured.items() if t == args.threads}
         raw = one.get("philox (raw words)")
         print(f"\n[simd {level}]  M values/s; cycles/value and share of Philox on 1 thread")
         header = f"{'1 thread':>10}{f'{args.threads} threads':>11}{'cyc/val':>9}{'of raw':>8}"

@@ -275,7 +275,9 @@ def truncated_normal(
     One stream element per value, through the inverse normal CDF (no rejection loop, so every
     value is addressable like the others): ``u = (2k + 1) 2**-24`` from the top 23 bits
     (float64: 52 bits), the lower and upper tail probabilities of the point are formed
-    directly, the smaller goes through Wichura's AS 241, and ``z`` is clamped to ``[a, b]``.
+    directly, and ``z`` is clamped to ``[a, b]``. The inverse CDF is a rational function
+    without logarithm for ``|z| <= 2.2`` and Giles-form tail polynomials in float32 (as fast
+    as :func:`normal`), Wichura's AS 241 in float64 (docs/stream.md).
     The standardized ``z`` is computed first and ``mean + std*z`` last, in float32 (float64 for
     float64), so a tiny ``std`` (e.g. 0.002) or a 16-bit dtype never piles values up at a
     bound. Other parameters as in :func:`uniform`.
