@@ -6,7 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wf_transforms.h"
+#include "wf_core.h" /* wf_truncation */
+
+/* The float32 parameters of a truncated normal, in the form the transform uses (made from a
+ * wf_truncation by wf_fill.c's truncnorm_f32_params): q4_hi = 4 q_hi, m24 = mass 2^-24,
+ * m24x4 = 4 m24, m23 = mass 2^-23, d = p_lo - q_hi.  float64 uses wf_truncation itself. */
+typedef struct wf_truncnorm_f32 {
+    float mean, std, lo, hi, p_lo, q4_hi, m24, m24x4, m23, d;
+} wf_truncnorm_f32;
 
 typedef struct wf_kernel_args {
     uint32_t key[2];    /* k0, k1 */
@@ -25,7 +32,7 @@ typedef struct wf_kernel_args {
             double mean, std;
         } normal_f64;
         wf_truncnorm_f32 truncnorm_f32;
-        wf_truncnorm_f64 truncnorm_f64;
+        wf_truncation truncnorm_f64;
     } p;
 } wf_kernel_args;
 

@@ -14,6 +14,25 @@
 #include <string.h>
 
 #include "wf_coefficients.h"
+#include "wf_kernels.h" /* the parameter structs */
+
+/* Horner evaluation c[n-1] x^(n-1) + ... + c[0], highest coefficient first: the one
+ * polynomial helper of each precision (the SIMD twins are vf_horner and vd_horner). */
+static inline float wf_horner_f32(const float *c, int n, float x)
+{
+    float acc = c[n - 1];
+    for (int i = n - 2; i >= 0; --i)
+        acc = acc * x + c[i];
+    return acc;
+}
+
+static inline double wf_horner_f64(const double *c, int n, double x)
+{
+    double acc = c[n - 1];
+    for (int i = n - 2; i >= 0; --i)
+        acc = acc * x + c[i];
+    return acc;
+}
 
 /* ln 2 split so that e * LN2_HI is exact for every exponent e these functions meet. */
 #define WF_LN2_HI_F32 0x1.62e4p-1f
@@ -61,11 +80,7 @@ static inline float wf_log_f32(float u)
     float f = m - 1.0f;
     float s = f / (2.0f + f);
     float s2 = s * s;
-    float p = WF_LOG_F32[3];
-    p = p * s2 + WF_LOG_F32[2];
-    p = p * s2 + WF_LOG_F32[1];
-    p = p * s2 + WF_LOG_F32[0];
-    float log1p = (s + s) + (s * s2) * p;
+    float log1p = (s + s) + (s * s2) * wf_horner_f32(WF_LOG_F32, 4, s2);
     float ef = (float)e;
     return ef * WF_LN2_HI_F32 + (log1p + ef * WF_LN2_LO_F32);
 }
@@ -84,10 +99,7 @@ static inline double wf_log_f64(double u)
     double f = m - 1.0;
     double s = f / (2.0 + f);
     double s2 = s * s;
-    double p = WF_LOG_F64[10];
-    for (int i = 9; i >= 0; --i)
-        p = p * s2 + WF_LOG_F64[i];
-    double log1p = (s + s) + (s * s2) * p;
+    double log1p = (s + s) + (s * s2) * wf_horner_f64(WF_LOG_F64, 11, s2);
     double ef = (double)e;
     return ef * WF_LN2_HI_F64 + (log1p + ef * WF_LN2_LO_F64);
 }
@@ -111,13 +123,8 @@ static inline void wf_sincos_turn_f32(uint32_t k, float *cos_out, float *sin_out
     uint32_t n = (k + (1u << 21)) >> 22;
     float f = (float)((int32_t)k - (int32_t)(n << 22)) * 0x1p-22f; /* [-1/2, 1/2) */
     float f2 = f * f;
-    float s = WF_SIN_F32[4];
-    for (int i = 3; i >= 0; --i)
-        s = s * f2 + WF_SIN_F32[i];
-    s = f * s;
-    float c = WF_COS_F32[5];
-    for (int i = 4; i >= 0; --i)
-        c = c * f2 + WF_COS_F32[i];
+    float s = f * wf_horner_f32(WF_SIN_F32, 5, f2);
+    float c = wf_horner_f32(WF_COS_F32, 6, f2);
     WF_QUADRANT(float, n, c, s, cos_out, sin_out);
 }
 
@@ -127,13 +134,8 @@ static inline void wf_sincos_turn_f64(uint64_t k, double *cos_out, double *sin_o
     uint64_t n = (k + (1ull << 50)) >> 51;
     double f = (double)((int64_t)k - (int64_t)(n << 51)) * 0x1p-51;
     double f2 = f * f;
-    double s = WF_SIN_F64[8];
-    for (int i = 7; i >= 0; --i)
-        s = s * f2 + WF_SIN_F64[i];
-    s = f * s;
-    double c = WF_COS_F64[9];
-    for (int i = 8; i >= 0; --i)
-        c = c * f2 + WF_COS_F64[i];
+    double s = f * wf_horner_f64(WF_SIN_F64, 9, f2);
+    double c = wf_horner_f64(WF_COS_F64, 10, f2);
     WF_QUADRANT(double, n, c, s, cos_out, sin_out);
 }
 
@@ -160,15 +162,6 @@ static inline void wf_box_muller_f64(uint64_t x0, uint64_t x1, double *z0, doubl
 
 /* ---- inverse normal CDF and the truncated normal ------------------------------------------ */
 
-/* Horner evaluation c[n-1]*x^(n-1) + ... + c[0], highest coefficient first. */
-#define WF_HORNER(T, coeffs, n, x, result)                                                         \
-    do {                                                                                           \
-        T acc_ = (coeffs)[(n)-1];                                                                  \
-        for (int i_ = (n)-2; i_ >= 0; --i_)                                                        \
-            acc_ = acc_ * (x) + (coeffs)[i_];                                                      \
-        (result) = acc_;                                                                           \
-    } while (0)
-
 /* The z >= 0 with upper-tail probability t (Phi(-z) = t), for t in (0, 1/2] and a little
  * above: Wichura's AS 241 (PPND16).  Three regions: central (|1/2 - t| <= 0.425), tail
  * (sqrt(-log t) <= 5) and far tail.  t must be a normal number. */
@@ -179,51 +172,21 @@ static inline double wf_ndtri_upper_f64(double t)
     double c = 0.5 - t;
     if (c <= k[0]) {
         double r = k[1] - c * c;
-        WF_HORNER(double, WF_PPND_A_F64, 8, r, num);
-        WF_HORNER(double, WF_PPND_B_F64, 8, r, den);
+        num = wf_horner_f64(WF_PPND_A_F64, 8, r);
+        den = wf_horner_f64(WF_PPND_B_F64, 8, r);
         return (c * num) / den;
     }
     double r = sqrt(-wf_log_f64(t));
     if (r <= k[3]) {
         r = r - k[2];
-        WF_HORNER(double, WF_PPND_C_F64, 8, r, num);
-        WF_HORNER(double, WF_PPND_D_F64, 8, r, den);
+        num = wf_horner_f64(WF_PPND_C_F64, 8, r);
+        den = wf_horner_f64(WF_PPND_D_F64, 8, r);
     } else {
         r = r - k[3];
-        WF_HORNER(double, WF_PPND_E_F64, 8, r, num);
-        WF_HORNER(double, WF_PPND_F_F64, 8, r, den);
+        num = wf_horner_f64(WF_PPND_E_F64, 8, r);
+        den = wf_horner_f64(WF_PPND_F_F64, 8, r);
     }
     return num / den;
-}
-
-/* Parameters of a truncated normal, prepared by the Python layer (docs/stream.md):
- * lo, hi: the standardized bounds; p_lo = Phi(lo), q_hi = Phi(-hi), mass = Phi(hi) - Phi(lo).
- * float32 keeps them in the form the transform uses (wf_truncnorm_f32_params): q4_hi = 4 q_hi,
- * m24 = mass 2^-24, m24x4 = 4 m24, m23 = mass 2^-23, d = p_lo - q_hi. */
-typedef struct wf_truncnorm_f32 {
-    float mean, std, lo, hi, p_lo, q4_hi, m24, m24x4, m23, d;
-} wf_truncnorm_f32;
-typedef struct wf_truncnorm_f64 {
-    double mean, std, lo, hi, p_lo, q_hi, mass;
-} wf_truncnorm_f64;
-
-static inline wf_truncnorm_f32 wf_truncnorm_f32_params(double mean, double std, double lo,
-                                                       double hi, double p_lo, double q_hi,
-                                                       double mass)
-{
-    float m = (float)mass; /* at least 2^-100 (refused below), so m 2^-24 is a normal number */
-    wf_truncnorm_f32 t;
-    t.mean = (float)mean;
-    t.std = (float)std;
-    t.lo = (float)lo;
-    t.hi = (float)hi;
-    t.p_lo = (float)p_lo;
-    t.q4_hi = 4.0f * (float)q_hi;
-    t.m24 = m * 0x1p-24f;
-    t.m24x4 = m * 0x1p-22f;
-    t.m23 = m * 0x1p-23f;
-    t.d = (float)(p_lo - q_hi);
-    return t;
 }
 
 /* One element from one word (stream version 2).  With i = (x >> 8) | 1 (the odd integer
@@ -249,17 +212,17 @@ static inline float wf_truncnorm_f32_value(uint32_t word, const wf_truncnorm_f32
     float z;
     if (r >= k[0]) {
         float num, den;
-        WF_HORNER(float, WF_ERFINV_CENTRAL_A_F32, 6, r, num);
-        WF_HORNER(float, WF_ERFINV_CENTRAL_B_F32, 5, r, den);
+        num = wf_horner_f32(WF_ERFINV_CENTRAL_A_F32, 6, r);
+        den = wf_horner_f32(WF_ERFINV_CENTRAL_B_F32, 5, r);
         z = x * (k[3] + ((x * x) * num) / den);
     } else {
         float L = wf_log_f32(r);
         float v = sqrtf(-L) - k[2];
         float g;
         if (L > k[1])
-            WF_HORNER(float, WF_ERFINV_TAIL_F32, 11, v, g);
+            g = wf_horner_f32(WF_ERFINV_TAIL_F32, 11, v);
         else
-            WF_HORNER(float, WF_ERFINV_FAR_F32, 9, v, g);
+            g = wf_horner_f32(WF_ERFINV_FAR_F32, 9, v);
         z = x * g;
     }
     z = z < t->lo ? t->lo : z;
@@ -267,7 +230,7 @@ static inline float wf_truncnorm_f32_value(uint32_t word, const wf_truncnorm_f32
     return t->mean + t->std * z;
 }
 
-static inline double wf_truncnorm_f64_value(uint64_t w, const wf_truncnorm_f64 *t)
+static inline double wf_truncnorm_f64_value(uint64_t w, const wf_truncation *t)
 {
     double u = (double)(2u * (w >> 12) + 1u) * 0x1p-53;
     double p = t->p_lo + t->mass * u;
