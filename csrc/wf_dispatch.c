@@ -11,21 +11,11 @@
 #endif
 #endif
 
-static const wf_kernel_table scalar_table = {
-    wf_kernel_raw_u32,       wf_kernel_uniform_f32, wf_kernel_uniform_f64,
-    wf_kernel_normal_f32,    wf_kernel_normal_f64,  wf_kernel_truncnorm_f32,
-    wf_kernel_truncnorm_f64, wf_narrow_f16,         wf_narrow_bf16,
-};
+static const wf_kernel_table scalar_table = WF_KERNEL_TABLE();
 
 #if defined(WF_HAVE_X86_SIMD)
-#define WF_TABLE(isa)                                                                              \
-    {                                                                                              \
-        wf_kernel_raw_u32_##isa, wf_kernel_uniform_f32_##isa, wf_kernel_uniform_f64_##isa,         \
-            wf_kernel_normal_f32_##isa, wf_kernel_normal_f64_##isa, wf_kernel_truncnorm_f32_##isa, \
-            wf_kernel_truncnorm_f64_##isa, wf_narrow_f16_##isa, wf_narrow_bf16_##isa,              \
-    }
-static const wf_kernel_table avx2_table = WF_TABLE(avx2);
-static const wf_kernel_table avx512_table = WF_TABLE(avx512);
+static const wf_kernel_table avx2_table = WF_KERNEL_TABLE(_avx2);
+static const wf_kernel_table avx512_table = WF_KERNEL_TABLE(_avx512);
 
 static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
 {
