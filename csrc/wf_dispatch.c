@@ -11,21 +11,11 @@
 #endif
 #endif
 
-static const wf_kernel_table scalar_table = {
-    wf_kernel_raw_u32,       wf_kernel_uniform_f32, wf_kernel_uniform_f64,
-    wf_kernel_normal_f32,    wf_kernel_normal_f64,  wf_kernel_truncnorm_f32,
-    wf_kernel_truncnorm_f64, wf_narrow_f16,         wf_narrow_bf16,
-};
+static const wf_kernel_table scalar_table = WF_KERNEL_TABLE();
 
 #if defined(WF_HAVE_X86_SIMD)
-#define WF_TABLE(isa)                                                                              \
-    {                                                                                              \
-        wf_kernel_raw_u32_##isa, wf_kernel_uniform_f32_##isa, wf_kernel_uniform_f64_##isa,         \
-            wf_kernel_normal_f32_##isa, wf_kernel_normal_f64_##isa, wf_kernel_truncnorm_f32_##isa, \
-            wf_kernel_truncnorm_f64_##isa, wf_narrow_f16_##isa, wf_narrow_bf16_##isa,              \
-    }
-static const wf_kernel_table avx2_table = WF_TABLE(avx2);
-static const wf_kernel_table avx512_table = WF_TABLE(avx512);
+static const wf_kernel_table avx2_table = WF_KERNEL_TABLE(_avx2);
+static const wf_kernel_table avx512_table = WF_KERNEL_TABLE(_avx512);
 
 static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
 {
@@ -78,24 +68,48 @@ static int detect(void)
 static int detect(void) { return WF_SIMD_SCALAR; }
 #endif
 
-static int active_level = -1; /* set by wf_simd_select; -1: not chosen yet (use the best) */
+/* The two levels are read by every fill, possibly from several threads at once, and written
+ * rarely (once on first use, and by wf_simd_select): atomics make that race-free.  Relaxed
+ * order is enough, since each is a single int that every writer computes the same way (the
+ * CPU's level never changes) or sets on purpose.  Without C11 atomics (old MSVC) they fall
+ * back to plain ints, where an int's load and store do not tear on the targets we build. */
+#if !defined(__STDC_NO_ATOMICS__)
+#include <stdatomic.h>
+typedef atomic_int wf_level;
+#define WF_LOAD(x) atomic_load_explicit(&(x), memory_order_relaxed)
+#define WF_STORE(x, v) atomic_store_explicit(&(x), (v), memory_order_relaxed)
+#else
+typedef volatile int wf_level;
+#define WF_LOAD(x) (x)
+#define WF_STORE(x, v) ((x) = (v))
+#endif
+
+static wf_level available_level = -1; /* -1: not detected yet */
+static wf_level active_level = -1;    /* set by wf_simd_select; -1: not chosen yet (the best) */
 
 int wf_simd_available(void)
 {
-    static int cached = -1;
-    if (cached < 0)
-        cached = detect();
-    return cached;
+    int level = WF_LOAD(available_level);
+    if (level < 0) {
+        level = detect();
+        WF_STORE(available_level, level);
+    }
+    return level;
 }
 
 int wf_simd_select(int level)
 {
     int best = wf_simd_available();
-    active_level = level < 0 || level > best ? best : level;
-    return active_level;
+    int chosen = level < 0 || level > best ? best : level;
+    WF_STORE(active_level, chosen);
+    return chosen;
 }
 
-int wf_simd_level(void) { return active_level < 0 ? wf_simd_select(-1) : active_level; }
+int wf_simd_level(void)
+{
+    int level = WF_LOAD(active_level);
+    return level < 0 ? wf_simd_select(-1) : level;
+}
 
 const char *wf_simd_name(int level)
 {

@@ -28,14 +28,14 @@ static void fill_span(const fill_job *job, char *dst, uint64_t begin, uint64_t e
 {
     const uint64_t per = job->per_block;
     const size_t size = job->elem_size;
-    unsigned char edge[4 * sizeof(double)]; /* one block of any element type */
+    double edge[4]; /* one block of any element type (4 words, 4 floats or 2 doubles) */
     uint64_t pos = begin;
 
     if (pos < end && (pos % per != 0 || end - pos < per)) { /* partial first block */
         uint64_t b = pos / per;
         uint64_t stop = (b + 1) * per < end ? (b + 1) * per : end;
         job->kernel(edge, job->block + b, 1, &job->args);
-        memcpy(dst, edge + (pos % per) * size, (size_t)(stop - pos) * size);
+        memcpy(dst, (const char *)edge + (pos % per) * size, (size_t)(stop - pos) * size);
         pos = stop;
     }
     uint64_t full = (end - pos) / per;
@@ -92,21 +92,18 @@ static void run_fill(const fill_job *job, size_t n, int n_threads, size_t serial
     }
 }
 
-/* A job for `dtype`: the float64 kernel for float64, the float32 one for everything else. */
-static fill_job make_job(wf_block_kernel kernel_f32, wf_block_kernel kernel_f64, void *out,
-                         wf_dtype dtype, const wf_origin *o)
+/* A job for a kernel writing 32-bit (wide = 0) or 64-bit (wide = 1) elements, rounded to
+ * 16 bits by `narrow` if not NULL. */
+static fill_job make_job(wf_block_kernel kernel, int wide, wf_narrow_fn narrow, void *out,
+                         const wf_origin *o)
 {
     fill_job job;
     memset(&job, 0, sizeof job);
-    int wide = dtype == WF_FLOAT64;
-    job.kernel = wide ? kernel_f64 : kernel_f32;
+    job.kernel = kernel;
     job.elem_size = wide ? sizeof(double) : sizeof(float);
     job.per_block = wide ? 2u : 4u;
-    const wf_kernel_table *table = wf_active_kernels();
-    job.narrow = dtype == WF_FLOAT16    ? table->narrow_f16
-                 : dtype == WF_BFLOAT16 ? table->narrow_bf16
-                                        : NULL;
-    job.out_size = job.narrow ? sizeof(uint16_t) : job.elem_size;
+    job.narrow = narrow;
+    job.out_size = narrow ? sizeof(uint16_t) : job.elem_size;
     job.out = (char *)out;
     job.block = o->block;
     job.phase = o->phase;
@@ -117,10 +114,41 @@ static fill_job make_job(wf_block_kernel kernel_f32, wf_block_kernel kernel_f64,
     return job;
 }
 
+/* A job for a float `dtype`: the float64 kernel for float64, the float32 one otherwise. */
+static fill_job float_job(wf_block_kernel kernel_f32, wf_block_kernel kernel_f64, void *out,
+                          wf_dtype dtype, const wf_origin *o)
+{
+    const wf_kernel_table *table = wf_active_kernels();
+    wf_narrow_fn narrow = dtype == WF_FLOAT16    ? table->narrow_f16
+                          : dtype == WF_BFLOAT16 ? table->narrow_bf16
+                                                 : NULL;
+    int wide = dtype == WF_FLOAT64;
+    return make_job(wide ? kernel_f64 : kernel_f32, wide, narrow, out, o);
+}
+
+/* The float32 form of the parameters (docs/stream.md, mirrored by the fallback's
+ * truncnorm_params_f32); wf_runs.c uses it too. */
+wf_truncnorm_f32 wf_truncnorm_f32_params(const wf_truncation *p)
+{
+    float m = (float)p->mass; /* at least 2^-100 (Python refuses less): m 2^-24 is normal */
+    wf_truncnorm_f32 t;
+    t.mean = (float)p->mean;
+    t.std = (float)p->std;
+    t.lo = (float)p->lo;
+    t.hi = (float)p->hi;
+    t.p_lo = (float)p->p_lo;
+    t.q4_hi = 4.0f * (float)p->q_hi;
+    t.m24 = m * 0x1p-24f;
+    t.m24x4 = m * 0x1p-22f;
+    t.m23 = m * 0x1p-23f;
+    t.d = (float)(p->p_lo - p->q_hi);
+    return t;
+}
+
 void wf_fill_raw_u32(uint32_t *out, size_t n, const wf_origin *origin, int n_threads)
 {
     const wf_kernel_table *k = wf_active_kernels();
-    fill_job job = make_job(k->raw_u32, k->raw_u32, out, WF_FLOAT32, origin);
+    fill_job job = make_job(k->raw_u32, 0, NULL, out, origin);
     run_fill(&job, n, n_threads, WF_SERIAL_UNIFORM);
 }
 
@@ -128,7 +156,7 @@ void wf_fill_uniform(void *out, wf_dtype dtype, size_t n, const wf_origin *origi
                      double span, double cap, int n_threads)
 {
     const wf_kernel_table *k = wf_active_kernels();
-    fill_job job = make_job(k->uniform_f32, k->uniform_f64, out, dtype, origin);
+    fill_job job = float_job(k->uniform_f32, k->uniform_f64, out, dtype, origin);
     if (dtype == WF_FLOAT64) {
         job.args.p.uniform_f64.low = low;
         job.args.p.uniform_f64.span = span;
@@ -145,7 +173,7 @@ void wf_fill_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin
                     double std, int n_threads)
 {
     const wf_kernel_table *k = wf_active_kernels();
-    fill_job job = make_job(k->normal_f32, k->normal_f64, out, dtype, origin);
+    fill_job job = float_job(k->normal_f32, k->normal_f64, out, dtype, origin);
     if (dtype == WF_FLOAT64) {
         job.args.p.normal_f64.mean = mean;
         job.args.p.normal_f64.std = std;
@@ -160,14 +188,10 @@ void wf_fill_truncated_normal(void *out, wf_dtype dtype, size_t n, const wf_orig
                               const wf_truncation *t, int n_threads)
 {
     const wf_kernel_table *k = wf_active_kernels();
-    fill_job job = make_job(k->truncnorm_f32, k->truncnorm_f64, out, dtype, origin);
-    if (dtype == WF_FLOAT64) {
-        wf_truncnorm_f64 p = {t->mean, t->std, t->lo, t->hi, t->p_lo, t->q_hi, t->mass};
-        job.args.p.truncnorm_f64 = p;
-    } else {
-        wf_truncnorm_f32 p = {(float)t->mean, (float)t->std,  (float)t->lo,  (float)t->hi,
-                              (float)t->p_lo, (float)t->q_hi, (float)t->mass};
-        job.args.p.truncnorm_f32 = p;
-    }
+    fill_job job = float_job(k->truncnorm_f32, k->truncnorm_f64, out, dtype, origin);
+    if (dtype == WF_FLOAT64)
+        job.args.p.truncnorm_f64 = *t;
+    else
+        job.args.p.truncnorm_f32 = wf_truncnorm_f32_params(t);
     run_fill(&job, n, n_threads, WF_SERIAL_TRUNCNORM);
 }

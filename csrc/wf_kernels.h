@@ -6,7 +6,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wf_transforms.h"
+#include "wf_core.h" /* wf_truncation */
+
+/* The float32 parameters of a truncated normal, in the form the transform uses (made from a
+ * wf_truncation by wf_fill.c's truncnorm_f32_params): q4_hi = 4 q_hi, m24 = mass 2^-24,
+ * m24x4 = 4 m24, m23 = mass 2^-23, d = p_lo - q_hi.  float64 uses wf_truncation itself. */
+typedef struct wf_truncnorm_f32 {
+    float mean, std, lo, hi, p_lo, q4_hi, m24, m24x4, m23, d;
+} wf_truncnorm_f32;
+
+/* The float32 parameters of a truncation (wf_fill.c). */
+wf_truncnorm_f32 wf_truncnorm_f32_params(const wf_truncation *p);
 
 typedef struct wf_kernel_args {
     uint32_t key[2];    /* k0, k1 */
@@ -25,58 +35,60 @@ typedef struct wf_kernel_args {
             double mean, std;
         } normal_f64;
         wf_truncnorm_f32 truncnorm_f32;
-        wf_truncnorm_f64 truncnorm_f64;
+        wf_truncation truncnorm_f64;
     } p;
 } wf_kernel_args;
 
 typedef void (*wf_block_kernel)(void *dst, uint64_t first_block, size_t n_blocks,
                                 const wf_kernel_args *args);
 
-void wf_kernel_raw_u32(void *dst, uint64_t first_block, size_t n_blocks,
-                       const wf_kernel_args *args);
-void wf_kernel_uniform_f32(void *dst, uint64_t first_block, size_t n_blocks,
-                           const wf_kernel_args *args);
-void wf_kernel_uniform_f64(void *dst, uint64_t first_block, size_t n_blocks,
-                           const wf_kernel_args *args);
-void wf_kernel_normal_f32(void *dst, uint64_t first_block, size_t n_blocks,
-                          const wf_kernel_args *args);
-void wf_kernel_normal_f64(void *dst, uint64_t first_block, size_t n_blocks,
-                          const wf_kernel_args *args);
-void wf_kernel_truncnorm_f32(void *dst, uint64_t first_block, size_t n_blocks,
-                             const wf_kernel_args *args);
-void wf_kernel_truncnorm_f64(void *dst, uint64_t first_block, size_t n_blocks,
-                             const wf_kernel_args *args);
-
 /* float32 -> 16-bit rounding of a batch */
 typedef void (*wf_narrow_fn)(const float *src, void *dst, size_t n);
 
+/* Every kernel, listed once.  X(name, suffix) is applied to each: the block kernels are
+ * wf_kernel_<name><suffix>, the roundings wf_narrow_<name><suffix>, with the suffix empty for
+ * the portable level and _avx2, _avx512 for the SIMD ones. */
+#define WF_BLOCK_KERNELS(X, suffix)                                                                \
+    X(raw_u32, suffix)                                                                             \
+    X(uniform_f32, suffix)                                                                         \
+    X(uniform_f64, suffix)                                                                         \
+    X(normal_f32, suffix)                                                                          \
+    X(normal_f64, suffix)                                                                          \
+    X(truncnorm_f32, suffix)                                                                       \
+    X(truncnorm_f64, suffix)
+#define WF_NARROWINGS(X, suffix) X(f16, suffix) X(bf16, suffix)
+
 /* One set of kernels per instruction-set level; wf_dispatch.c picks one at run time. */
+#define WF_KERNEL_FIELD(name, suffix) wf_block_kernel name;
+#define WF_NARROW_FIELD(name, suffix) wf_narrow_fn narrow_##name;
 typedef struct wf_kernel_table {
-    wf_block_kernel raw_u32, uniform_f32, uniform_f64, normal_f32, normal_f64, truncnorm_f32,
-        truncnorm_f64;
-    wf_narrow_fn narrow_f16, narrow_bf16;
+    WF_BLOCK_KERNELS(WF_KERNEL_FIELD, )
+    WF_NARROWINGS(WF_NARROW_FIELD, )
 } wf_kernel_table;
 
-void wf_narrow_f16(const float *src, void *dst, size_t n);
-void wf_narrow_bf16(const float *src, void *dst, size_t n);
+#define WF_DECLARE_KERNEL(name, suffix)                                                            \
+    void wf_kernel_##name##suffix(void *dst, uint64_t first_block, size_t n_blocks,                \
+                                  const wf_kernel_args *args);
+#define WF_DECLARE_NARROW(name, suffix)                                                            \
+    void wf_narrow_##name##suffix(const float *src, void *dst, size_t n);
+#define WF_DECLARE_LEVEL(suffix)                                                                   \
+    WF_BLOCK_KERNELS(WF_DECLARE_KERNEL, suffix) WF_NARROWINGS(WF_DECLARE_NARROW, suffix)
+
+/* The table of a level: designated initializers, so a field can never get another's kernel. */
+#define WF_TABLE_KERNEL(name, suffix) .name = wf_kernel_##name##suffix,
+#define WF_TABLE_NARROW(name, suffix) .narrow_##name = wf_narrow_##name##suffix,
+#define WF_KERNEL_TABLE(suffix)                                                                    \
+    {                                                                                              \
+        WF_BLOCK_KERNELS(WF_TABLE_KERNEL, suffix) WF_NARROWINGS(WF_TABLE_NARROW, suffix)           \
+    }
+
+WF_DECLARE_LEVEL()
+#if defined(WF_HAVE_X86_SIMD)
+WF_DECLARE_LEVEL(_avx2)
+WF_DECLARE_LEVEL(_avx512)
+#endif
 
 /* The kernels of the level in use (never NULL). */
 const wf_kernel_table *wf_active_kernels(void);
-
-#define WF_DECLARE_LEVEL(isa)                                                                      \
-    void wf_kernel_raw_u32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);                \
-    void wf_kernel_uniform_f32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);            \
-    void wf_kernel_uniform_f64_##isa(void *, uint64_t, size_t, const wf_kernel_args *);            \
-    void wf_kernel_normal_f32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);             \
-    void wf_kernel_normal_f64_##isa(void *, uint64_t, size_t, const wf_kernel_args *);             \
-    void wf_kernel_truncnorm_f32_##isa(void *, uint64_t, size_t, const wf_kernel_args *);          \
-    void wf_kernel_truncnorm_f64_##isa(void *, uint64_t, size_t, const wf_kernel_args *);          \
-    void wf_narrow_f16_##isa(const float *, void *, size_t);                                       \
-    void wf_narrow_bf16_##isa(const float *, void *, size_t);
-
-#if defined(WF_HAVE_X86_SIMD)
-WF_DECLARE_LEVEL(avx2)
-WF_DECLARE_LEVEL(avx512)
-#endif
 
 #endif /* WF_KERNELS_H */

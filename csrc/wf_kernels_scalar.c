@@ -97,7 +97,7 @@ void wf_kernel_truncnorm_f64(void *dst, uint64_t first_block, size_t n_blocks,
                              const wf_kernel_args *args)
 {
     double *out = (double *)dst;
-    const wf_truncnorm_f64 *t = &args->p.truncnorm_f64;
+    const wf_truncation *t = &args->p.truncnorm_f64;
     for (size_t i = 0; i < n_blocks; ++i) {
         uint32_t x[4];
         block_words(first_block + i, args, x);

@@ -99,14 +99,10 @@ static void set_kernel(runs_job *job, const wf_fill_spec *s)
     case WF_FAMILY_TRUNCATED_NORMAL: {
         const wf_truncation *t = &s->p.truncated_normal;
         job->kernel = wide ? k->truncnorm_f64 : k->truncnorm_f32;
-        if (wide) {
-            wf_truncnorm_f64 p = {t->mean, t->std, t->lo, t->hi, t->p_lo, t->q_hi, t->mass};
-            a->p.truncnorm_f64 = p;
-        } else {
-            wf_truncnorm_f32 p = {(float)t->mean, (float)t->std,  (float)t->lo,  (float)t->hi,
-                                  (float)t->p_lo, (float)t->q_hi, (float)t->mass};
-            a->p.truncnorm_f32 = p;
-        }
+        if (wide)
+            a->p.truncnorm_f64 = *t;
+        else
+            a->p.truncnorm_f32 = wf_truncnorm_f32_params(t);
         break;
     }
     }
@@ -134,7 +130,7 @@ static runs_job make_runs_job(void *out, const wf_runs *runs, const wf_fill_spec
 
 /* Stream positions [pos, pos + n) (from element 0 of the first block) written at dst by the
  * single-range function of wf_core.h. */
-static void fill_range(const runs_job *job, char *dst, uint64_t pos, size_t n, int n_threads)
+static void fill_range(const runs_job *job, void *dst, uint64_t pos, size_t n, int n_threads)
 {
     const wf_fill_spec *s = job->spec;
     wf_origin o;
@@ -176,11 +172,10 @@ static void fill_short(const runs_job *job, char *dst, uint64_t pos, size_t n)
         blocks += step - rest; /* cheaper to compute whole SIMD steps and drop the extra */
     double scratch[2 * WF_SCRATCH_BLOCKS]; /* 16 bytes per block, for every kernel */
     job->kernel(scratch, first, (size_t)blocks, &job->args);
-    const char *src = (const char *)scratch + skip * job->kernel_size;
-    if (job->narrow != NULL)
-        job->narrow((const float *)src, dst, n);
+    if (job->narrow != NULL) /* 16-bit outputs come from the float32 kernels */
+        job->narrow((const float *)scratch + skip, dst, n);
     else
-        memcpy(dst, src, n * job->kernel_size);
+        memcpy(dst, (const char *)scratch + skip * job->kernel_size, n * job->kernel_size);
 }
 
 /* Elements [lo, hi) of run r (runs numbered in C order of their indices). */

@@ -1,5 +1,6 @@
-"""The C core compiles warning-free with -Wall -Wextra -Wconversion, with and without OpenMP
-and the x86 SIMD kernels, as C11 with no Python headers on the include path."""
+"""The C core compiles warning-free with -Wall -Wextra -Wconversion -Wshadow
+-Wcast-align=strict, with and without OpenMP and the x86 SIMD kernels, as C11 with no Python
+headers on the include path."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from support import TESTS
 CSRC = TESTS.parent / "csrc"
 CC = os.environ.get("CC", "cc")
 WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Wconversion", "-Werror", "-ffp-contract=off"]
+WARNINGS += ["-Wshadow", "-Wcast-align=strict"]
 ISA_FLAGS = {
     "wf_kernels_avx2.c": ["-mavx2", "-mf16c"],
     "wf_kernels_avx512.c": ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl"],

@@ -19,7 +19,7 @@ def parse_header() -> dict[str, list[float]]:
 
 def test_header_and_module_agree():
     header = parse_header()
-    assert set(header) == set(COEFFICIENTS) and len(header) == 20
+    assert set(header) == set(COEFFICIENTS) and len(header) == 18
     for name, values in COEFFICIENTS.items():
         assert header[name] == [float.fromhex(v) for v in values], name
 

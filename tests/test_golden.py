@@ -34,7 +34,8 @@ def call(entry):
 
 
 def test_stream_version_matches_table():
-    assert GOLDEN["stream_version"] == wf.STREAM_VERSION
+    assert GOLDEN["stream_version"] == wf.STREAM_VERSION == 2
+    assert wf.show_config()["stream_version"] == wf.STREAM_VERSION
 
 
 @pytest.mark.parametrize("entry", GOLDEN["calls"], ids=lambda e: e["id"])

@@ -27,7 +27,7 @@ def params(family: str, dtype: np.dtype, n_threads: int) -> tuple:
     if family == "normal":
         return (*_distributions._location_scale(0.5, 2.0, 8.6, dtype), n_threads)
     if family == "truncated_normal":
-        return (_distributions._truncation_params(0.0, 0.1, -2.0, 2.0, dtype), n_threads)
+        return (*_distributions._truncation_params(0.0, 0.1, -2.0, 2.0, dtype), n_threads)
     return (n_threads,)
 
 

@@ -8,7 +8,7 @@ from typing import Literal, overload
 import numpy as np
 
 from winit_fast import _backend
-from winit_fast._version import __version__
+from winit_fast._version import STREAM_VERSION, __version__
 
 
 @overload
@@ -23,9 +23,10 @@ def show_config(print_out: bool = False) -> dict | None:
     """Report the backend in use here (see :func:`use_backend`) and its build.
 
     Returns a dict with ``backend`` (``"c"`` or ``"python"``), ``simd`` (the kernel level in
-    use), ``openmp`` (the runtime, ``None`` if built without), ``max_threads``, ``version``
-    and, for the fallback, ``fallback_reason``. With ``print_out=True`` the report is printed
-    and ``None`` returned, as ``numpy.show_config`` does (so a REPL does not show it twice).
+    use), ``openmp`` (the runtime, ``None`` if built without), ``max_threads``, ``version``,
+    ``stream_version`` (the stream contract of docs/stream.md that the bytes follow) and, for
+    the fallback, ``fallback_reason``. With ``print_out=True`` the report is printed and
+    ``None`` returned, as ``numpy.show_config`` does (so a REPL does not show it twice).
 
     Examples
     --------
@@ -41,6 +42,7 @@ def show_config(print_out: bool = False) -> dict | None:
         reason = "use_backend('python')" if chosen else _backend.fallback_reason
     info.update(
         version=__version__,
+        stream_version=STREAM_VERSION,
         fallback_reason=reason,
         python=sys.version.split()[0],
         numpy=np.__version__,

@@ -21,10 +21,11 @@ from winit_fast import _validation as v
 from winit_fast._backend import current
 from winit_fast._normal_cdf import truncation_masses
 from winit_fast._placement import Placement
+from winit_fast._representable import smallest_normal, uniform_cap
 
-# Largest |z| that Box-Muller can return, from the smallest (0,1] uniform of each precision:
-# sqrt(-2 ln 2**-24) and sqrt(-2 ln 2**-53).  Used to refuse a std that would overflow.
-MAX_ABS_Z = {np.dtype(np.float32): 5.77, np.dtype(np.float64): 8.58}
+# Largest |z| that Box-Muller can return, from the smallest radius uniform of each precision:
+# sqrt(-2 ln 2**-31) and sqrt(-2 ln 2**-53).  Used to refuse a std that would overflow.
+MAX_ABS_Z = {np.dtype(np.float32): 6.56, np.dtype(np.float64): 8.58}
 
 
 def philox4x32(counters: Any, key: Any) -> np.ndarray:
@@ -199,7 +200,8 @@ def uniform(
 
     ``low + (high - low) * u`` in the precision of ``dtype``, with ``u`` the top 24 (float32)
     or 53 (float64) bits of the stream; a value that rounds up to ``high`` is replaced by the
-    largest value below it, so ``high`` is never returned (unless ``low == high``).
+    largest value below it, so ``high`` is never returned (unless ``low == high``), also
+    after the rounding of float16 and bfloat16.
 
     Parameters
     ----------
@@ -279,7 +281,7 @@ def _uniform_params(low: Any, high: Any, dt: np.dtype) -> tuple[float, float, fl
     if not v.fits(float(high_w) - float(low_w), dt):
         raise ValueError(f"high - low = {high_f - low_f} overflows {dt}")
     span = high_w - low_w
-    cap = np.nextafter(high_w, -np.inf) if span > 0 else low_w
+    cap = uniform_cap(low_w, high_w, dt) if span > 0 else low_w
     return float(low_w), float(span), float(cap)
 
 
@@ -349,6 +351,11 @@ def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype) -> tuple[fl
     std_f = v.as_real("std", std) + 0.0
     if std_f < 0:
         raise ValueError(f"std must be >= 0, got {std_f}")
+    if 0 < std_f < smallest_normal(dt):
+        raise ValueError(
+            f"std={std_f} underflows {dt}: its values would be subnormal or zero; use std=0, "
+            f"a std of at least {smallest_normal(dt):.3g}, or a wider dtype"
+        )
     mean_w, std_w = v.to_working("mean", mean_f, dt), v.to_working("std", std_f, dt)
     if not v.fits(abs(mean_f) + std_f * reach, dt):
         raise ValueError(f"std={std_f} with mean={mean_f} can overflow {dt}")
@@ -384,7 +391,9 @@ def truncated_normal(
     One stream element per value, through the inverse normal CDF (no rejection loop, so every
     value is addressable like the others): ``u = (2k + 1) 2**-24`` from the top 23 bits
     (float64: 52 bits), the lower and upper tail probabilities of the point are formed
-    directly, the smaller goes through Wichura's AS 241, and ``z`` is clamped to ``[a, b]``.
+    directly, and ``z`` is clamped to ``[a, b]``. The inverse CDF is a rational function
+    without logarithm for ``|z| <= 2.2`` and Giles-form tail polynomials in float32 (as fast
+    as :func:`normal`), Wichura's AS 241 in float64 (docs/stream.md).
     The standardized ``z`` is computed first and ``mean + std*z`` last, in float32 (float64 for
     float64), so a tiny ``std`` (e.g. 0.002) or a 16-bit dtype never piles values up at a
     bound. Other parameters as in :func:`uniform`.

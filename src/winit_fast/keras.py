@@ -12,10 +12,10 @@ kernel equals the functional API's array byte for byte::
     Dense(64, kernel_initializer=HeNormal(seed=0)).kernel == winit_fast.he_normal((784, 64), seed=0)
 
 for a layer of dtype float32, float64 or float16 (16-bit values are the float32 values
-rounded, as everywhere in winit_fast); for bfloat16 the float32 values are cast by the backend
-(round to nearest even, the same bits). ``Zeros``, ``Ones``, ``Constant`` and ``Identity``
-also serve integer and bool dtypes (filled by their Keras twin); the random ones need a float
-dtype.
+rounded, as everywhere in winit_fast); for bfloat16 winit_fast's bfloat16 values are handed
+to the backend as float32 (exactly) and cast back (the same bits). ``Zeros``, ``Ones``,
+``Constant`` and ``Identity`` also serve integer and bool dtypes (filled by their Keras twin);
+the random ones need a float dtype.
 
 Seeds are Keras's: an int repeats; ``None`` draws the seed at construction from Python's
 ``random`` (so ``keras.utils.set_random_seed`` makes it repeatable) and the config says
@@ -86,8 +86,8 @@ __all__ = [
 ]
 
 PACKAGE = "winit_fast"
-# dtypes winit_fast writes itself; bfloat16 is drawn as float32 and cast by the backend,
-# because not every backend takes an ml_dtypes array.
+# dtypes winit_fast writes itself; bfloat16 travels as float32 (exact) and is cast by the
+# backend, because not every backend takes an ml_dtypes array.
 _NATIVE = ("float32", "float64", "float16")
 _DETERMINISTIC = ("Zeros", "Ones", "Identity")
 _SEED_BITS = (1 << 64) - 1
@@ -119,7 +119,8 @@ class _Adapter(keras.initializers.Initializer):
         impl = self._for_this_call()
         if dtype in _NATIVE:
             return keras.ops.convert_to_tensor(impl(shape, dtype=dtype), dtype=dtype)
-        values = keras.ops.convert_to_tensor(impl(shape, dtype="float32"))
+        # bfloat16: winit_fast's own bfloat16 values (16-bit bounds), exact in float32
+        values = keras.ops.convert_to_tensor(impl(shape, dtype="bfloat16").astype("float32"))
         return keras.ops.cast(values, dtype)
 
     def _for_this_call(self) -> _initializers.Initializer:

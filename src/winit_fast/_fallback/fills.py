@@ -71,8 +71,7 @@ def _fill_values(out, seed, stream, block, phase, values_f32, values_f64) -> Non
 
 def fill_uniform(out, seed, stream, block, phase, low, span, cap, n_threads) -> None:
     def values_f32(x):
-        lo, sp, cp = t.f32(low), t.f32(span), t.f32(cap)
-        return _interleave(*(np.minimum(lo + sp * t.u01_f32(w), cp) for w in x))
+        return _interleave(*(t.uniform_f32(w, low, span, cap) for w in x))
 
     def values_f64(x):
         lo, sp, cp = t.f64(low), t.f64(span), t.f64(cap)

@@ -23,7 +23,8 @@ LOG_F64, SIN_F64, COS_F64 = (_table(f"WF_{k}_F64", f64) for k in ("LOG", "SIN", 
 LN2_HI_F32, LN2_LO_F32 = f32(float.fromhex("0x1.62e4p-1")), f32(float.fromhex("0x1.7f7d1cp-20"))
 LN2_HI_F64 = f64(float.fromhex("0x1.62e42feep-1"))
 LN2_LO_F64 = f64(float.fromhex("0x1.a39ef35793c76p-33"))
-TWO_M24, TWO_M22 = f32(2.0**-24), f32(2.0**-22)
+TWO_M31, TWO_M24, TWO_M22 = f32(2.0**-31), f32(2.0**-24), f32(2.0**-22)
+TWO_M23, TWO_23, TWO_24 = f32(2.0**-23), f32(2.0**23), f32(2.0**24)
 TWO_M53, TWO_M51 = f64(2.0**-53), f64(2.0**-51)
 
 
@@ -42,8 +43,14 @@ def u01_f32(x: np.ndarray) -> np.ndarray:
     return (x >> np.uint32(8)).astype(f32) * TWO_M24
 
 
-def u01_open0_f32(x: np.ndarray) -> np.ndarray:
-    return ((x >> np.uint32(8)) + np.uint32(1)).astype(f32) * TWO_M24
+def u01_radius_f32(x: np.ndarray) -> np.ndarray:
+    """Box-Muller's radius uniform in [2**-31, 1]: ``(x >> 1) | 1`` rounded to float32."""
+    return ((x >> np.uint32(1)) | np.uint32(1)).view(np.int32).astype(f32) * TWO_M31
+
+
+def uniform_f32(x: np.ndarray, low, span, cap) -> np.ndarray:
+    """``min(low + span * u, cap)`` in float32; mirrors ``wf_kernel_uniform_f32``."""
+    return np.minimum(f32(low) + f32(span) * u01_f32(x), f32(cap))
 
 
 def join64(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -121,7 +128,7 @@ def sincos_turn_f64(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def box_muller_f32(x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    r = np.sqrt(f32(-2) * log_f32(u01_open0_f32(x0)))
+    r = np.sqrt(f32(-2) * log_f32(u01_radius_f32(x0)))
     c, s = sincos_turn_f32(x1 >> np.uint32(8))
     return r * c, r * s
 
@@ -135,50 +142,83 @@ def box_muller_f64(x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarr
 # ---- inverse normal CDF and the truncated normal ----------------------------------------
 
 
-def _ppnd(precision: str, part: str, kind: type) -> list:
-    return _table(f"WF_PPND_{part}_{precision}", kind)
+def _ppnd(part: str) -> list:
+    return _table(f"WF_PPND_{part}_F64", f64)
 
 
-PPND = {
-    f32: {part: _ppnd("F32", part, f32) for part in "ABCDEFK"},
-    f64: {part: _ppnd("F64", part, f64) for part in "ABCDEFK"},
+PPND = {part: _ppnd(part) for part in "ABCDEFK"}
+ERFINV = {
+    piece: _table(f"WF_ERFINV_{piece}_F32", f32)
+    for piece in ("CENTRAL_A", "CENTRAL_B", "TAIL", "FAR", "K")
 }
 
 
-def ndtri_upper(t: np.ndarray) -> np.ndarray:
-    """z >= 0 with Phi(-z) = t (Wichura's AS 241); mirrors ``wf_ndtri_upper_f32/_f64``.
+def ndtri_upper_f64(t: np.ndarray) -> np.ndarray:
+    """z >= 0 with Phi(-z) = t (Wichura's AS 241, PPND16); mirrors ``wf_ndtri_upper_f64``.
 
     All three regions are computed for every element and the right one is picked, which
     gives the same values as C's branches (each region's arithmetic is identical).
     """
-    kind = t.dtype.type
-    c_ = PPND[kind]
-    split, split_sq, shift, split2 = c_["K"]
+    split, split_sq, shift, split2 = PPND["K"]
     with np.errstate(invalid="ignore", divide="ignore"):  # unused regions may see log(>1)
-        c = kind(0.5) - t
+        c = f64(0.5) - t
         r = split_sq - c * c
-        central = (c * horner(r, c_["A"])) / horner(r, c_["B"])
-        rt = np.sqrt(-(log_f32(t) if kind is f32 else log_f64(t)))
+        central = (c * horner(r, PPND["A"])) / horner(r, PPND["B"])
+        rt = np.sqrt(-log_f64(t))
         r2 = rt - shift
-        tail = horner(r2, c_["C"]) / horner(r2, c_["D"])
+        tail = horner(r2, PPND["C"]) / horner(r2, PPND["D"])
         r3 = rt - split2
-        far = horner(r3, c_["E"]) / horner(r3, c_["F"])
+        far = horner(r3, PPND["E"]) / horner(r3, PPND["F"])
     return np.where(c <= split, central, np.where(rt <= split2, tail, far))
+
+
+def truncnorm_params_f32(params: tuple) -> tuple:
+    """Mirrors ``truncnorm_f32_params`` (csrc/wf_fill.c): ``(mean, std, lo, hi, p_lo, q4_hi,
+    m24, m24x4, m23, d)`` from the float parameters ``(mean, std, lo, hi, p_lo, q_hi, mass)``."""
+    mean, std, lo, hi, p_lo, q_hi, mass = params
+    m = f32(mass)
+    return (
+        *(f32(v) for v in (mean, std, lo, hi, p_lo)),
+        f32(4) * f32(q_hi),
+        m * TWO_M24,
+        m * TWO_M22,
+        m * TWO_M23,
+        f32(f64(p_lo) - f64(q_hi)),
+    )
+
+
+def truncnorm_z_f32(words: np.ndarray, params: tuple) -> np.ndarray:
+    """The standardized value before the clamp, from uint32 words and the prepared
+    parameters; mirrors the first lines of ``wf_truncnorm_f32_value`` (every piece is
+    computed for every element and each takes its own, as C's branches do)."""
+    _, _, _, _, p_lo, q4_hi, m24, m24x4, m23, d = params
+    central_split, tail_split, shift, c0 = ERFINV["K"]
+    i = ((words >> np.uint32(8)) | np.uint32(1)).view(np.int32).astype(f32)
+    x = d + m23 * (i - TWO_23)
+    p = p_lo + m24 * i
+    q4 = q4_hi + m24x4 * (TWO_24 - i)
+    r = p * q4
+    correction = ((x * x) * horner(r, ERFINV["CENTRAL_A"])) / horner(r, ERFINV["CENTRAL_B"])
+    L = log_f32(r)
+    with np.errstate(invalid="ignore"):  # central elements may have L > 0
+        v = np.sqrt(-L) - shift
+    g = np.where(L > tail_split, horner(v, ERFINV["TAIL"]), horner(v, ERFINV["FAR"]))
+    return np.where(r >= central_split, x * (c0 + correction), x * g)
 
 
 def truncnorm(words: np.ndarray, params: tuple) -> np.ndarray:
     """Mirrors ``wf_truncnorm_f32_value`` (uint32 words) and ``_f64_value`` (uint64 words)."""
-    kind: type[np.floating]
     if words.dtype == np.uint32:
-        kind, k = f32, (words >> np.uint32(9)) * np.uint32(2) + np.uint32(1)
-        u = k.astype(f32) * TWO_M24
+        prepared = truncnorm_params_f32(params)
+        mean, std, lo, hi = prepared[:4]
+        z = truncnorm_z_f32(words, prepared)
     else:
-        kind, k = f64, (words >> np.uint64(12)) * np.uint64(2) + np.uint64(1)
+        k = (words >> np.uint64(12)) * np.uint64(2) + np.uint64(1)
         u = k.astype(f64) * TWO_M53
-    mean, std, lo, hi, p_lo, q_hi, mass = (kind(x) for x in params)
-    p = p_lo + mass * u
-    q = q_hi + mass * (kind(1) - u)
-    z = np.where(p <= q, -ndtri_upper(p), ndtri_upper(q))
+        mean, std, lo, hi, p_lo, q_hi, mass = (f64(x) for x in params)
+        p = p_lo + mass * u
+        q = q_hi + mass * (f64(1) - u)
+        z = np.where(p <= q, -ndtri_upper_f64(p), ndtri_upper_f64(q))
     z = np.where(z < lo, lo, z)
     z = np.where(z > hi, hi, z)
     return mean + std * z
