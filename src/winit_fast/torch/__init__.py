@@ -49,6 +49,7 @@ except ImportError as exc:
 from winit_fast.torch._deterministic import constant_, dirac_, eye_, ones_, zeros_
 from winit_fast.torch._module import SCHEMES, init_module
 from winit_fast.torch._random import (
+    calculate_gain,
     kaiming_normal_,
     kaiming_uniform_,
     normal_,
@@ -62,6 +63,7 @@ from winit_fast.torch._random import (
 
 __all__ = [
     "SCHEMES",
+    "calculate_gain",
     "constant_",
     "dirac_",
     "eye_",
