@@ -1,0 +1,283 @@
+"""``fast_init``: torch's own initialization calls, served by winit_fast inside a context.
+
+Two interception points see every call, including code that saved references to the
+``torch.nn.init`` functions at import time (transformers 5.x keeps them in
+``transformers.initialization.TORCH_INIT_FUNCTIONS``):
+
+- a ``TorchDispatchMode`` catches the in-place ATen ops that every random or constant init
+  ends in (``aten.normal_``, ``aten.uniform_``, ``aten.fill_.Scalar``, ``aten.zero_``), with
+  their parameters exactly as torch computed them (``kaiming_uniform_``'s bound, ``normal_``'s
+  std), whoever called them: ``torch.nn.init``, a saved reference, ``reset_parameters``,
+  ``Tensor.normal_`` in a model's ``_init_weights``;
+- ``torch.nn.init.trunc_normal_`` samples by rejection (torch 2.12+), so its ATen ops do not
+  carry ``a`` and ``b``: it is caught one level up, at the module global
+  ``torch.nn.init._no_grad_trunc_normal_`` that ``trunc_normal_`` looks up at every call (so a
+  saved reference to ``trunc_normal_`` is caught too).
+
+Streams: the ``k``-th random fill served inside a context (``k = 0, 1, ...`` in call order;
+constant fills take no stream) draws from ``stream=k`` of the context's seed. A fixed seed
+therefore gives the same values in every process and for any thread count, as long as the code
+makes the same calls in the same order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import math
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.init
+from torch.utils._python_dispatch import TorchDispatchMode
+
+import winit_fast as wf
+from winit_fast import _validation as v
+from winit_fast.torch._tensor import FLOAT_DTYPES, as_array
+
+aten = torch.ops.aten
+
+
+@dataclasses.dataclass
+class FastInit:
+    """What a :func:`fast_init` context yields: its seed and the random fills served so far.
+
+    Examples
+    --------
+    >>> import torch, winit_fast.torch as wft
+    >>> with wft.fast_init(seed=3) as init:
+    ...     weight = torch.nn.init.normal_(torch.empty(4, 4))
+    >>> init
+    FastInit(seed=3, calls=1)
+    """
+
+    seed: int
+    """The seed in use (drawn from OS entropy for ``fast_init(seed=None)``)."""
+    calls: int = 0
+    """Random fills served so far: the next one draws from ``stream=calls``."""
+
+
+def _servable(tensor: Any) -> bool:
+    """A tensor winit_fast fills exactly: a plain tensor or Parameter, CPU, strided, float,
+    not empty. Subclasses (DTensor, FakeTensor, ...) have their own dispatch: torch's."""
+    return (
+        type(tensor) in (torch.Tensor, torch.nn.Parameter)
+        and tensor.device.type == "cpu"
+        and tensor.layout == torch.strided
+        and tensor.dtype in FLOAT_DTYPES
+        and tensor.numel() > 0
+    )
+
+
+def _dense(tensor: torch.Tensor) -> bool:
+    """No gaps, no overlap: the dimensions of a contiguous block in some order (``w.T`` for
+    example), so a contiguous tensor of the same shape can be copied into it exactly."""
+    size = 1
+    for extent, stride in sorted(
+        zip(tensor.shape, tensor.stride(), strict=True), key=lambda p: p[1]
+    ):
+        if extent != 1 and stride != size:
+            return False
+        size *= extent
+    return True
+
+
+def _write(tensor: torch.Tensor, fill: Callable[[np.ndarray], Any]) -> bool:
+    """``fill(array)`` into the tensor's memory, in C order of its shape. Returns False, having
+    written nothing, when winit_fast refuses the parameters (``ValueError``: torch then raises
+    its own error or handles the case) or the layout has gaps or overlaps."""
+    if tensor.is_contiguous():
+        target = tensor
+    elif _dense(tensor):
+        target = torch.empty(tensor.shape, dtype=tensor.dtype)
+    else:
+        return False
+    try:
+        fill(as_array(target))  # validates everything before the first write
+    except (ValueError, OverflowError):
+        return False
+    if target is not tensor:
+        with torch.no_grad():
+            tensor.copy_(target)
+    return True
+
+
+def _random(session: FastInit, tensor: torch.Tensor, draw: Callable[..., Any]) -> bool:
+    """A random fill from the session's next stream (taken only if the fill is served)."""
+    stream = session.calls
+    served = _write(tensor, lambda array: draw(out=array, seed=session.seed, stream=stream))
+    session.calls += served
+    return served
+
+
+def _normal(session: FastInit, tensor: Any, mean: float = 0.0, std: float = 1.0) -> bool:
+    return _random(session, tensor, lambda **kw: wf.normal(None, mean, std, **kw))
+
+
+def _uniform(session: FastInit, tensor: Any, low: float = 0.0, high: float = 1.0) -> bool:
+    return _random(session, tensor, lambda **kw: wf.uniform(None, low, high, **kw))
+
+
+def _constant(session: FastInit, tensor: Any, value: Any = 0.0) -> bool:
+    # A bool, int or float value, as torch's Scalar; complex values and tensors go to torch.
+    if type(value) not in (bool, int, float):
+        return False
+    return _write(tensor, lambda array: wf.constant(value=float(value), out=array))
+
+
+# ATen op -> handler(session, tensor, *scalar arguments); keyword arguments (a generator, or
+# arguments passed by name) make the call torch's.
+_HANDLERS: dict[Any, Callable[..., bool]] = {
+    aten.normal_.default: _normal,
+    aten.uniform_.default: _uniform,
+    aten.fill_.Scalar: _constant,
+    aten.zero_.default: _constant,
+}
+
+
+class _Mode(TorchDispatchMode):
+    """Serves the init ops of one :func:`fast_init` context; everything else runs as usual."""
+
+    def __init__(self, session: FastInit) -> None:
+        super().__init__()
+        self.session = session
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        handler = _HANDLERS.get(func)
+        if handler is not None and not kwargs and _servable(args[0]):
+            if handler(self.session, *args):
+                return args[0]
+        return func(*args, **(kwargs or {}))
+
+
+# trunc_normal_ ------------------------------------------------------------------------------
+
+_local = threading.local()  # .sessions: this thread's active contexts, innermost last
+_patch_lock = threading.Lock()
+_patch_users = 0
+_torch_trunc_normal = torch.nn.init._no_grad_trunc_normal_
+
+
+def _sessions() -> list[FastInit]:
+    if not hasattr(_local, "sessions"):
+        _local.sessions = []
+    sessions: list[FastInit] = _local.sessions
+    return sessions
+
+
+def _trunc_normal(
+    tensor: torch.Tensor,
+    mean: float,
+    std: float,
+    a: float,
+    b: float,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Stands for ``torch.nn.init._no_grad_trunc_normal_`` while a context is active."""
+    sessions = _sessions()
+    if not sessions or generator is not None or not _servable(tensor):
+        return _torch_trunc_normal(tensor, mean, std, a, b, generator=generator)
+    try:
+        mean_f, std_f, low, high = (float(x) for x in (mean, std, a, b))
+    except (TypeError, ValueError):
+        return _torch_trunc_normal(tensor, mean, std, a, b, generator=generator)
+    if not (std_f > 0 and low < high and all(map(math.isfinite, (mean_f, std_f, low, high)))):
+        return _torch_trunc_normal(tensor, mean, std, a, b, generator=generator)
+    if mean_f < low - 2 * std_f or mean_f > high + 2 * std_f:
+        warnings.warn(  # torch's warning, from the caller's line
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=3,
+        )
+    # torch's bounds are absolute, winit_fast's in units of std.
+    a_std, b_std = (low - mean_f) / std_f, (high - mean_f) / std_f
+    with torch.no_grad():
+        served = _random(
+            sessions[-1],
+            tensor,
+            lambda **kw: wf.truncated_normal(None, mean_f, std_f, a=a_std, b=b_std, **kw),
+        )
+    if not served:
+        return _torch_trunc_normal(tensor, mean, std, a, b, generator=generator)
+    # Written through NumPy, under no autograd op: bump the version as an in-place op does.
+    torch.autograd.graph.increment_version(tensor)
+    return tensor
+
+
+def _patch_trunc_normal(enter: bool) -> None:
+    """Installs the stand-in when the first context (of any thread) enters, restores torch's
+    function when the last one leaves."""
+    global _patch_users
+    with _patch_lock:
+        _patch_users += 1 if enter else -1
+        installed = _trunc_normal if _patch_users else _torch_trunc_normal
+        torch.nn.init._no_grad_trunc_normal_ = installed
+
+
+@contextlib.contextmanager
+def fast_init(seed: int | None = None) -> Iterator[FastInit]:
+    """Inside this context, torch's own weight initialization is done by winit_fast.
+
+    Every random or constant fill of a CPU floating tensor that runs inside the context is
+    served by winit_fast with the distribution and parameters of the call it replaces:
+    ``torch.nn.init.*`` (also through references saved at import time, as transformers'),
+    modules' ``reset_parameters``, and ``Tensor.normal_``/``uniform_``/``fill_``/``zero_`` (as
+    transformers' ``_init_weights`` call them). Build the model inside it::
+
+        with winit_fast.torch.fast_init(seed=0):
+            model = LlamaForCausalLM(config)
+
+    Parameters
+    ----------
+    seed : int in [0, 2**64), optional
+        The random fills draw from ``stream=k`` of this seed, ``k = 0, 1, ...`` in the order of
+        the calls inside the context (constant fills take no stream), so the values do not
+        depend on the process or the thread count. Code that makes other calls before a
+        parameter (a layer added in front) shifts that parameter's stream; for values tied to
+        parameter names use :func:`winit_fast.torch.init_module`. ``None`` draws fresh OS
+        entropy (its value is the yielded ``seed``).
+
+    Yields
+    ------
+    FastInit
+        The seed in use and ``calls``, the number of random fills served so far.
+
+    Notes
+    -----
+    Served: plain CPU tensors and Parameters of float32, float64, float16, bfloat16, with
+    ``torch.nn.init`` ``uniform_``, ``normal_``, ``trunc_normal_`` (absolute bounds, no
+    rejection: winit_fast's inverse CDF), ``xavier_*_``, ``kaiming_*_`` (their ``uniform_`` /
+    ``normal_``), ``constant_``/``ones_``/``zeros_``/``eye_``/``dirac_`` (their fills), the
+    normals of ``orthogonal_`` (then torch's QR) and of ``sparse_`` (its zeroed rows stay
+    torch's ``randperm``). Non-contiguous tensors without gaps (``w.T``) are filled through a
+    contiguous copy. Left to torch, unchanged: calls with a ``generator=``, other devices,
+    meta tensors, integer and bool tensors, tensor subclasses (DTensor), strided slices with
+    gaps, and parameters winit_fast refuses (torch then raises its own error). The context
+    restores everything on exit, also after an exception, and nests (the innermost serves).
+    It is per thread: other threads keep torch's init.
+
+    Examples
+    --------
+    >>> import torch, winit_fast.torch as wft
+    >>> with wft.fast_init(seed=0) as init:
+    ...     layer = torch.nn.Linear(64, 32)
+    >>> init.calls  # the weight's kaiming_uniform_ and the bias's uniform_
+    2
+    >>> with wft.fast_init(seed=0):
+    ...     again = torch.nn.Linear(64, 32)
+    >>> bool(torch.equal(layer.weight, again.weight))
+    True
+    """
+    session = FastInit(v.as_seed(seed))
+    _patch_trunc_normal(enter=True)
+    _sessions().append(session)
+    try:
+        with _Mode(session):
+            yield session
+    finally:
+        _sessions().pop()
+        _patch_trunc_normal(enter=False)
