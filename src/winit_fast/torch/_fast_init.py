@@ -139,6 +139,16 @@ _HANDLERS: dict[Any, Callable[..., bool]] = {
 }
 
 
+# Factories that draw from torch's generator (``nn.Parameter(torch.randn(...))`` in a module's
+# ``__init__``): the tensor is allocated as torch would, then filled as ``normal_()`` /
+# ``uniform_()`` with the default parameters. A ``generator=`` is another op (``.generator``).
+_FACTORIES: dict[Any, Callable[..., bool]] = {
+    aten.randn.default: _normal,
+    aten.rand.default: _uniform,
+}
+_FACTORY_KEYWORDS = frozenset({"dtype", "layout", "device", "pin_memory"})
+
+
 class _Mode(TorchDispatchMode):
     """Serves the init ops of one :func:`fast_init` context; everything else runs as usual."""
 
@@ -147,11 +157,17 @@ class _Mode(TorchDispatchMode):
         self.session = session
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
         handler = _HANDLERS.get(func)
         if handler is not None and not kwargs and _servable(args[0]):
             if handler(self.session, *args):
                 return args[0]
-        return func(*args, **(kwargs or {}))
+        factory = _FACTORIES.get(func)
+        if factory is not None and _FACTORY_KEYWORDS.issuperset(kwargs):
+            tensor = aten.empty.memory_format(*args, **kwargs)
+            if _servable(tensor) and factory(self.session, tensor):
+                return tensor
+        return func(*args, **kwargs)
 
 
 # trunc_normal_ ------------------------------------------------------------------------------
