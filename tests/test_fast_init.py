@@ -3,6 +3,7 @@ everything else left to torch, restored on exit."""
 
 from __future__ import annotations
 
+import ctypes
 import math
 import threading
 
@@ -289,3 +290,78 @@ def test_other_threads_keep_torchs_init():
     assert session.calls == 0
     assert not same(results["tensor"][32:], wf.truncated_normal(64, seed=SEED)[32:])
     assert float(results["tensor"][32:].abs().max()) <= 2.0  # torch's trunc_normal_ bounds
+
+
+# A fill of a whole tensor is recorded and written once, when the memory can first be seen.
+
+
+def test_a_fill_overwritten_before_being_seen_is_never_written(monkeypatch):
+    from winit_fast.torch import _init_mode
+
+    written = []
+    real_write = _init_mode.write
+    monkeypatch.setattr(
+        _init_mode, "write", lambda t, fill: (written.append(t), real_write(t, fill))
+    )
+    with wft.fast_init(seed=SEED) as session:
+        layer = torch.nn.Linear(30, 20)  # kaiming_uniform_ (stream 0), bias uniform_ (stream 1)
+        init.normal_(layer.weight, std=0.02)  # stream 2: replaces the recorded stream 0
+        init.zeros_(layer.bias)
+        assert written == []  # nothing has looked at the memory yet
+    assert len(written) == 2 and session.calls == 3
+    assert same(layer.weight, wf.normal((20, 30), 0.0, 0.02, seed=SEED, stream=2))
+    assert torch.equal(layer.bias, torch.zeros(20))
+
+
+OBSERVERS = {
+    "a torch op": lambda t: t * 1,
+    "a view": lambda t: t.view(-1)[:5].clone(),
+    "numpy()": lambda t: torch.from_numpy(t.numpy().copy()),
+    "tolist()": lambda t: torch.tensor(t.tolist()),
+    "data_ptr() then memory": lambda t: torch.frombuffer(
+        bytearray(ctypes.string_at(t.data_ptr(), t.numel() * t.element_size())), dtype=t.dtype
+    ),
+    "pickling": lambda t: __import__("pickle").loads(__import__("pickle").dumps(t)),
+}
+
+
+@pytest.mark.parametrize("name", list(OBSERVERS))
+def test_a_recorded_fill_is_written_before_the_memory_is_seen(name):
+    tensor = torch.empty(8, 6)
+    with wft.fast_init(seed=SEED):
+        tensor.normal_()
+        seen = OBSERVERS[name](tensor)
+    expected = wf.normal((8, 6), seed=SEED, stream=0)
+    assert same(tensor, expected)
+    assert same(seen.reshape(-1)[:5], expected.reshape(-1)[:5])
+
+
+def test_views_taken_before_the_fill_see_it():
+    weight = torch.empty(10, 4)
+    row, flat = weight[2], weight.view(-1)
+    with wft.fast_init(seed=SEED):
+        weight.normal_()
+        row.fill_(0.0)  # a part of the storage: the recorded fill is written first
+        del weight
+    expected = wf.normal((10, 4), seed=SEED, stream=0)
+    expected[2] = 0
+    assert same(flat, expected.reshape(-1))
+
+
+def test_recorded_fills_are_written_after_an_exception():
+    tensor = torch.empty(16)
+    with pytest.raises(KeyError), wft.fast_init(seed=SEED):
+        tensor.uniform_()
+        raise KeyError("boom")
+    assert same(tensor, wf.uniform(16, seed=SEED, stream=0))
+
+
+def test_an_inner_context_does_not_get_overwritten_by_the_outer():
+    tensor = torch.empty(12)
+    with wft.fast_init(seed=1):
+        tensor.normal_()  # recorded by the outer context
+        with wft.fast_init(seed=2):
+            tensor[:4].fill_(1.0)
+    expected = wf.normal(12, seed=1, stream=0)
+    expected[:4] = 1
+    assert same(tensor, expected)

@@ -1,8 +1,8 @@
 """``fast_init``: torch's own initialization calls, served by winit_fast inside a context.
 
-Two interception points see every call, including code that saved references to the
-``torch.nn.init`` functions at import time (transformers 5.x keeps them in
-``transformers.initialization.TORCH_INIT_FUNCTIONS``):
+Two interception points (the modes are in ``_init_mode.py``) see every call, including code
+that saved references to the ``torch.nn.init`` functions at import time (transformers 5.x
+keeps them in ``transformers.initialization.TORCH_INIT_FUNCTIONS``):
 
 - a ``TorchDispatchMode`` catches the in-place ATen ops that every random or constant init
   ends in (``aten.normal_``, ``aten.uniform_``, ``aten.fill_.Scalar``, ``aten.zero_``), with
@@ -17,160 +17,25 @@ Two interception points see every call, including code that saved references to 
 Streams: the ``k``-th random fill served inside a context (``k = 0, 1, ...`` in call order;
 constant fills take no stream) draws from ``stream=k`` of the context's seed. A fixed seed
 therefore gives the same values in every process and for any thread count, as long as the code
-makes the same calls in the same order.
+makes the same calls in the same order. A fill that covers a whole tensor is written once,
+when the memory can first be observed (``_init_mode.py``), so the weights that a module's
+``reset_parameters`` fills and the model's ``_init_weights`` fills again are written once.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import math
 import threading
 import warnings
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-import numpy as np
 import torch
 import torch.nn.init
-from torch.utils._python_dispatch import TorchDispatchMode
 
 import winit_fast as wf
 from winit_fast import _validation as v
-from winit_fast.torch._tensor import FLOAT_DTYPES, as_array
-
-aten = torch.ops.aten
-
-
-@dataclasses.dataclass
-class FastInit:
-    """What a :func:`fast_init` context yields: its seed and the random fills served so far.
-
-    Examples
-    --------
-    >>> import torch, winit_fast.torch as wft
-    >>> with wft.fast_init(seed=3) as init:
-    ...     weight = torch.nn.init.normal_(torch.empty(4, 4))
-    >>> init
-    FastInit(seed=3, calls=1)
-    """
-
-    seed: int
-    """The seed in use (drawn from OS entropy for ``fast_init(seed=None)``)."""
-    calls: int = 0
-    """Random fills served so far: the next one draws from ``stream=calls``."""
-
-
-def _servable(tensor: Any) -> bool:
-    """A tensor winit_fast fills exactly: a plain tensor or Parameter, CPU, strided, float,
-    not empty. Subclasses (DTensor, FakeTensor, ...) have their own dispatch: torch's."""
-    return (
-        type(tensor) in (torch.Tensor, torch.nn.Parameter)
-        and tensor.device.type == "cpu"
-        and tensor.layout == torch.strided
-        and tensor.dtype in FLOAT_DTYPES
-        and tensor.numel() > 0
-    )
-
-
-def _dense(tensor: torch.Tensor) -> bool:
-    """No gaps, no overlap: the dimensions of a contiguous block in some order (``w.T`` for
-    example), so a contiguous tensor of the same shape can be copied into it exactly."""
-    size = 1
-    for extent, stride in sorted(
-        zip(tensor.shape, tensor.stride(), strict=True), key=lambda p: p[1]
-    ):
-        if extent != 1 and stride != size:
-            return False
-        size *= extent
-    return True
-
-
-def _write(tensor: torch.Tensor, fill: Callable[[np.ndarray], Any]) -> bool:
-    """``fill(array)`` into the tensor's memory, in C order of its shape. Returns False, having
-    written nothing, when winit_fast refuses the parameters (``ValueError``: torch then raises
-    its own error or handles the case) or the layout has gaps or overlaps."""
-    if tensor.is_contiguous():
-        target = tensor
-    elif _dense(tensor):
-        target = torch.empty(tensor.shape, dtype=tensor.dtype)
-    else:
-        return False
-    try:
-        fill(as_array(target))  # validates everything before the first write
-    except (ValueError, OverflowError):
-        return False
-    if target is not tensor:
-        with torch.no_grad():
-            tensor.copy_(target)
-    return True
-
-
-def _random(session: FastInit, tensor: torch.Tensor, draw: Callable[..., Any]) -> bool:
-    """A random fill from the session's next stream (taken only if the fill is served)."""
-    stream = session.calls
-    served = _write(tensor, lambda array: draw(out=array, seed=session.seed, stream=stream))
-    session.calls += served
-    return served
-
-
-def _normal(session: FastInit, tensor: Any, mean: float = 0.0, std: float = 1.0) -> bool:
-    return _random(session, tensor, lambda **kw: wf.normal(None, mean, std, **kw))
-
-
-def _uniform(session: FastInit, tensor: Any, low: float = 0.0, high: float = 1.0) -> bool:
-    return _random(session, tensor, lambda **kw: wf.uniform(None, low, high, **kw))
-
-
-def _constant(session: FastInit, tensor: Any, value: Any = 0.0) -> bool:
-    # A bool, int or float value, as torch's Scalar; complex values and tensors go to torch.
-    if type(value) not in (bool, int, float):
-        return False
-    return _write(tensor, lambda array: wf.constant(value=float(value), out=array))
-
-
-# ATen op -> handler(session, tensor, *scalar arguments); keyword arguments (a generator, or
-# arguments passed by name) make the call torch's.
-_HANDLERS: dict[Any, Callable[..., bool]] = {
-    aten.normal_.default: _normal,
-    aten.uniform_.default: _uniform,
-    aten.fill_.Scalar: _constant,
-    aten.zero_.default: _constant,
-}
-
-
-# Factories that draw from torch's generator (``nn.Parameter(torch.randn(...))`` in a module's
-# ``__init__``): the tensor is allocated as torch would, then filled as ``normal_()`` /
-# ``uniform_()`` with the default parameters. A ``generator=`` is another op (``.generator``).
-_FACTORIES: dict[Any, Callable[..., bool]] = {
-    aten.randn.default: _normal,
-    aten.rand.default: _uniform,
-}
-_FACTORY_KEYWORDS = frozenset({"dtype", "layout", "device", "pin_memory"})
-
-
-class _Mode(TorchDispatchMode):
-    """Serves the init ops of one :func:`fast_init` context; everything else runs as usual."""
-
-    def __init__(self, session: FastInit) -> None:
-        super().__init__()
-        self.session = session
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        handler = _HANDLERS.get(func)
-        if handler is not None and not kwargs and _servable(args[0]):
-            if handler(self.session, *args):
-                return args[0]
-        factory = _FACTORIES.get(func)
-        if factory is not None and _FACTORY_KEYWORDS.issuperset(kwargs):
-            tensor = aten.empty.memory_format(*args, **kwargs)
-            if _servable(tensor) and factory(self.session, tensor):
-                return tensor
-        return func(*args, **kwargs)
-
-
-# trunc_normal_ ------------------------------------------------------------------------------
+from winit_fast.torch._init_mode import FastInit, InitMode, RawAccessMode, servable
 
 _local = threading.local()  # .sessions: this thread's active contexts, innermost last
 _patch_lock = threading.Lock()
@@ -195,7 +60,7 @@ def _trunc_normal(
 ) -> torch.Tensor:
     """Stands for ``torch.nn.init._no_grad_trunc_normal_`` while a context is active."""
     sessions = _sessions()
-    if not sessions or generator is not None or not _servable(tensor):
+    if not sessions or generator is not None or not servable(tensor):
         return _torch_trunc_normal(tensor, mean, std, a, b, generator=generator)
     try:
         mean_f, std_f, low, high = (float(x) for x in (mean, std, a, b))
@@ -211,15 +76,21 @@ def _trunc_normal(
         )
     # torch's bounds are absolute, winit_fast's in units of std.
     a_std, b_std = (low - mean_f) / std_f, (high - mean_f) / std_f
-    with torch.no_grad():
-        served = _random(
-            sessions[-1],
+    session = sessions[-1]
+    session.busy = True  # the calls below are ours, not the user's
+    try:
+        fill = session.plan(
             tensor,
             lambda **kw: wf.truncated_normal(None, mean_f, std_f, a=a_std, b=b_std, **kw),
+            random=True,
         )
-    if not served:
+        if fill is not None:
+            session.place(tensor, fill)
+    finally:
+        session.busy = False
+    if fill is None:
         return _torch_trunc_normal(tensor, mean, std, a, b, generator=generator)
-    # Written through NumPy, under no autograd op: bump the version as an in-place op does.
+    # Not an ATen op: bump the version as an in-place op does.
     torch.autograd.graph.increment_version(tensor)
     return tensor
 
@@ -289,11 +160,17 @@ def fast_init(seed: int | None = None) -> Iterator[FastInit]:
     True
     """
     session = FastInit(v.as_seed(seed))
+    sessions = _sessions()
+    for outer in sessions:  # an outer context must not write over what this one serves
+        outer.write_all()
     _patch_trunc_normal(enter=True)
-    _sessions().append(session)
+    sessions.append(session)
     try:
-        with _Mode(session):
-            yield session
+        with InitMode(session), RawAccessMode(session):
+            try:
+                yield session
+            finally:
+                session.write_all()
     finally:
-        _sessions().pop()
+        sessions.pop()
         _patch_trunc_normal(enter=False)
