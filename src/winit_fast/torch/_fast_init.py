@@ -140,12 +140,18 @@ def fast_init(seed: int | None = None) -> Iterator[FastInit]:
     rejection: winit_fast's inverse CDF), ``xavier_*_``, ``kaiming_*_`` (their ``uniform_`` /
     ``normal_``), ``constant_``/``ones_``/``zeros_``/``eye_``/``dirac_`` (their fills), the
     normals of ``orthogonal_`` (then torch's QR) and of ``sparse_`` (its zeroed rows stay
-    torch's ``randperm``). Non-contiguous tensors without gaps (``w.T``) are filled through a
-    contiguous copy. Left to torch, unchanged: calls with a ``generator=``, other devices,
-    meta tensors, integer and bool tensors, tensor subclasses (DTensor), strided slices with
-    gaps, and parameters winit_fast refuses (torch then raises its own error). The context
-    restores everything on exit, also after an exception, and nests (the innermost serves).
-    It is per thread: other threads keep torch's init.
+    torch's ``randperm``), and ``torch.randn``/``torch.rand``. Non-contiguous tensors without
+    gaps (``w.T``) are filled through a contiguous copy. Left to torch, unchanged: calls with a
+    ``generator=``, other devices, meta tensors, integer, bool and complex tensors, tensor
+    subclasses (DTensor), slices with gaps, and parameters winit_fast refuses (torch then
+    raises its own error). The context restores everything on exit, also after an exception,
+    and nests (the innermost serves). It is per thread: other threads keep torch's init.
+
+    A fill of a whole tensor is written once, when its memory can first be observed (another
+    torch op on it, raw access such as ``numpy()`` or ``data_ptr()``, the context's exit), so
+    a weight that ``reset_parameters`` fills and ``_init_weights`` fills again is written
+    once. Memory read through a pointer taken before the fill, or by another thread, may not
+    hold the values before the context exits. See ``docs/fast_init.md``.
 
     Examples
     --------
