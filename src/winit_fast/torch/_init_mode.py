@@ -142,8 +142,13 @@ class FastInit:
 
     def write_pending(self, key: int) -> None:
         entry = self.pending.pop(key, None)
-        if entry is not None:
+        if entry is None:
+            return
+        busy, self.busy = self.busy, True  # write's own tensor calls must not write others
+        try:
             write(*entry)
+        finally:
+            self.busy = busy
 
     def write_touched(self, values: Any) -> None:
         """Write the recorded fills of every storage a tensor among ``values`` uses."""
