@@ -365,3 +365,11 @@ def test_an_inner_context_does_not_get_overwritten_by_the_outer():
     expected = wf.normal(12, seed=1, stream=0)
     expected[:4] = 1
     assert same(tensor, expected)
+
+
+def test_thousands_of_recorded_fills_are_written_without_recursion():
+    with wft.fast_init(seed=SEED):
+        tensors = [torch.empty(3).normal_() for _ in range(3000)]
+        first = tensors[0].numpy().copy()  # raw access: all 3000 are written here
+    assert first.tobytes() == wf.normal(3, seed=SEED, stream=0).tobytes()
+    assert same(tensors[-1], wf.normal(3, seed=SEED, stream=2999))
