@@ -202,6 +202,13 @@ class InitMode(TorchDispatchMode):
         super().__init__()
         self.session = session
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # torch (2.6+) wraps a mode's __torch_dispatch__ in torch._disable_dynamo unless this
+        # says False; the wrapper imports torch._dynamo at the first call, which costs more
+        # (about a second here) than initializing a large model. Nothing is compiled here.
+        return False
+
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         session = self.session
