@@ -236,7 +236,8 @@ def _gain_squared(nonlinearity: str, a: Any) -> float:
     if nonlinearity == "leaky_relu":
         slope = 0.01 if a is None else float(a)
         return 2.0 / (1.0 + slope * slope)
-    return float(gain) ** 2
+    gain_f = float(gain)  # torch gives the int 1 for the linear names
+    return gain_f * gain_f
 
 
 def _kaiming(
