@@ -54,8 +54,10 @@ except ImportError as exc:
     ) from exc
 
 from winit_fast.torch._deterministic import constant_, dirac_, eye_, ones_, zeros_
+from winit_fast.torch._fast_init import FastInit, fast_init
 from winit_fast.torch._module import SCHEMES, init_module
 from winit_fast.torch._random import (
+    calculate_gain,
     kaiming_normal_,
     kaiming_uniform_,
     normal_,
@@ -69,9 +71,12 @@ from winit_fast.torch._random import (
 
 __all__ = [
     "SCHEMES",
+    "FastInit",
+    "calculate_gain",
     "constant_",
     "dirac_",
     "eye_",
+    "fast_init",
     "init_module",
     "kaiming_normal_",
     "kaiming_uniform_",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 import torch
 
-import winit_fast as wf
 from winit_fast import _validation as v
 from winit_fast._generator import Generator
 from winit_fast.torch._dtensor import computed_whole, shardable
@@ -219,19 +219,40 @@ def xavier_normal_(
     return _xavier(tensor, gain, "untruncated_normal", generator, seed, stream, n_threads)
 
 
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended gain for a nonlinearity: ``torch.nn.init.calculate_gain`` itself.
+
+    Its table (``"linear"`` and the convolutions give the int ``1``, ``"tanh"`` 5/3, ``"relu"``
+    sqrt(2), ``"leaky_relu"`` sqrt(2 / (1 + param**2)) with ``param`` 0.01 by default,
+    ``"selu"`` 3/4) and its errors: an unknown name, or a ``param`` for ``"leaky_relu"`` that
+    is not an int or a float (a str, a bool), is a ``ValueError``. The Kaiming functions use
+    it, so they accept and refuse what torch's do.
+
+    Examples
+    --------
+    >>> import winit_fast.torch as wft
+    >>> wft.calculate_gain("linear"), round(wft.calculate_gain("leaky_relu", 0.2), 4)
+    (1, 1.3868)
+    """
+    return torch.nn.init.calculate_gain(nonlinearity, param)  # type: ignore[arg-type]
+
+
 def _gain_squared(nonlinearity: str, a: Any) -> float:
     """``calculate_gain(nonlinearity, a) ** 2``, exact for ReLU and leaky ReLU.
 
-    ``sqrt(2 / (1 + a**2))**2`` is not exactly ``2 / (1 + a**2)`` in floating point; using the
-    exact variance keeps ``kaiming_normal_`` byte-identical to ``winit_fast.he_normal``.
+    The gain is torch's own (its table and its errors: an unknown name, a slope that is not an
+    int or a float, are ``ValueError``). ``sqrt(2 / (1 + a**2))**2`` is not exactly
+    ``2 / (1 + a**2)`` in floating point; using the exact variance keeps ``kaiming_normal_``
+    byte-identical to ``winit_fast.he_normal``.
     """
-    gain = wf.calculate_gain(nonlinearity, a)  # validates the name and the slope
+    gain = calculate_gain(nonlinearity, a)
     if nonlinearity == "relu":
         return 2.0
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if a is None else v.as_real("a", a)
+        slope = 0.01 if a is None else float(a)
         return 2.0 / (1.0 + slope * slope)
-    return gain * gain
+    gain_f = float(gain)  # torch gives the int 1 for the linear names
+    return gain_f * gain_f
 
 
 def _kaiming(
@@ -245,7 +266,13 @@ def _kaiming(
     stream: Any,
     threads: Any,
 ) -> torch.Tensor:
+    as_array(tensor)  # the type, device and dtype errors first
+    if 0 in tensor.shape:  # torch's behaviour, before any other check
+        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+        return tensor
     at_least_2d(tensor)
+    if isinstance(mode, str):
+        mode = mode.lower()  # as torch
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
     scale = _gain_squared(nonlinearity, a)

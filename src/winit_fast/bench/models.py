@@ -1,0 +1,198 @@
+"""Time to an initialized transformers model: its own init, inside ``fast_init``, meta + init.
+
+Each measurement runs in a fresh process (``python -c``), so no run inherits the memory, page
+mappings or thread pools of another. The child imports torch and transformers first, then
+times only the construction of an initialized model from its config (no download):
+
+- ``own``: ``Model(config)``, transformers' and torch's own init;
+- ``fast_init``: the same call inside :func:`winit_fast.torch.fast_init`;
+- ``meta``: built on the meta device, ``to_empty(device="cpu")``, then
+  :func:`winit_fast.torch.init_module` (weights ``N(0, initializer_range**2)``, biases 0,
+  norms 1) -- the parameters only: the model's computed buffers (rotary frequencies) would
+  still need its own code.
+
+Beside the wall time the child reports its minor page faults and user and system CPU time, the
+profile of where the time goes (the first touch of fresh memory shows as faults and system
+time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+# name -> (config class, model class, config keyword arguments); all in transformers.
+MODELS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    # Llama-style, 0.5 B parameters: 16 layers of hidden 1536, grouped-query attention.
+    "llama-0.5b": (
+        "LlamaConfig",
+        "LlamaForCausalLM",
+        {
+            "hidden_size": 1536,
+            "intermediate_size": 4096,
+            "num_hidden_layers": 16,
+            "num_attention_heads": 12,
+            "num_key_value_heads": 4,
+            "vocab_size": 32000,
+        },
+    ),
+    "gpt2": ("GPT2Config", "GPT2LMHeadModel", {}),  # the default config: GPT-2 small, 124 M
+    "resnet-50": ("ResNetConfig", "ResNetForImageClassification", {}),  # the default: 25.6 M
+    "vit-base": ("ViTConfig", "ViTModel", {}),  # the default: ViT-B/16, 86 M
+    # A few seconds in all: for the tests and a quick look.
+    "tiny-llama": (
+        "LlamaConfig",
+        "LlamaForCausalLM",
+        {
+            "hidden_size": 64,
+            "intermediate_size": 128,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "vocab_size": 1024,
+        },
+    ),
+}
+
+METHODS = ("own", "fast_init", "meta")
+
+_CHILD = """
+import sys
+from winit_fast.bench.models import _child
+_child(*sys.argv[1:])
+"""
+
+
+def _build(name: str) -> Any:
+    import transformers
+
+    config_class, model_class, kwargs = MODELS[name]
+    config = getattr(transformers, config_class)(**kwargs)
+    return config, getattr(transformers, model_class)
+
+
+def _init_meta(model: Any, config: Any, seed: int) -> None:
+    import winit_fast.torch as wft
+
+    std = float(getattr(config, "initializer_range", 0.02))
+
+    def scheme(tensor: Any, *, seed: Any, stream: Any) -> Any:
+        return wft.normal_(tensor, 0.0, std, seed=seed, stream=stream)
+
+    model.to_empty(device="cpu")
+    model.tie_weights()  # to_empty gives tied parameters separate storage: tie them again
+    wft.init_module(model, scheme, seed)
+
+
+def _child(name: str, method: str, threads: str) -> None:
+    """One measurement; prints a JSON object on stdout."""
+    import resource
+    import time
+
+    import torch
+    import transformers  # noqa: F401  (imported before the clock starts)
+
+    import winit_fast.torch as wft
+
+    torch.set_num_threads(int(threads))
+    config, model_class = _build(name)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    if method == "own":
+        model = model_class(config)
+    elif method == "fast_init":
+        with wft.fast_init(seed=0):
+            model = model_class(config)
+    elif method == "meta":
+        with torch.device("meta"):
+            model = model_class(config)
+        _init_meta(model, config, seed=0)
+    else:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    result = {
+        "model": name,
+        "method": method,
+        "threads": int(threads),
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "seconds": seconds,
+        "user_s": after.ru_utime - usage.ru_utime,
+        "system_s": after.ru_stime - usage.ru_stime,
+        "cpu_s": after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime,
+        "minor_faults": after.ru_minflt - usage.ru_minflt,
+    }
+    print(json.dumps(result))
+
+
+def measure(name: str, method: str, threads: int = 2) -> dict[str, Any]:
+    """One measurement in a fresh process with ``threads`` threads (torch and OpenMP)."""
+    if name not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, got {name!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "HF_HUB_OFFLINE": "1"}
+    completed = subprocess.run(
+        [sys.executable, "-c", _CHILD, name, method, str(threads)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{name} / {method} failed:\n{completed.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_models(
+    models: Iterable[str] = ("llama-0.5b", "gpt2", "resnet-50"),
+    methods: Sequence[str] = METHODS,
+    *,
+    threads: int = 2,
+    repeats: int = 1,
+) -> list[dict[str, Any]]:
+    """Every (model, method) ``repeats`` times, interleaved, each in a fresh process.
+
+    Returns one dict per model and method with the best wall time (load from other processes
+    only adds time), its profile, ``speedup``: the best ``own`` time over this one, and
+    ``cpu_speedup``: the same for the CPU time (user + system, all threads), the work done,
+    which a loaded machine disturbs less than the wall time.
+    """
+    rows = []
+    for name in models:
+        runs: dict[str, list[dict[str, Any]]] = {method: [] for method in methods}
+        for _ in range(repeats):  # interleaved: a burst of load hits every method alike
+            for method in methods:
+                runs[method].append(measure(name, method, threads))
+        best = {m: min(r, key=lambda x: x["seconds"]) for m, r in runs.items()}
+        least_cpu = {m: min(x["cpu_s"] for x in r) for m, r in runs.items()}
+        for method in methods:
+            row = {**best[method], "cpu_s": least_cpu[method]}
+            if "own" in best:
+                row["speedup"] = best["own"]["seconds"] / row["seconds"]
+                row["cpu_speedup"] = least_cpu["own"] / least_cpu[method]
+            rows.append(row)
+    return rows
+
+
+def format_rows(rows: Sequence[dict[str, Any]]) -> str:
+    """A plain-text table of :func:`run_models`' rows."""
+    header = (
+        f"{'model':<12} {'method':<10} {'params':>8} {'seconds':>8} {'speedup':>8} "
+        f"{'cpu_s':>7} {'cpu x':>7} {'user_s':>7} {'sys_s':>7} {'faults':>9}"
+    )
+    lines = [header]
+    for row in rows:
+        speedup = f"{row['speedup']:.2f}x" if "speedup" in row else "-"
+        cpu_speedup = f"{row['cpu_speedup']:.2f}x" if "cpu_speedup" in row else "-"
+        lines.append(
+            f"{row['model']:<12} {row['method']:<10} {row['parameters'] / 1e6:>7.1f}M "
+            f"{row['seconds']:>8.3f} {speedup:>8} {row['cpu_s']:>7.2f} {cpu_speedup:>7} "
+            f"{row['user_s']:>7.2f} {row['system_s']:>7.2f} {row['minor_faults']:>9}"
+        )
+    return "\n".join(lines)

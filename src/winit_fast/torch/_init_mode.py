@@ -1,0 +1,281 @@
+"""The torch modes behind ``fast_init``: serve init ops with winit_fast, write each tensor once.
+
+``InitMode`` (a ``TorchDispatchMode``) sees the in-place ATen ops every random or constant
+init ends in (``aten.normal_``, ``aten.uniform_``, ``aten.fill_.Scalar``, ``aten.zero_``, and
+the factories ``aten.randn``/``aten.rand``) with the parameters torch computed, whoever called
+them. A served call is validated and takes its stream at once (so the values are those of the
+call order), but a fill covering a whole storage is only *recorded*: a module's
+``reset_parameters`` writes a weight that the model's ``_init_weights`` then overwrites
+(transformers, 2 fills per weight), and the first fill is never seen. A recorded fill is
+written before anything can observe the memory:
+
+- before any other ATen op that takes a tensor of that storage (a view, a read, a copy);
+- before raw access to any tensor (``numpy()``, ``data_ptr()``, ``untyped_storage()``,
+  ``tolist()``, pickling: ``RawAccessMode``, a ``TorchFunctionMode``, writes everything);
+- when the context exits (also after an exception), or an inner context enters.
+
+What cannot be seen: memory read through a pointer taken before the call, or by another
+thread while the context is active (torch's modes are per thread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
+
+import winit_fast as wf
+from winit_fast import _validation as v
+from winit_fast.torch._tensor import FLOAT_DTYPES, as_array
+
+aten = torch.ops.aten
+Fill = Callable[[np.ndarray], Any]  # writes values into an array (the tensor's memory)
+
+
+def servable(tensor: Any) -> bool:
+    """A tensor winit_fast fills exactly: a plain tensor or Parameter, CPU, strided, float,
+    not empty. Subclasses (DTensor, FakeTensor, ...) have their own dispatch: torch's."""
+    return (
+        type(tensor) in (torch.Tensor, torch.nn.Parameter)
+        and tensor.device.type == "cpu"
+        and tensor.layout == torch.strided
+        and tensor.dtype in FLOAT_DTYPES
+        and tensor.numel() > 0
+    )
+
+
+def _dense(tensor: torch.Tensor) -> bool:
+    """No gaps, no overlap: the dimensions of a contiguous block in some order (``w.T`` for
+    example), so a contiguous tensor of the same shape can be copied into it exactly."""
+    size = 1
+    pairs = sorted(zip(tensor.shape, tensor.stride(), strict=True), key=lambda p: p[1])
+    for extent, stride in pairs:
+        if extent != 1 and stride != size:
+            return False
+        size *= extent
+    return True
+
+
+def _numpy_dtype(tensor: torch.Tensor) -> np.dtype:
+    if tensor.dtype == torch.bfloat16:
+        return np.dtype(v.bfloat16())
+    return np.dtype(_NUMPY_DTYPES[tensor.dtype])
+
+
+_NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64, torch.float16: np.float16}
+
+
+def write(tensor: torch.Tensor, fill: Fill) -> None:
+    """``fill`` into the tensor's memory in C order of its shape (through a contiguous copy
+    for a dense non-contiguous layout)."""
+    if tensor.is_contiguous():
+        fill(as_array(tensor))
+        return
+    staging = torch.empty(tensor.shape, dtype=tensor.dtype)
+    fill(as_array(staging))
+    with torch.no_grad():
+        tensor.copy_(staging)
+
+
+class FastInit:
+    """What a :func:`~winit_fast.torch.fast_init` context yields: ``seed``, the seed in use
+    (drawn from OS entropy for ``fast_init(seed=None)``), and ``calls``, the random fills
+    served so far (the next one draws from ``stream=calls``).
+
+    Examples
+    --------
+    >>> import torch, winit_fast.torch as wft
+    >>> with wft.fast_init(seed=3) as init:
+    ...     weight = torch.nn.init.normal_(torch.empty(4, 4))
+    >>> init
+    FastInit(seed=3, calls=1)
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.calls = 0
+        self.pending: dict[int, tuple[torch.Tensor, Fill]] = {}  # storage address -> fill
+        self.busy = False  # inside our own code: its tensor calls are not the user's
+
+    def __repr__(self) -> str:
+        return f"FastInit(seed={self.seed}, calls={self.calls})"
+
+    def plan(self, tensor: torch.Tensor, draw: Callable[..., Any], random: bool) -> Fill | None:
+        """The fill of ``tensor`` by ``draw(out=..., seed=..., stream=...)`` (or ``draw(out=)``
+        for a constant), validated, its stream taken; None if winit_fast cannot serve it
+        exactly (the layout has gaps or overlaps, or the parameters are refused: torch then
+        raises its own error or handles the case)."""
+        if not (tensor.is_contiguous() or _dense(tensor)):
+            return None
+        try:  # every check, on an empty array: nothing is written
+            probe = np.empty(0, _numpy_dtype(tensor))
+            draw(out=probe, seed=self.seed, stream=0) if random else draw(out=probe)
+        except (ValueError, OverflowError):
+            return None
+        if not random:
+            return lambda array: draw(out=array)
+        stream, seed = self.calls, self.seed
+        self.calls += 1
+        return lambda array: draw(out=array, seed=seed, stream=stream)
+
+    def place(self, tensor: torch.Tensor, fill: Fill) -> None:
+        """Record ``fill`` if it covers the tensor's whole storage (replacing a recorded fill
+        of that storage: it would be overwritten entirely); else write it now."""
+        storage = tensor.untyped_storage()
+        whole = (
+            tensor.is_contiguous()
+            and tensor.storage_offset() == 0
+            and tensor.numel() * tensor.element_size() == storage.nbytes()
+        )
+        key = storage.data_ptr()
+        if whole:
+            self.pending.pop(key, None)  # re-inserted last: the dict keeps the call order
+            self.pending[key] = (tensor, fill)
+            return
+        self.write_pending(key)
+        write(tensor, fill)
+
+    def write_pending(self, key: int) -> None:
+        entry = self.pending.pop(key, None)
+        if entry is None:
+            return
+        busy, self.busy = self.busy, True  # write's own tensor calls must not write others
+        try:
+            write(*entry)
+        finally:
+            self.busy = busy
+
+    def write_touched(self, values: Any) -> None:
+        """Write the recorded fills of every storage a tensor among ``values`` uses."""
+        for leaf in tree_leaves(values):
+            if isinstance(leaf, torch.Tensor) and leaf.device.type == "cpu":
+                try:
+                    key = leaf.untyped_storage().data_ptr()
+                except (RuntimeError, NotImplementedError):  # subclasses without storage
+                    continue
+                self.write_pending(key)
+
+    def write_all(self) -> None:
+        while self.pending:
+            self.write_pending(next(iter(self.pending)))
+
+
+def _normal(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0) -> tuple[Any, bool]:
+    return (lambda **kw: wf.normal(None, mean, std, **kw)), True
+
+
+def _uniform(tensor: torch.Tensor, low: float = 0.0, high: float = 1.0) -> tuple[Any, bool]:
+    return (lambda **kw: wf.uniform(None, low, high, **kw)), True
+
+
+def _constant(tensor: torch.Tensor, value: Any = 0.0) -> tuple[Any, bool] | None:
+    # A bool, int or float value, as torch's Scalar; complex values go to torch.
+    if type(value) not in (bool, int, float):
+        return None
+    return (lambda **kw: wf.constant(value=float(value), **kw)), False
+
+
+# ATen op -> (tensor, *scalar arguments) -> (draw, random) or None. Keyword arguments (a
+# generator, or arguments passed by name) make the call torch's.
+_IN_PLACE: dict[Any, Callable[..., tuple[Any, bool] | None]] = {
+    aten.normal_.default: _normal,
+    aten.uniform_.default: _uniform,
+    aten.fill_.Scalar: _constant,
+    aten.zero_.default: _constant,
+}
+# Factories that draw from torch's generator (``nn.Parameter(torch.randn(...))`` in a module's
+# ``__init__``): allocated as torch would, then filled as ``normal_()`` / ``uniform_()``. With a
+# ``generator=`` they are other overloads (``.generator``), left to torch.
+_FACTORIES = {aten.randn.default: _normal, aten.rand.default: _uniform}
+_FACTORY_KEYWORDS = frozenset({"dtype", "layout", "device", "pin_memory"})
+
+
+class InitMode(TorchDispatchMode):
+    """Serves the init ops of one session; every other op first writes what it touches."""
+
+    def __init__(self, session: FastInit) -> None:
+        super().__init__()
+        self.session = session
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # torch (2.6+) wraps a mode's __torch_dispatch__ in torch._disable_dynamo unless this
+        # says False; the wrapper imports torch._dynamo at the first call, which costs more
+        # (about a second here) than initializing a large model. Nothing is compiled here.
+        return False
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        session = self.session
+        if session.busy:  # our own ops (views, staging copies): as they are
+            return func(*args, **kwargs)
+        session.busy = True
+        try:
+            served = self._serve(func, args, kwargs)
+            if served is not None:
+                return served
+            if session.pending:
+                session.write_touched((args, kwargs))
+        finally:
+            session.busy = False
+        return func(*args, **kwargs)
+
+    def _serve(self, func: Any, args: Any, kwargs: dict[str, Any]) -> Any:
+        session = self.session
+        handler = _IN_PLACE.get(func)
+        if handler is not None and not kwargs and servable(args[0]):
+            planned = handler(*args)
+            fill = None if planned is None else session.plan(args[0], *planned)
+            if fill is not None:
+                session.place(args[0], fill)
+                return args[0]
+            return None
+        factory = _FACTORIES.get(func)
+        if factory is not None and _FACTORY_KEYWORDS.issuperset(kwargs):
+            tensor = aten.empty.memory_format(*args, **kwargs)
+            if servable(tensor):
+                fill = session.plan(tensor, *factory(tensor))
+                if fill is not None:
+                    session.place(tensor, fill)
+                    return tensor
+        return None
+
+
+# Tensor methods that expose the memory to code torch does not see.
+_RAW_ACCESS = frozenset(
+    {
+        "numpy",
+        "data_ptr",
+        "untyped_storage",
+        "storage",
+        "_typed_storage",
+        "tolist",
+        "__array__",
+        "__dlpack__",
+        "__reduce_ex__",
+        "__getstate__",
+    }
+)
+
+
+class RawAccessMode(TorchFunctionMode):
+    """Writes every recorded fill before the memory of any tensor is read outside torch."""
+
+    def __init__(self, session: FastInit) -> None:
+        super().__init__()
+        self.session = session
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        session = self.session
+        if session.pending and not session.busy and getattr(func, "__name__", "") in _RAW_ACCESS:
+            session.busy = True
+            try:
+                session.write_all()
+            finally:
+                session.busy = False
+        return func(*args, **(kwargs or {}))

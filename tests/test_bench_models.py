@@ -1,0 +1,26 @@
+"""The model benchmark (bench/models.py): fresh processes, the three methods, the table."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("torch", reason="needs torch")
+pytest.importorskip("transformers", reason="needs transformers")
+
+from winit_fast.bench.models import format_rows, measure, run_models
+
+
+def test_run_models_times_every_method_on_the_same_model():
+    rows = run_models(["tiny-llama"], threads=1, repeats=1)
+    assert [row["method"] for row in rows] == ["own", "fast_init", "meta"]
+    assert len({row["parameters"] for row in rows}) == 1  # the meta path keeps the ties
+    assert all(row["seconds"] > 0 and row["minor_faults"] >= 0 for row in rows)
+    assert rows[0]["speedup"] == 1.0
+    table = format_rows(rows).splitlines()
+    assert len(table) == 4 and table[1].startswith("tiny-llama")
+
+
+@pytest.mark.parametrize(("model", "method"), [("llama-7t", "own"), ("tiny-llama", "lazy")])
+def test_unknown_names_are_refused_before_any_process_starts(model, method):
+    with pytest.raises(ValueError, match="model" if model == "llama-7t" else "method"):
+        measure(model, method)
