@@ -109,6 +109,16 @@ def test_every_preset_uses_the_global_fans(client, name):
     assert same_bytes(client.compute(lazy).result(), getattr(wf, name)((3, 3, 32, 64), seed=8))
 
 
+def test_axes_pass_through_with_the_global_fans():
+    # Keras 3's input_axes/output_axes on the whole shape: a chunk's axes would be smaller.
+    axes = {"input_axes": [0], "output_axes": [1, 2]}
+    for name in ("variance_scaling", *PRESETS):
+        lazy = getattr(wfd, name)((32, 4, 8), chunks=(8, 2, 8), seed=3, **axes)
+        assert same_bytes(lazy.compute(), getattr(wf, name)((32, 4, 8), seed=3, **axes))
+    with pytest.raises(ValueError, match="output_axes is None"):  # on the client, at definition
+        wfd.he_normal((32, 4, 8), chunks=8, seed=3, input_axes=[0])
+
+
 def test_chunks_are_made_on_the_workers_and_the_graph_holds_no_data(client):
     lazy = wfd.he_normal((4096, 256), chunks=(512, 256), seed=0)
     graph_bytes = len(pickle.dumps(dict(lazy.__dask_graph__())))

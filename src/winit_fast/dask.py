@@ -292,6 +292,8 @@ def variance_scaling(
     layout: str = "keras",
     fan_in: int | None = None,
     fan_out: int | None = None,
+    input_axes: Any = None,
+    output_axes: Any = None,
 ) -> da.Array:
     """:func:`winit_fast.variance_scaling` as a Dask array; fans from the whole ``shape``.
 
@@ -299,7 +301,7 @@ def variance_scaling(
     ----------
     shape : int or tuple of ints
         The shape of the whole array (the fans come from it, never from a chunk).
-    scale, mode, distribution, layout, fan_in, fan_out
+    scale, mode, distribution, layout, fan_in, fan_out, input_axes, output_axes
         As in :func:`winit_fast.variance_scaling`.
     {common}
     Examples
@@ -322,6 +324,8 @@ def variance_scaling(
         layout=layout,
         fan_in=fan_in,
         fan_out=fan_out,
+        input_axes=input_axes,
+        output_axes=output_axes,
     )
 
 
@@ -331,7 +335,7 @@ _PRESET_DOC = """:func:`winit_fast.{name}` as a Dask array; fans from the whole 
     ----------
     shape : int or tuple of ints
         The shape of the whole array (the fans come from it, never from a chunk).
-    distribution, layout, fan_in, fan_out
+    distribution, layout, fan_in, fan_out, input_axes, output_axes
         As in :func:`winit_fast.{name}`.
     {common}
     Examples
@@ -358,6 +362,8 @@ def _preset(name: str) -> Callable[..., da.Array]:
         layout: str = "keras",
         fan_in: int | None = None,
         fan_out: int | None = None,
+        input_axes: Any = None,
+        output_axes: Any = None,
     ) -> da.Array:
         # None keeps the preset's own default distribution (truncated normal or uniform).
         fill = function
@@ -375,6 +381,8 @@ def _preset(name: str) -> Callable[..., da.Array]:
             layout=layout,
             fan_in=fan_in,
             fan_out=fan_out,
+            input_axes=input_axes,
+            output_axes=output_axes,
         )
 
     preset.__name__ = preset.__qualname__ = name
