@@ -14,6 +14,7 @@ distributed = pytest.importorskip("distributed", reason="needs dask[distributed]
 
 import winit_fast as wf  # noqa: E402
 import winit_fast.dask as wfd  # noqa: E402
+from winit_fast import _variance_scaling  # noqa: E402
 
 SHAPE = (300, 70)
 # Uneven row chunks (the last one has 44 rows); whole rows keep each chunk one stream run, so
@@ -70,14 +71,7 @@ CASES = {
         wf.constant(SHAPE, -0.75, dtype=d),
     ),
 }
-PRESETS = [
-    "glorot_normal",
-    "glorot_uniform",
-    "he_normal",
-    "he_uniform",
-    "lecun_normal",
-    "lecun_uniform",
-]
+PRESETS = list(_variance_scaling.PRESETS)  # the six preset names
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
