@@ -60,6 +60,7 @@ CASES = [
     ("he_normal", {}),
     ("glorot_uniform", {}),
     ("lecun_normal", {"layout": "torch"}),
+    ("he_uniform", {"input_axes": [1], "output_axes": [0]}),  # Keras 3's axes, through **params
     ("normal", {"mean": 0.5, "std": 0.02}),
     ("uniform", {"low": -2.0, "high": 3.0}),
     ("truncated_normal", {"std": 0.1}),
@@ -92,7 +93,7 @@ def test_every_layout_equals_numpy(sizes, spec, dtype):
         assert np.asarray(shard.data).tobytes() == want[shard.index].tobytes()
 
 
-@pytest.mark.parametrize(("scheme", "params"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("scheme", "params"), CASES, ids=[f"{c[0]}{sorted(c[1])}" for c in CASES])
 def test_every_scheme_equals_numpy(scheme, params):
     sharding = NamedSharding(mesh(2, 4), P("y", "x"))
     array = wfj.make_array(scheme, SHAPE, sharding, seed=3, stream=11, **params)

@@ -14,6 +14,7 @@ distributed = pytest.importorskip("distributed", reason="needs dask[distributed]
 
 import winit_fast as wf  # noqa: E402
 import winit_fast.dask as wfd  # noqa: E402
+from winit_fast import _variance_scaling  # noqa: E402
 
 SHAPE = (300, 70)
 # Uneven row chunks (the last one has 44 rows); whole rows keep each chunk one stream run, so
@@ -70,14 +71,7 @@ CASES = {
         wf.constant(SHAPE, -0.75, dtype=d),
     ),
 }
-PRESETS = [
-    "glorot_normal",
-    "glorot_uniform",
-    "he_normal",
-    "he_uniform",
-    "lecun_normal",
-    "lecun_uniform",
-]
+PRESETS = list(_variance_scaling.PRESETS)  # the six preset names
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
@@ -107,6 +101,16 @@ def test_every_preset_uses_the_global_fans(client, name):
     # A chunk (1, 3, 32, 64) of a 3x3 kernel would have a third of the whole kernel's fans.
     lazy = getattr(wfd, name)((3, 3, 32, 64), chunks=(1, 3, 32, 64), seed=8)
     assert same_bytes(client.compute(lazy).result(), getattr(wf, name)((3, 3, 32, 64), seed=8))
+
+
+def test_axes_pass_through_with_the_global_fans():
+    # Keras 3's input_axes/output_axes on the whole shape: a chunk's axes would be smaller.
+    axes = {"input_axes": [0], "output_axes": [1, 2]}
+    for name in ("variance_scaling", *PRESETS):
+        lazy = getattr(wfd, name)((32, 4, 8), chunks=(8, 2, 8), seed=3, **axes)
+        assert same_bytes(lazy.compute(), getattr(wf, name)((32, 4, 8), seed=3, **axes))
+    with pytest.raises(ValueError, match="output_axes is None"):  # on the client, at definition
+        wfd.he_normal((32, 4, 8), chunks=8, seed=3, input_axes=[0])
 
 
 def test_chunks_are_made_on_the_workers_and_the_graph_holds_no_data(client):

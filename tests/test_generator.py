@@ -10,9 +10,12 @@ import pytest
 from support import same_bytes
 
 import winit_fast as wf
+from winit_fast._variance_scaling import PRESETS
 
 # guarantee 4: every test here runs on both backends (conftest.each_backend)
 pytestmark = pytest.mark.usefixtures("each_backend")
+
+PRESET_NAMES = sorted(PRESETS)
 
 
 def blocks(count, per_block):
@@ -211,3 +214,17 @@ def test_sixteen_bit_calls_use_four_elements_per_block(dtype):
     assert same_bytes(a, whole[:5].astype(a.dtype))
     assert same_bytes(b, whole[8:11].astype(b.dtype))
     assert g.state["block"] == 3
+
+
+@pytest.mark.parametrize("name", ["variance_scaling", *PRESET_NAMES])
+def test_axes_pass_through_to_the_function(name):
+    # Keras 3's input_axes/output_axes: the method is the function at the generator's block.
+    shape, axes = (12, 3, 5), {"input_axes": [0], "output_axes": [1, 2]}
+    g = wf.Generator(seed=4, stream=2)
+    g.uniform(5)  # moves to block 2 (element 8)
+    result = getattr(g, name)(shape, **axes)
+    expected = getattr(wf, name)(shape, seed=4, stream=2, offset=8, fan_in=12, fan_out=15)
+    assert same_bytes(result, expected)
+    with pytest.raises(ValueError, match=r"output_axes is None"):
+        getattr(g, name)(shape, input_axes=[0])
+    assert g.state["block"] == 2 + blocks(180, 4)  # the refused call used no block

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import re
 
 import numpy as np
 import pytest
@@ -87,6 +88,30 @@ def test_compute_fans_with_axes_is_keras_compute_fans(shape, input_axes, output_
 @pytest.mark.parametrize("shape", [(), (7,), (5, 3), (2, 3, 4), (3, 3, 16, 32), (2, 2, 2, 3, 5)])
 def test_compute_fans_without_axes_is_keras_compute_fans(shape):
     assert wf.compute_fans(shape) == keras_fans(shape)
+
+
+@pytest.mark.parametrize(("shape", "input_axes", "output_axes"), AXES_CASES, ids=str)
+@pytest.mark.parametrize("name", PRESETS)
+def test_functional_axes_are_the_class_axes_and_keras_fans(name, shape, input_axes, output_axes):
+    axes = {"input_axes": input_axes, "output_axes": output_axes}
+    function = getattr(wf, re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower())  # glorot_normal
+    functional = function(shape, seed=4, **axes)
+    assert functional.tobytes() == getattr(initializers, name)(seed=4, **axes)(shape).tobytes()
+    fan_in, fan_out = keras_fans(shape, **axes)
+    assert functional.tobytes() == function(shape, seed=4, fan_in=fan_in, fan_out=fan_out).tobytes()
+    # winit_fast.keras's class wraps the same object: the same bytes again, as a Keras tensor.
+    assert to_numpy(getattr(wfk, name)(seed=4, **axes)(shape)).astype(np.float32).tobytes() == (
+        functional.tobytes()
+    )
+
+
+def test_variance_scaling_function_takes_the_class_arguments():
+    shape, axes = (8, 16, 64), {"input_axes": [0, 1], "output_axes": [2]}
+    instance = initializers.VarianceScaling(0.5, "fan_avg", "uniform", 9, **axes)
+    functional = wf.variance_scaling(shape, 0.5, "fan_avg", "uniform", seed=9, **axes)
+    assert functional.tobytes() == instance(shape).tobytes()
+    seeded = initializers.VarianceScaling(0.5, "fan_avg", "uniform", wf.Generator(seed=9), **axes)
+    assert seeded(shape).tobytes() == functional.tobytes()  # a Generator seed passes them too
 
 
 def test_keras_ignores_a_lone_axis_argument_and_so_does_the_class():

@@ -52,47 +52,30 @@ def test_spec_file_gives_the_save_init_file(tmp_path, capsys, kind):
     assert "wrote" in err and "4 tensors" in err
 
 
-def test_options_reach_the_file(tmp_path):
+def json_spec(tmp_path):
+    """SPEC as a JSON file, and the output path next to it."""
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps(SPEC))
-    out = tmp_path / "out.safetensors"
-    argv = [
-        "seed-checkpoint",
-        str(spec),
-        str(out),
-        "--seed",
-        "5",
-        "--quiet",
-        "--scheme",
-        "xavier_normal",
-        "--bias",
-        "0.5",
-        "--norm",
-        "2",
-    ]
-    assert cli.main(argv) == 0
+    return spec, tmp_path / "out.safetensors"
+
+
+def seed_checkpoint(spec, out, *options):
+    """The command's exit status for SPEC's file, seed 5, quiet, and ``options``."""
+    return cli.main(["seed-checkpoint", str(spec), str(out), "--seed", "5", "--quiet", *options])
+
+
+def test_options_reach_the_file(tmp_path):
+    spec, out = json_spec(tmp_path)
+    options = ["--scheme", "xavier_normal", "--bias", "0.5", "--norm", "2"]
+    assert seed_checkpoint(spec, out, *options) == 0
     expected = reference(tmp_path, scheme="xavier_normal", bias=0.5, norm=2.0)
     assert out.read_bytes() == expected
 
 
 def test_parts_complete_the_file(tmp_path):
-    spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps(SPEC))
-    out = tmp_path / "out.safetensors"
+    spec, out = json_spec(tmp_path)
     for k in range(2):
-        argv = [
-            "seed-checkpoint",
-            str(spec),
-            str(out),
-            "--seed",
-            "5",
-            "--quiet",
-            "--block-mb",
-            "0.001",
-            "--part",
-            f"{k}/2",
-        ]
-        assert cli.main(argv) == 0
+        assert seed_checkpoint(spec, out, "--block-mb", "0.001", "--part", f"{k}/2") == 0
     assert out.read_bytes() == reference(tmp_path)
 
 
@@ -119,9 +102,7 @@ def test_bad_spec_is_a_one_line_usage_error(tmp_path, capsys, text, message):
 
 
 def test_bad_options_are_usage_errors(tmp_path, capsys):
-    spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps(SPEC))
-    out = tmp_path / "out.safetensors"
+    spec, out = json_spec(tmp_path)
     for extra, message in [
         (["--part", "2/2"], "part"),
         (["--part", "x"], "--part must be K/N"),

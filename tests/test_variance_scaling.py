@@ -225,3 +225,66 @@ def test_sixteen_bit_is_the_float32_result_rounded(name, dtype):
     block = getattr(wf, name)(shape, seed=2, dtype=dtype, index=np.s_[3:20, 1:22])
     full = getattr(wf, name)(shape, seed=2, dtype=dtype)
     assert same_bytes(block, np.ascontiguousarray(full[3:20, 1:22]))
+
+
+# --- Keras 3's input_axes / output_axes -------------------------------------------------------
+
+# An attention query kernel (dim, heads, key_dim): fan_in 64, fan_out 8 * 16 = 128.
+QUERY = ((64, 8, 16), [0], [1, 2], 64, 128)
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_axes_give_the_fans_of_their_products(name):
+    shape, input_axes, output_axes, fan_in, fan_out = QUERY
+    preset = getattr(wf, name)
+    result = preset(shape, seed=3, input_axes=input_axes, output_axes=output_axes)
+    assert same_bytes(result, preset(shape, seed=3, fan_in=fan_in, fan_out=fan_out))
+    # The shape rule alone would give fans (64 * 8, 16): the axes really changed them.
+    assert not same_bytes(result, preset(shape, seed=3))
+    # A block keeps the fans of the whole shape; the axes are read from it, not from the block.
+    block = preset(shape, seed=3, input_axes=[0], output_axes=[1, 2], index=np.s_[10:20, 2:5])
+    assert same_bytes(block, np.ascontiguousarray(result[10:20, 2:5]))
+
+
+def test_variance_scaling_axes_and_negative_axes():
+    shape = (3, 5, 7, 2)  # fan_in 2 * 3 = 6, fan_out 7
+    result = wf.variance_scaling(
+        shape, 2.0, "fan_avg", "uniform", seed=1, input_axes=(-1, 0), output_axes=[2]
+    )
+    expected = wf.variance_scaling(shape, 2.0, "fan_avg", "uniform", seed=1, fan_in=6, fan_out=7)
+    assert same_bytes(result, expected)
+
+
+def test_axes_replace_the_layout_rule_and_read_out_shape():
+    shape, input_axes, output_axes, _, _ = QUERY
+    axes = {"input_axes": input_axes, "output_axes": output_axes}
+    keras_layout = wf.he_uniform(shape, seed=5, **axes)
+    assert same_bytes(wf.he_uniform(shape, seed=5, layout="torch", **axes), keras_layout)
+    out = np.empty(shape, np.float32)
+    assert same_bytes(wf.he_uniform(out=out, seed=5, **axes), keras_layout)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "pattern"),
+    [
+        ({"input_axes": [0]}, ValueError, r"given together \(output_axes is None\)"),
+        ({"output_axes": [1]}, ValueError, r"given together \(input_axes is None\)"),
+        ({"input_axes": [0], "output_axes": [1], "fan_in": 3}, ValueError, "^fan_in cannot"),
+        ({"input_axes": [0], "output_axes": [1], "fan_out": 3}, ValueError, "^fan_out cannot"),
+        ({"input_axes": [2], "output_axes": [1]}, ValueError, "input_axes has axis 2"),
+        ({"input_axes": [0], "output_axes": [1, -1]}, ValueError, "output_axes names an axis"),
+        ({"input_axes": 0, "output_axes": [1]}, TypeError, "input_axes must be a sequence"),
+        ({"input_axes": [0], "output_axes": ["1"]}, TypeError, "output_axes must contain"),
+        ({"shape": None, "input_axes": [0], "output_axes": [1]}, TypeError, "shape is required"),
+    ],
+)
+def test_bad_axes_name_the_argument(kwargs, error, pattern):
+    arguments = {"shape": (4, 5), "seed": 0, **kwargs}
+    for function in (wf.variance_scaling, wf.glorot_normal):
+        with pytest.raises(error, match=pattern):
+            function(**arguments)
+    if "shape" not in kwargs:  # with out= and no shape: refused before anything is written
+        out = np.zeros((4, 5), np.float32)
+        with pytest.raises(error, match=pattern):
+            wf.he_uniform(out=out, seed=0, **kwargs)
+        assert not out.any()

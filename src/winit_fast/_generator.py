@@ -41,6 +41,8 @@ def _preset_method(name: str) -> Callable[..., np.ndarray]:
         layout: str = "keras",
         fan_in: int | None = None,
         fan_out: int | None = None,
+        input_axes: Any = None,
+        output_axes: Any = None,
     ) -> np.ndarray:
         return self.variance_scaling(
             shape,
@@ -53,6 +55,8 @@ def _preset_method(name: str) -> Callable[..., np.ndarray]:
             layout=layout,
             fan_in=fan_in,
             fan_out=fan_out,
+            input_axes=input_axes,
+            output_axes=output_axes,
         )
 
     method.__name__ = name
@@ -249,6 +253,8 @@ class Generator:
         layout: str = "keras",
         fan_in: int | None = None,
         fan_out: int | None = None,
+        input_axes: Any = None,
+        output_axes: Any = None,
     ) -> np.ndarray:
         """:func:`winit_fast.variance_scaling`, continuing this stream.
 
@@ -260,9 +266,10 @@ class Generator:
         """
         kwargs = {"dtype": dtype, "out": out, "n_threads": n_threads, "layout": layout}
         fans = {"fan_in": fan_in, "fan_out": fan_out}
+        axes = {"input_axes": input_axes, "output_axes": output_axes}
         per = _per_block(dtype, out)
         args = (shape, scale, mode, distribution)
-        return self._continue(variance_scaling, per, *args, **kwargs, **fans)
+        return self._continue(variance_scaling, per, *args, **kwargs, **fans, **axes)
 
     def orthogonal(
         self,

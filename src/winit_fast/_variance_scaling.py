@@ -52,12 +52,31 @@ def resolve_scale(scale: Any) -> float:
 
 
 def resolve_fans(
-    shape: Any, layout: str, fan_in: Any, fan_out: Any
+    shape: Any,
+    layout: str,
+    fan_in: Any,
+    fan_out: Any,
+    input_axes: Any = None,
+    output_axes: Any = None,
 ) -> tuple[int | float, int | float]:
-    """Fans from the (global) shape; explicit ``fan_in``/``fan_out`` win over it."""
+    """Fans from the (global) shape; explicit ``fan_in``/``fan_out`` win over it.
+
+    ``input_axes``/``output_axes`` (Keras 3's, given together) replace the layout rule, as in
+    :func:`compute_fans`; they define both fans, so ``fan_in=``/``fan_out=`` cannot join them.
+    """
     layout = v.as_layout(layout)
     explicit_in = None if fan_in is None else v.as_count("fan_in", fan_in)
     explicit_out = None if fan_out is None else v.as_count("fan_out", fan_out)
+    if input_axes is not None or output_axes is not None:
+        for name, value in (("fan_in", explicit_in), ("fan_out", explicit_out)):
+            if value is not None:
+                raise ValueError(
+                    f"{name} cannot be combined with input_axes/output_axes (the axes define "
+                    "both fans)"
+                )
+        if shape is None:
+            raise TypeError("shape is required with input_axes and output_axes (or out=)")
+        return compute_fans(shape, layout=layout, input_axes=input_axes, output_axes=output_axes)
     if explicit_in is not None and explicit_out is not None:
         return explicit_in, explicit_out
     if shape is None:
@@ -78,6 +97,8 @@ def _variance_scaling(
     layout: str,
     fan_in: Any,
     fan_out: Any,
+    input_axes: Any,
+    output_axes: Any,
 ) -> np.ndarray:
     """The family's one implementation, behind :func:`variance_scaling` and the presets."""
     scale = resolve_scale(scale)
@@ -88,7 +109,7 @@ def _variance_scaling(
     out = where.out
     v.check_out_type(out)  # before the fans, which would otherwise ask for a shape
     fan_shape = shape if shape is not None or not isinstance(out, np.ndarray) else out.shape
-    fans_in, fans_out = resolve_fans(fan_shape, layout, fan_in, fan_out)
+    fans_in, fans_out = resolve_fans(fan_shape, layout, fan_in, fan_out, input_axes, output_axes)
     n = {"fan_in": fans_in, "fan_out": fans_out, "fan_avg": (fans_in + fans_out) / 2.0}[mode]
     scale /= max(1.0, n)
     if distribution == "truncated_normal":
@@ -116,6 +137,8 @@ def variance_scaling(
     layout: str = "keras",
     fan_in: int | None = None,
     fan_out: int | None = None,
+    input_axes: Any = None,
+    output_axes: Any = None,
 ) -> np.ndarray:
     """Values whose variance is ``scale / n``, with Keras 3's exact formulas.
 
@@ -145,6 +168,12 @@ def variance_scaling(
         Explicit fans; each one given wins over the value computed from ``shape``. For
         grouped, depthwise or transposed convolutions pass the fans of
         ``compute_fans(shape, groups=..., depthwise=..., transposed=...)``.
+    input_axes, output_axes : sequence of ints, optional
+        Keras 3's explicit fans, given together (one alone is an error): ``fan_in`` is the
+        product of the whole ``shape`` over ``input_axes``, ``fan_out`` over ``output_axes``,
+        as in :func:`winit_fast.compute_fans`. They replace the ``layout`` rule and cannot be
+        combined with ``fan_in``/``fan_out``. E.g. an attention query kernel
+        ``(dim, heads, key_dim)`` takes ``input_axes=[0], output_axes=[1, 2]``.
 
     Returns
     -------
@@ -158,7 +187,8 @@ def variance_scaling(
     ((1000, 500), dtype('float32'), 2.0)
     """
     where = Placement(seed, dtype, out, stream, offset, n_threads, index)
-    return _variance_scaling(shape, scale, mode, distribution, where, layout, fan_in, fan_out)
+    fans = (layout, fan_in, fan_out, input_axes, output_axes)
+    return _variance_scaling(shape, scale, mode, distribution, where, *fans)
 
 
 # name -> (scale, mode, default distribution): the presets of Keras 3.
@@ -208,9 +238,12 @@ def _make_preset(name: str) -> Callable[..., np.ndarray]:
         layout: str = "keras",
         fan_in: int | None = None,
         fan_out: int | None = None,
+        input_axes: Any = None,
+        output_axes: Any = None,
     ) -> np.ndarray:
         where = Placement(seed, dtype, out, stream, offset, n_threads, index)
-        return _variance_scaling(shape, scale, mode, distribution, where, layout, fan_in, fan_out)
+        fans = (layout, fan_in, fan_out, input_axes, output_axes)
+        return _variance_scaling(shape, scale, mode, distribution, where, *fans)
 
     family = name.split("_")[0]
     note = " (cut at +-2 std, rescaled)" if default == "truncated_normal" else ""

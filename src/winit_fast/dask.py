@@ -46,6 +46,7 @@ import numpy as np
 
 import winit_fast as wf
 from winit_fast import _validation as v
+from winit_fast._variance_scaling import PRESETS
 
 try:
     import dask.array as da
@@ -56,12 +57,7 @@ except ImportError as exc:
 
 __all__ = [
     "constant",
-    "glorot_normal",
-    "glorot_uniform",
-    "he_normal",
-    "he_uniform",
-    "lecun_normal",
-    "lecun_uniform",
+    *PRESETS,  # glorot_normal ... lecun_uniform
     "normal",
     "ones",
     "truncated_normal",
@@ -117,11 +113,35 @@ def _array(
     )
 
 
-def _random(name: str, function: Callable[..., np.ndarray], shape: Any, chunks: Any, **kw: Any):
-    kw["dtype"] = v.as_dtype(np.float32 if kw.get("dtype") is None else kw["dtype"])
-    kw["seed"] = v.as_seed(kw.get("seed"))  # drawn once here when None: all chunks agree
-    fill = functools.partial(function, **kw)
-    return _array(name, _random_block, fill, shape, chunks, kw["dtype"])
+def _random(
+    name: str,
+    fill: Callable[..., np.ndarray],
+    shape: Any,
+    chunks: Any,
+    seed: Any,
+    dtype: Any,
+    stream: Any,
+    n_threads: Any,
+) -> da.Array:
+    """The array of ``fill`` (a winit_fast function, its own parameters bound) with the
+    arguments every random function shares."""
+    resolved = v.as_dtype(np.float32 if dtype is None else dtype)
+    seed = v.as_seed(seed)  # drawn once here when None: all chunks agree
+    fill = functools.partial(fill, seed=seed, dtype=resolved, stream=stream, n_threads=n_threads)
+    return _array(name, _random_block, fill, shape, chunks, resolved)
+
+
+def _fans(
+    layout: Any, fan_in: Any, fan_out: Any, input_axes: Any, output_axes: Any
+) -> dict[str, Any]:
+    """The fan keywords of the variance-scaling family, as its NumPy functions take them."""
+    return {
+        "layout": layout,
+        "fan_in": fan_in,
+        "fan_out": fan_out,
+        "input_axes": input_axes,
+        "output_axes": output_axes,
+    }
 
 
 _COMMON_DOC = """
@@ -177,18 +197,8 @@ def uniform(
     >>> x.compute().tobytes() == wf.uniform((10, 10), -1.0, 1.0, seed=0).tobytes()
     True
     """
-    return _random(
-        "uniform",
-        wf.uniform,
-        shape,
-        chunks,
-        low=low,
-        high=high,
-        seed=seed,
-        dtype=dtype,
-        stream=stream,
-        n_threads=n_threads,
-    )
+    fill = functools.partial(wf.uniform, low=low, high=high)
+    return _random("uniform", fill, shape, chunks, seed, dtype, stream, n_threads)
 
 
 @_documented
@@ -217,18 +227,8 @@ def normal(
     >>> x.compute().tobytes() == wf.normal(1000, std=0.02, seed=0).tobytes()
     True
     """
-    return _random(
-        "normal",
-        wf.normal,
-        shape,
-        chunks,
-        mean=mean,
-        std=std,
-        seed=seed,
-        dtype=dtype,
-        stream=stream,
-        n_threads=n_threads,
-    )
+    fill = functools.partial(wf.normal, mean=mean, std=std)
+    return _random("normal", fill, shape, chunks, seed, dtype, stream, n_threads)
 
 
 @_documented
@@ -261,20 +261,8 @@ def truncated_normal(
     >>> x.compute().tobytes() == wf.truncated_normal((64, 64), std=0.02, seed=0).tobytes()
     True
     """
-    return _random(
-        "truncated_normal",
-        wf.truncated_normal,
-        shape,
-        chunks,
-        mean=mean,
-        std=std,
-        a=a,
-        b=b,
-        seed=seed,
-        dtype=dtype,
-        stream=stream,
-        n_threads=n_threads,
-    )
+    fill = functools.partial(wf.truncated_normal, mean=mean, std=std, a=a, b=b)
+    return _random("truncated_normal", fill, shape, chunks, seed, dtype, stream, n_threads)
 
 
 @_documented
@@ -292,6 +280,8 @@ def variance_scaling(
     layout: str = "keras",
     fan_in: int | None = None,
     fan_out: int | None = None,
+    input_axes: Any = None,
+    output_axes: Any = None,
 ) -> da.Array:
     """:func:`winit_fast.variance_scaling` as a Dask array; fans from the whole ``shape``.
 
@@ -299,7 +289,7 @@ def variance_scaling(
     ----------
     shape : int or tuple of ints
         The shape of the whole array (the fans come from it, never from a chunk).
-    scale, mode, distribution, layout, fan_in, fan_out
+    scale, mode, distribution, layout, fan_in, fan_out, input_axes, output_axes
         As in :func:`winit_fast.variance_scaling`.
     {common}
     Examples
@@ -310,19 +300,11 @@ def variance_scaling(
     >>> x.compute().tobytes() == y.tobytes()
     True
     """
-    return _random(
-        "variance_scaling",
-        functools.partial(wf.variance_scaling, scale=scale, mode=mode, distribution=distribution),
-        shape,
-        chunks,
-        seed=seed,
-        dtype=dtype,
-        stream=stream,
-        n_threads=n_threads,
-        layout=layout,
-        fan_in=fan_in,
-        fan_out=fan_out,
+    fans = _fans(layout, fan_in, fan_out, input_axes, output_axes)
+    fill = functools.partial(
+        wf.variance_scaling, scale=scale, mode=mode, distribution=distribution, **fans
     )
+    return _random("variance_scaling", fill, shape, chunks, seed, dtype, stream, n_threads)
 
 
 _PRESET_DOC = """:func:`winit_fast.{name}` as a Dask array; fans from the whole ``shape``.
@@ -331,7 +313,7 @@ _PRESET_DOC = """:func:`winit_fast.{name}` as a Dask array; fans from the whole 
     ----------
     shape : int or tuple of ints
         The shape of the whole array (the fans come from it, never from a chunk).
-    distribution, layout, fan_in, fan_out
+    distribution, layout, fan_in, fan_out, input_axes, output_axes
         As in :func:`winit_fast.{name}`.
     {common}
     Examples
@@ -358,24 +340,14 @@ def _preset(name: str) -> Callable[..., da.Array]:
         layout: str = "keras",
         fan_in: int | None = None,
         fan_out: int | None = None,
+        input_axes: Any = None,
+        output_axes: Any = None,
     ) -> da.Array:
         # None keeps the preset's own default distribution (truncated normal or uniform).
-        fill = function
-        if distribution is not None:
-            fill = functools.partial(function, distribution=distribution)
-        return _random(
-            name,
-            fill,
-            shape,
-            chunks,
-            seed=seed,
-            dtype=dtype,
-            stream=stream,
-            n_threads=n_threads,
-            layout=layout,
-            fan_in=fan_in,
-            fan_out=fan_out,
-        )
+        chosen = {} if distribution is None else {"distribution": distribution}
+        fans = _fans(layout, fan_in, fan_out, input_axes, output_axes)
+        fill = functools.partial(function, **chosen, **fans)
+        return _random(name, fill, shape, chunks, seed, dtype, stream, n_threads)
 
     preset.__name__ = preset.__qualname__ = name
     preset.__doc__ = _PRESET_DOC.format(name=name, common=_COMMON)

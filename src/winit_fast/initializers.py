@@ -30,7 +30,7 @@ import numpy as np
 from winit_fast import _validation as v
 from winit_fast._constants import constant
 from winit_fast._distributions import normal, truncated_normal, uniform
-from winit_fast._fans import as_axes, compute_fans
+from winit_fast._fans import as_axes
 from winit_fast._generator import Generator
 from winit_fast._structured import identity, orthogonal
 from winit_fast._variance_scaling import (
@@ -358,12 +358,11 @@ class VarianceScaling(_Seeded):
         self.layout = v.as_layout(layout)
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
-        fans: dict[str, int] = {}
+        # Keras uses the axes only when both are given (one alone is kept, unused); the
+        # functional API computes the fans from them.
+        axes: dict[str, Any] = {}
         if self.input_axes is not None and self.output_axes is not None:
-            fan_in, fan_out = compute_fans(
-                shape, input_axes=self.input_axes, output_axes=self.output_axes
-            )
-            fans = {"fan_in": fan_in, "fan_out": fan_out}
+            axes = {"input_axes": self.input_axes, "output_axes": self.output_axes}
         return self._draw(
             "variance_scaling",
             shape,
@@ -372,7 +371,7 @@ class VarianceScaling(_Seeded):
             self.mode,
             self.distribution,
             layout=self.layout,
-            **fans,
+            **axes,
         )
 
     def get_config(self) -> dict[str, Any]:

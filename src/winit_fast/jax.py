@@ -35,6 +35,7 @@ import numpy as np
 import winit_fast as wf
 from winit_fast import _validation as v
 from winit_fast._schemes import role
+from winit_fast._variance_scaling import PRESETS
 
 try:
     import jax
@@ -48,19 +49,7 @@ __all__ = ["SCHEMES", "init_params", "make_array"]
 
 # The winit_fast functions make_array accepts: random ones are cut with index=; constants need
 # neither seed nor stream. (orthogonal is a QR of the whole matrix: each shard computes it.)
-_RANDOM = (
-    "uniform",
-    "normal",
-    "truncated_normal",
-    "variance_scaling",
-    "glorot_normal",
-    "glorot_uniform",
-    "he_normal",
-    "he_uniform",
-    "lecun_normal",
-    "lecun_uniform",
-    "orthogonal",
-)
+_RANDOM = ("uniform", "normal", "truncated_normal", "variance_scaling", *PRESETS, "orthogonal")
 _CONSTANT = ("zeros", "ones", "constant")
 SCHEMES = _RANDOM + _CONSTANT
 

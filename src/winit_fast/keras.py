@@ -64,22 +64,9 @@ except ImportError as exc:  # keras missing, or its backend (TensorFlow by defau
         "an installed backend"
     ) from exc
 
+# One adapter class for each class of winit_fast.initializers but its base class.
 __all__ = [
-    "Constant",
-    "GlorotNormal",
-    "GlorotUniform",
-    "HeNormal",
-    "HeUniform",
-    "Identity",
-    "LecunNormal",
-    "LecunUniform",
-    "Ones",
-    "Orthogonal",
-    "RandomNormal",
-    "RandomUniform",
-    "TruncatedNormal",
-    "VarianceScaling",
-    "Zeros",
+    *(name for name in _initializers.__all__ if name[0].isupper() and name != "Initializer"),
     "deserialize",
     "get",
     "serialize",

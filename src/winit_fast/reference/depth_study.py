@@ -16,8 +16,7 @@ from typing import Any
 import numpy as np
 
 from winit_fast.reference.data import Dataset
-from winit_fast.reference.experiments import _table
-from winit_fast.reference.functions import one_hot
+from winit_fast.reference.experiments import _label, _signal_batch, _std_profile, _table
 from winit_fast.reference.lsuv import LSUV_INIT, lsuv
 from winit_fast.reference.model import MLP
 from winit_fast.reference.residual import ResidualMLP
@@ -105,9 +104,7 @@ def residual_statistics(
     >>> stats["fixup"]["gradient_std"]  # Fixup's zero classifier: no gradient below it yet
     [0.0, 0.0, 0.0, 0.0]
     """
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((batch_size, width))
-    Y = one_hot(rng.integers(0, n_classes, batch_size), n_classes, dtype)
+    X, Y = _signal_batch(seed, batch_size, width, n_classes, dtype)
     results = {}
     for scheme in schemes:
         with np.errstate(all="ignore"), single_threaded_blas():  # overflow is on purpose
@@ -124,11 +121,7 @@ def residual_statistics(
                 dtype=dtype,
             )
             stream, gradients = model.trace(X, Y)
-        label = scheme if isinstance(scheme, str) else repr(scheme)
-        results[label] = {
-            "activation_std": [float(a.std()) for a in stream[1:]],
-            "gradient_std": [float(g.std()) for g in gradients[1:]],
-        }
+            results[_label(scheme)] = _std_profile(stream[1:], gradients[1:])
     return results
 
 
@@ -204,7 +197,7 @@ def depth_training(
                 validation_data=(data.X_val, data.y_val),
                 seed=seed,
             )
-        label = scheme if isinstance(scheme, str) else repr(scheme)
+        label = _label(scheme)
         runs.append(DepthRun(label, history, time.perf_counter() - start))
     return runs
 

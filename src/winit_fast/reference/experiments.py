@@ -199,7 +199,7 @@ def train_run(
     )
     seconds = time.perf_counter() - start
     final = model.weights
-    label = init if isinstance(init, str) else repr(init)
+    label = _label(init)
     return RunResult(
         label, seed, history, initial, weights_digest(final), hidden_unit_spread(final), seconds
     )
@@ -262,7 +262,7 @@ def compare_inits(
     """
     summaries = []
     for init in inits:
-        summary = InitSummary(init if isinstance(init, str) else repr(init))
+        summary = InitSummary(_label(init))
         for seed in seeds:
             label = f"{summary.init} seed {seed}"
             report = None if progress is None else _labelled(progress, label)
@@ -367,9 +367,7 @@ def activation_statistics(
     >>> [len(v) for v in stats["he_normal"].values()]
     [5, 5]
     """
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((batch_size, width))
-    Y = one_hot(rng.integers(0, n_classes, batch_size), n_classes, dtype)
+    X, Y = _signal_batch(seed, batch_size, width, n_classes, dtype)
     results = {}
     for init in inits:
         spec = "orthogonal" if init == LSUV_INIT else init
@@ -378,12 +376,34 @@ def activation_statistics(
             lsuv(model, X)
         with np.errstate(all="ignore"), single_threaded_blas():  # overflow is on purpose
             activations, gradients = model.trace(X, Y)
-            label = init if isinstance(init, str) else repr(init)
-            results[label] = {
-                "activation_std": [float(a.std()) for a in activations],
-                "gradient_std": [float(g.std()) for g in gradients],
-            }
+            results[_label(init)] = _std_profile(activations, gradients)
     return results
+
+
+def _signal_batch(
+    seed: int, batch_size: int, width: int, n_classes: int, dtype: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """The batch both signal studies trace (this one and ``depth_study``'s): standard-normal
+    inputs and random one-hot labels, from ``numpy.random.default_rng(seed)``."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch_size, width))
+    Y = one_hot(rng.integers(0, n_classes, batch_size), n_classes, dtype)
+    return X, Y
+
+
+def _std_profile(
+    activations: Sequence[np.ndarray], gradients: Sequence[np.ndarray]
+) -> dict[str, list[float]]:
+    """``{"activation_std": [...], "gradient_std": [...]}``, one std per traced layer."""
+    return {
+        "activation_std": [float(a.std()) for a in activations],
+        "gradient_std": [float(g.std()) for g in gradients],
+    }
+
+
+def _label(init: Any) -> str:
+    """An init's name in a table: itself when a str, else its repr."""
+    return init if isinstance(init, str) else repr(init)
 
 
 def format_activation_table(stats: dict[str, dict[str, list[float]]]) -> str:
