@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 import warnings
 from typing import Any
 
@@ -255,6 +257,15 @@ def _gain_squared(nonlinearity: str, a: Any) -> float:
     return gain_f * gain_f
 
 
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside this package (the user's call), whatever
+    wrappers (the DTensor dispatch) stand between, as torch's warning points at its caller."""
+    here, frame, level = os.path.dirname(__file__), sys._getframe(1), 1
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == here:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _kaiming(
     tensor: Any,
     a: Any,
@@ -268,7 +279,9 @@ def _kaiming(
 ) -> torch.Tensor:
     as_array(tensor)  # the type, device and dtype errors first
     if 0 in tensor.shape:  # torch's behaviour, before any other check
-        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+        warnings.warn(
+            "Initializing zero-element tensors is a no-op", UserWarning, stacklevel=_caller_level()
+        )
         return tensor
     at_least_2d(tensor)
     if isinstance(mode, str):
