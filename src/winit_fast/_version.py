@@ -1,3 +1,3 @@
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 # Version of the stream contract (docs/stream.md): changes only when output bytes change.
 STREAM_VERSION = 2

@@ -66,21 +66,25 @@ BLOCK_METHODS = ("normal, column block", "normal, row block")
 
 
 def _ours() -> Library:
-    def make(function, **kwargs) -> Maker:
-        return lambda out, threads: (
-            lambda: function(out=as_matrix(out), n_threads=threads, **kwargs)
-        )
+    def make(call: Callable[[np.ndarray, int], Fill]) -> Maker:
+        # The timed fill is `call`'s lambda, with its keywords written out: a `**kwargs`
+        # splat would cost about 0.2 us per call, a third of a 16-element fill.
+        return lambda out, threads: call(as_matrix(out), threads)
 
     return Library(
         "winit_fast",
         True,
         {
-            "uniform": make(wf.uniform, seed=0),
-            "normal": make(wf.normal, seed=0),
-            "truncated_normal": make(wf.truncated_normal, std=0.02, seed=0),
-            "he_normal": make(wf.he_normal, seed=0),
-            "glorot_uniform": make(wf.glorot_uniform, seed=0),
-            "zeros": make(wf.zeros),
+            "uniform": make(lambda m, t: lambda: wf.uniform(out=m, n_threads=t, seed=0)),
+            "normal": make(lambda m, t: lambda: wf.normal(out=m, n_threads=t, seed=0)),
+            "truncated_normal": make(
+                lambda m, t: lambda: wf.truncated_normal(out=m, n_threads=t, std=0.02, seed=0)
+            ),
+            "he_normal": make(lambda m, t: lambda: wf.he_normal(out=m, n_threads=t, seed=0)),
+            "glorot_uniform": make(
+                lambda m, t: lambda: wf.glorot_uniform(out=m, n_threads=t, seed=0)
+            ),
+            "zeros": make(lambda m, t: lambda: wf.zeros(out=m, n_threads=t)),
             BLOCK_METHODS[0]: _block(columns=True),
             BLOCK_METHODS[1]: _block(columns=False),
         },

@@ -6,6 +6,7 @@ import math
 import os
 import sys
 import warnings
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -260,7 +261,8 @@ def _gain_squared(nonlinearity: str, a: Any) -> float:
 def _caller_level() -> int:
     """The ``stacklevel`` of the first frame outside this package (the user's call), whatever
     wrappers (the DTensor dispatch) stand between, as torch's warning points at its caller."""
-    here, frame, level = os.path.dirname(__file__), sys._getframe(1), 1
+    here, level = os.path.dirname(__file__), 1
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and os.path.dirname(frame.f_code.co_filename) == here:
         frame, level = frame.f_back, level + 1
     return level
