@@ -268,7 +268,8 @@ def _kaiming(
 ) -> torch.Tensor:
     as_array(tensor)  # the type, device and dtype errors first
     if 0 in tensor.shape:  # torch's behaviour, before any other check
-        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+        # at the caller's line: above this, kaiming_*_ and its @shardable wrapper
+        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=4)
         return tensor
     at_least_2d(tensor)
     if isinstance(mode, str):
