@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 import winit_fast as wf
+from winit_fast.bench.run import cpu_model
 
 try:
     import torch
@@ -64,17 +64,6 @@ def clock_ghz(given: float | None) -> float | None:
     except OSError:
         pass
     return None
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def winit_fills(n: int, threads: int) -> dict[str, Callable[[], object]]:
@@ -122,7 +111,7 @@ def main() -> None:
     config = wf.show_config()
     print(
         f"winit_fast {config['version']} (stream v{wf.STREAM_VERSION}), numpy "
-        f"{np.__version__}, torch {torch.__version__ if torch else '-'}; {cpu_name()}, "
+        f"{np.__version__}, torch {torch.__version__ if torch else '-'}; {cpu_model()}, "
         f"{os.cpu_count()} CPUs; n = 2^{args.size} float32; clock {ghz or '?'} GHz"
     )
     if core is None:

@@ -57,42 +57,31 @@ static void fill_elements(unsigned char *out, size_t lo, size_t hi, size_t size,
     fill_elements_cached(out, lo, hi, size, value, all_zero);
 }
 
+/* Elements [lo, hi) of `out` set to `value`, as elements of `type`: a typed loop, so that
+ * the compiler vectorizes the stores. */
+#define WF_FILL_TYPED(type, out, lo, hi, value)                                                    \
+    do {                                                                                           \
+        type v_;                                                                                   \
+        memcpy(&v_, (value), sizeof v_);                                                           \
+        type *p_ = (type *)(void *)(out);                                                          \
+        for (size_t i_ = (lo); i_ < (hi); ++i_)                                                    \
+            p_[i_] = v_;                                                                           \
+    } while (0)
+
 static void fill_elements_cached(unsigned char *out, size_t lo, size_t hi, size_t size,
                                  const unsigned char *value, int all_zero)
 {
-    if (all_zero) {
+    if (all_zero)
         memset(out + lo * size, 0, (hi - lo) * size);
-        return;
-    }
-    switch (size) { /* typed loops so the compiler vectorizes the stores */
-    case 4: {
-        uint32_t v;
-        memcpy(&v, value, 4);
-        uint32_t *p = (uint32_t *)(void *)out;
-        for (size_t i = lo; i < hi; ++i)
-            p[i] = v;
-        return;
-    }
-    case 8: {
-        uint64_t v;
-        memcpy(&v, value, 8);
-        uint64_t *p = (uint64_t *)(void *)out;
-        for (size_t i = lo; i < hi; ++i)
-            p[i] = v;
-        return;
-    }
-    case 2: {
-        uint16_t v;
-        memcpy(&v, value, 2);
-        uint16_t *p = (uint16_t *)(void *)out;
-        for (size_t i = lo; i < hi; ++i)
-            p[i] = v;
-        return;
-    }
-    default:
+    else if (size == 4)
+        WF_FILL_TYPED(uint32_t, out, lo, hi, value);
+    else if (size == 8)
+        WF_FILL_TYPED(uint64_t, out, lo, hi, value);
+    else if (size == 2)
+        WF_FILL_TYPED(uint16_t, out, lo, hi, value);
+    else
         for (size_t i = lo; i < hi; ++i)
             memcpy(out + i * size, value, size);
-    }
 }
 
 void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value, int n_threads)

@@ -127,8 +127,8 @@ static fill_job float_job(wf_block_kernel kernel_f32, wf_block_kernel kernel_f64
 }
 
 /* The float32 form of the parameters (docs/stream.md, mirrored by the fallback's
- * truncnorm_params_f32); wf_runs.c uses it too. */
-wf_truncnorm_f32 wf_truncnorm_f32_params(const wf_truncation *p)
+ * truncnorm_params_f32). */
+static wf_truncnorm_f32 truncnorm_f32_params(const wf_truncation *p)
 {
     float m = (float)p->mass; /* at least 2^-100 (Python refuses less): m 2^-24 is normal */
     wf_truncnorm_f32 t;
@@ -145,6 +145,38 @@ wf_truncnorm_f32 wf_truncnorm_f32_params(const wf_truncation *p)
     return t;
 }
 
+void wf_uniform_args(wf_kernel_args *a, int wide, double low, double span, double cap)
+{
+    if (wide) {
+        a->p.uniform_f64.low = low;
+        a->p.uniform_f64.span = span;
+        a->p.uniform_f64.cap = cap;
+    } else {
+        a->p.uniform_f32.low = (float)low;
+        a->p.uniform_f32.span = (float)span;
+        a->p.uniform_f32.cap = (float)cap;
+    }
+}
+
+void wf_normal_args(wf_kernel_args *a, int wide, double mean, double std)
+{
+    if (wide) {
+        a->p.normal_f64.mean = mean;
+        a->p.normal_f64.std = std;
+    } else {
+        a->p.normal_f32.mean = (float)mean;
+        a->p.normal_f32.std = (float)std;
+    }
+}
+
+void wf_truncnorm_args(wf_kernel_args *a, int wide, const wf_truncation *t)
+{
+    if (wide)
+        a->p.truncnorm_f64 = *t;
+    else
+        a->p.truncnorm_f32 = truncnorm_f32_params(t);
+}
+
 void wf_fill_raw_u32(uint32_t *out, size_t n, const wf_origin *origin, int n_threads)
 {
     const wf_kernel_table *k = wf_active_kernels();
@@ -157,15 +189,7 @@ void wf_fill_uniform(void *out, wf_dtype dtype, size_t n, const wf_origin *origi
 {
     const wf_kernel_table *k = wf_active_kernels();
     fill_job job = float_job(k->uniform_f32, k->uniform_f64, out, dtype, origin);
-    if (dtype == WF_FLOAT64) {
-        job.args.p.uniform_f64.low = low;
-        job.args.p.uniform_f64.span = span;
-        job.args.p.uniform_f64.cap = cap;
-    } else {
-        job.args.p.uniform_f32.low = (float)low;
-        job.args.p.uniform_f32.span = (float)span;
-        job.args.p.uniform_f32.cap = (float)cap;
-    }
+    wf_uniform_args(&job.args, dtype == WF_FLOAT64, low, span, cap);
     run_fill(&job, n, n_threads, WF_SERIAL_UNIFORM);
 }
 
@@ -174,13 +198,7 @@ void wf_fill_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin
 {
     const wf_kernel_table *k = wf_active_kernels();
     fill_job job = float_job(k->normal_f32, k->normal_f64, out, dtype, origin);
-    if (dtype == WF_FLOAT64) {
-        job.args.p.normal_f64.mean = mean;
-        job.args.p.normal_f64.std = std;
-    } else {
-        job.args.p.normal_f32.mean = (float)mean;
-        job.args.p.normal_f32.std = (float)std;
-    }
+    wf_normal_args(&job.args, dtype == WF_FLOAT64, mean, std);
     run_fill(&job, n, n_threads, WF_SERIAL_NORMAL);
 }
 
@@ -189,9 +207,6 @@ void wf_fill_truncated_normal(void *out, wf_dtype dtype, size_t n, const wf_orig
 {
     const wf_kernel_table *k = wf_active_kernels();
     fill_job job = float_job(k->truncnorm_f32, k->truncnorm_f64, out, dtype, origin);
-    if (dtype == WF_FLOAT64)
-        job.args.p.truncnorm_f64 = *t;
-    else
-        job.args.p.truncnorm_f32 = wf_truncnorm_f32_params(t);
+    wf_truncnorm_args(&job.args, dtype == WF_FLOAT64, t);
     run_fill(&job, n, n_threads, WF_SERIAL_TRUNCNORM);
 }

@@ -15,9 +15,6 @@ typedef struct wf_truncnorm_f32 {
     float mean, std, lo, hi, p_lo, q4_hi, m24, m24x4, m23, d;
 } wf_truncnorm_f32;
 
-/* The float32 parameters of a truncation (wf_fill.c). */
-wf_truncnorm_f32 wf_truncnorm_f32_params(const wf_truncation *p);
-
 typedef struct wf_kernel_args {
     uint32_t key[2];    /* k0, k1 */
     uint32_t stream[2]; /* counter words c2, c3 */
@@ -41,6 +38,14 @@ typedef struct wf_kernel_args {
 
 typedef void (*wf_block_kernel)(void *dst, uint64_t first_block, size_t n_blocks,
                                 const wf_kernel_args *args);
+
+/* The parameters of a uniform, normal or truncated normal fill as its kernel takes them: in
+ * float64 for the float64 kernels (`wide`), rounded to float32 for the others.  The one place
+ * that rounding is done (wf_fill.c), for the single-range fills and for the short runs of
+ * wf_runs.c alike. */
+void wf_uniform_args(wf_kernel_args *a, int wide, double low, double span, double cap);
+void wf_normal_args(wf_kernel_args *a, int wide, double mean, double std);
+void wf_truncnorm_args(wf_kernel_args *a, int wide, const wf_truncation *t);
 
 /* float32 -> 16-bit rounding of a batch */
 typedef void (*wf_narrow_fn)(const float *src, void *dst, size_t n);

@@ -53,8 +53,8 @@ static uint64_t simd_step_blocks(void)
     }
 }
 
-/* The block kernel and its arguments for `s`: the same choices and roundings as wf_fill.c
- * (make_job and the parameter setup of wf_fill_uniform, wf_fill_normal, ...). */
+/* The block kernel and its arguments for `s`: the same choices as wf_fill.c's make_job and
+ * float_job, and its parameters from wf_fill.c's wf_uniform_args, ... (wf_kernels.h). */
 static void set_kernel(runs_job *job, const wf_fill_spec *s)
 {
     const wf_kernel_table *k = wf_active_kernels();
@@ -76,35 +76,16 @@ static void set_kernel(runs_job *job, const wf_fill_spec *s)
         break;
     case WF_FAMILY_UNIFORM:
         job->kernel = wide ? k->uniform_f64 : k->uniform_f32;
-        if (wide) {
-            a->p.uniform_f64.low = s->p.uniform.low;
-            a->p.uniform_f64.span = s->p.uniform.span;
-            a->p.uniform_f64.cap = s->p.uniform.cap;
-        } else {
-            a->p.uniform_f32.low = (float)s->p.uniform.low;
-            a->p.uniform_f32.span = (float)s->p.uniform.span;
-            a->p.uniform_f32.cap = (float)s->p.uniform.cap;
-        }
+        wf_uniform_args(a, wide, s->p.uniform.low, s->p.uniform.span, s->p.uniform.cap);
         break;
     case WF_FAMILY_NORMAL:
         job->kernel = wide ? k->normal_f64 : k->normal_f32;
-        if (wide) {
-            a->p.normal_f64.mean = s->p.normal.mean;
-            a->p.normal_f64.std = s->p.normal.std;
-        } else {
-            a->p.normal_f32.mean = (float)s->p.normal.mean;
-            a->p.normal_f32.std = (float)s->p.normal.std;
-        }
+        wf_normal_args(a, wide, s->p.normal.mean, s->p.normal.std);
         break;
-    case WF_FAMILY_TRUNCATED_NORMAL: {
-        const wf_truncation *t = &s->p.truncated_normal;
+    case WF_FAMILY_TRUNCATED_NORMAL:
         job->kernel = wide ? k->truncnorm_f64 : k->truncnorm_f32;
-        if (wide)
-            a->p.truncnorm_f64 = *t;
-        else
-            a->p.truncnorm_f32 = wf_truncnorm_f32_params(t);
+        wf_truncnorm_args(a, wide, &s->p.truncated_normal);
         break;
-    }
     }
 }
 

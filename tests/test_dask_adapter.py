@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import pickle
 
 import numpy as np
@@ -161,9 +160,3 @@ def test_chunk_options_of_dask_work():
 def test_bad_arguments_fail_when_the_array_is_defined(make, error, message):
     with pytest.raises(error, match=message):
         make()
-
-
-@pytest.mark.parametrize("name", sorted(set(wfd.__all__) - {"SCHEMES"}))
-def test_public_names_have_a_numpy_style_example(name):
-    doc = inspect.getdoc(getattr(wfd, name)) or ""
-    assert "Examples\n--------" in doc and ">>> " in doc, name

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 
 import numpy as np
@@ -153,9 +152,3 @@ def test_constants_fill_integer_dtypes_and_random_ones_refuse_them():
 def test_bad_arguments_name_the_argument(make, error, message):
     with pytest.raises(error, match=message):
         make()
-
-
-@pytest.mark.parametrize("name", sorted(set(wfk.__all__) - {"SCHEMES"}))
-def test_public_names_have_a_numpy_style_example(name):
-    doc = inspect.getdoc(getattr(wfk, name)) or ""
-    assert "Examples\n--------" in doc and ">>> " in doc, name

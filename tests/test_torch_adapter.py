@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
@@ -315,9 +314,3 @@ def test_init_module_accepts_a_callable_scheme():
 
     wft.init_module(nn.Linear(3, 2), scheme, seed=9)
     assert calls == [((2, 3), 9, "weight")]
-
-
-@pytest.mark.parametrize("name", sorted(set(wft.__all__) - {"SCHEMES"}))
-def test_public_names_have_a_numpy_style_example(name):
-    doc = inspect.getdoc(getattr(wft, name)) or ""
-    assert "Examples\n--------" in doc and ">>> " in doc, name

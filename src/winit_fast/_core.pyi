@@ -8,6 +8,9 @@ import numpy as np
 
 SIMD_LEVELS: tuple[str, ...]
 
+# a truncated normal's (mean, std, lo, hi, p_lo, q_hi, mass): csrc/wf_core.h's wf_truncation
+Truncation = tuple[float, float, float, float, float, float, float]
+
 def philox4x32(counters: np.ndarray, k0: int, k1: int) -> np.ndarray: ...
 def fill_raw_u32(
     out: np.ndarray, seed: int, stream: int, block: int, phase: int, n_threads: int
@@ -39,7 +42,7 @@ def fill_truncated_normal(
     stream: int,
     block: int,
     phase: int,
-    params: tuple[float, float, float, float, float, float, float],
+    params: Truncation,
     n_threads: int,
 ) -> None: ...
 
@@ -63,12 +66,7 @@ def fill_normal_runs(
     out: np.ndarray, seed: int, stream: int, runs: Runs, mean: float, std: float, n_threads: int
 ) -> None: ...
 def fill_truncated_normal_runs(
-    out: np.ndarray,
-    seed: int,
-    stream: int,
-    runs: Runs,
-    params: tuple[float, float, float, float, float, float, float],
-    n_threads: int,
+    out: np.ndarray, seed: int, stream: int, runs: Runs, params: Truncation, n_threads: int
 ) -> None: ...
 def fill_constant(out: np.ndarray, value: float | np.floating, n_threads: int) -> None: ...
 def simd_available() -> str: ...

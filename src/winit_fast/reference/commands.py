@@ -32,16 +32,27 @@ def _data(args: argparse.Namespace) -> Dataset:
     return load_data(args.data, dtype=args.dtype).head(args.train_size)
 
 
+def _picked(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The named arguments, as the keywords of the experiment a command runs and of its JSON."""
+    return {name: getattr(args, name) for name in names}
+
+
+# What depth-study passes to depth_training and records, besides the schemes and the dtype.
+_DEPTH_STUDY = (
+    "residual",
+    "depth",
+    "width",
+    "seed",
+    "epochs",
+    "batch_size",
+    "activation",
+    "optimizer",
+    "lr",
+)
+
+
 def _training_options(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "hidden": args.hidden,
-        "activation": args.activation,
-        "optimizer": args.optimizer,
-        "lr": args.lr,
-        "dtype": args.dtype,
-    }
+    return _picked(args, "epochs", "batch_size", "hidden", "activation", "optimizer", "lr", "dtype")
 
 
 def _describe(data: Dataset) -> dict[str, Any]:
@@ -173,14 +184,8 @@ def activations_command(args: argparse.Namespace) -> int:
     if args.inits is None:
         args.inits = list(DEPTH_SCHEMES if residual else ACTIVATION_INITS)
     statistics = residual_statistics if residual else activation_statistics
-    stats = statistics(
-        args.inits,
-        depth=args.depth,
-        width=args.width,
-        activation=args.activation,
-        batch_size=args.batch_size,
-        seed=args.seed,
-    )
+    network = _picked(args, "depth", "width", "activation", "batch_size", "seed")
+    stats = statistics(args.inits, **network)
     layers = "residual blocks" if residual else "hidden layers"
     print(
         f"{args.depth} {layers} of {args.width} {args.activation} units, batch "
@@ -191,15 +196,7 @@ def activations_command(args: argparse.Namespace) -> int:
         args.json,
         {
             "command": "activations",
-            "options": {
-                "depth": args.depth,
-                "width": args.width,
-                "activation": args.activation,
-                "batch_size": args.batch_size,
-                "seed": args.seed,
-                "inits": args.inits,
-                "residual": residual,
-            },
+            "options": {**network, "inits": args.inits, "residual": residual},
             "results": stats,
         },
     )
@@ -220,11 +217,9 @@ def depth_study_command(args: argparse.Namespace) -> int:
 
     Examples
     --------
-    >>> import numpy as np, os, tempfile
+    >>> import pytest; _ = pytest.importorskip("sklearn", reason="needs scikit-learn")
     >>> from winit_fast.cli import main
-    >>> path = os.path.join(tempfile.mkdtemp(), "toy.npz")
-    >>> np.savez(path, X=np.eye(8)[np.arange(40) % 8], y=np.arange(40) % 2)
-    >>> main(["depth-study", "--data", path, "--residual", "--depth", "3", "--width", "4",
+    >>> main(["depth-study", "--train-size", "64", "--residual", "--depth", "3", "--width", "4",
     ...       "--epochs", "1", "--schemes", "he_normal,fixup"])  # doctest: +ELLIPSIS
     3 residual blocks of 4 relu units, ...
     scheme ...
@@ -233,36 +228,24 @@ def depth_study_command(args: argparse.Namespace) -> int:
     0
     """
     data = _data(args)
-    runs = depth_training(
-        data,
-        args.schemes,
-        residual=args.residual,
-        depth=args.depth,
-        width=args.width,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        activation=args.activation,
-        optimizer=args.optimizer,
-        lr=args.lr,
-        dtype=args.dtype,
-    )
+    options = _picked(args, *_DEPTH_STUDY)
+    runs = depth_training(data, args.schemes, **options, dtype=args.dtype)
     layers = "residual blocks" if args.residual else "hidden layers"
     print(
         f"{args.depth} {layers} of {args.width} {args.activation} units, "
         f"{args.optimizer} lr {args.lr}, {args.epochs} epochs, seed {args.seed}"
     )
     print(format_depth_table(runs))
-    options = {
-        key: getattr(args, key)
-        for key in ("schemes", "residual", "depth", "width", "seed", "epochs", "batch_size")
-    }
-    options.update(activation=args.activation, optimizer=args.optimizer, lr=args.lr)
     _write_json(
         args.json,
         {
             "command": "depth-study",
-            "options": {**options, "dtype": str(args.dtype), "data": args.data},
+            "options": {
+                "schemes": args.schemes,
+                **options,
+                "dtype": str(args.dtype),
+                "data": args.data,
+            },
             "data": _describe(data),
             "results": {
                 run.scheme: {"history": run.history, "seconds": round(run.seconds, 3)}

@@ -8,7 +8,6 @@ that branch scaling, see :func:`winit_fast.reference.residual.branch_scale`).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,13 @@ from typing import Any
 import numpy as np
 
 from winit_fast.reference.data import Dataset
-from winit_fast.reference.experiments import _label, _signal_batch, _std_profile, _table
+from winit_fast.reference.experiments import (
+    _label,
+    _signal_batch,
+    _std_profile,
+    _table,
+    _timed_fit,
+)
 from winit_fast.reference.lsuv import LSUV_INIT, lsuv
 from winit_fast.reference.model import MLP
 from winit_fast.reference.residual import ResidualMLP
@@ -187,18 +192,9 @@ def depth_training(
             seed=seed,
             **options,
         )
-        start = time.perf_counter()
         with np.errstate(all="ignore"):  # a diverging init is a result, not an error
-            history = model.fit(
-                data.X_train,
-                data.y_train,
-                epochs=epochs,
-                batch_size=batch_size,
-                validation_data=(data.X_val, data.y_val),
-                seed=seed,
-            )
-        label = _label(scheme)
-        runs.append(DepthRun(label, history, time.perf_counter() - start))
+            history, seconds = _timed_fit(model, data, epochs, batch_size, seed)
+        runs.append(DepthRun(_label(scheme), history, seconds))
     return runs
 
 

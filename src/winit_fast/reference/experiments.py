@@ -144,6 +144,29 @@ class RunResult:
         }
 
 
+def _timed_fit(
+    model: Any,
+    data: Dataset,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, list[float]], float]:
+    """``model.fit`` on the training rows, validated on the validation rows; the history and
+    the seconds it took."""
+    start = time.perf_counter()
+    history = model.fit(
+        data.X_train,
+        data.y_train,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=(data.X_val, data.y_val),
+        seed=seed,
+        progress=progress,
+    )
+    return history, time.perf_counter() - start
+
+
 def train_run(
     data: Dataset,
     init: Any = "he_normal",
@@ -187,17 +210,7 @@ def train_run(
     if init == LSUV_INIT:  # data-driven: the first batch, before any shuffling
         lsuv(model, data.X_train[:batch_size])
     initial = weights_digest(model.weights)
-    start = time.perf_counter()
-    history = model.fit(
-        data.X_train,
-        data.y_train,
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_data=(data.X_val, data.y_val),
-        seed=seed,
-        progress=progress,
-    )
-    seconds = time.perf_counter() - start
+    history, seconds = _timed_fit(model, data, epochs, batch_size, seed, progress)
     final = model.weights
     label = _label(init)
     return RunResult(

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import math
-import os
-import sys
 import warnings
-from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -258,16 +255,6 @@ def _gain_squared(nonlinearity: str, a: Any) -> float:
     return gain_f * gain_f
 
 
-def _caller_level() -> int:
-    """The ``stacklevel`` of the first frame outside this package (the user's call), whatever
-    wrappers (the DTensor dispatch) stand between, as torch's warning points at its caller."""
-    here, level = os.path.dirname(__file__), 1
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None and os.path.dirname(frame.f_code.co_filename) == here:
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def _kaiming(
     tensor: Any,
     a: Any,
@@ -281,9 +268,8 @@ def _kaiming(
 ) -> torch.Tensor:
     as_array(tensor)  # the type, device and dtype errors first
     if 0 in tensor.shape:  # torch's behaviour, before any other check
-        warnings.warn(
-            "Initializing zero-element tensors is a no-op", UserWarning, stacklevel=_caller_level()
-        )
+        # at the caller's line: above this, kaiming_*_ and its @shardable wrapper
+        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=4)
         return tensor
     at_least_2d(tensor)
     if isinstance(mode, str):
