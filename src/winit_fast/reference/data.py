@@ -85,6 +85,21 @@ def split(
     return Dataset(X[train], y[train], X[val], y[val])
 
 
+def synthetic(rows: int, features: int, classes: int, seed: int = 0) -> Dataset:
+    """A random data set for examples and smoke tests: uniform features in ``[0, 1)`` and
+    random labels from ``numpy.random.default_rng(seed)``, held out as :func:`split` does.
+
+    Examples
+    --------
+    >>> from winit_fast.reference.data import synthetic
+    >>> d = synthetic(100, 12, 3)
+    >>> d.X_train.shape, d.X_val.shape, int(d.y_train.max()) < 3
+    ((80, 12), (20, 12), True)
+    """
+    rng = np.random.default_rng(seed)
+    return split(rng.random((rows, features)), rng.integers(0, classes, rows))
+
+
 def upsample_matrix(n_in: int, n_out: int) -> np.ndarray:
     """The ``(n_out, n_in)`` matrix of 1-D linear interpolation between pixel centres.
 

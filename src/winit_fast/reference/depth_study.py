@@ -170,11 +170,9 @@ def depth_training(
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from winit_fast.reference.data import split
+    >>> from winit_fast.reference.data import synthetic
     >>> from winit_fast.reference.depth_study import depth_training
-    >>> rng = np.random.default_rng(0)
-    >>> data = split(rng.random((80, 6)), rng.integers(0, 2, 80))
+    >>> data = synthetic(80, 6, 2)
     >>> runs = depth_training(data, ["he_normal", "fixup"], depth=3, width=8, epochs=1)
     >>> [(run.scheme, len(run.history["loss"])) for run in runs]
     [('he_normal', 1), ('fixup', 1)]

@@ -188,11 +188,9 @@ def train_run(
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from winit_fast.reference.data import split
+    >>> from winit_fast.reference.data import synthetic
     >>> from winit_fast.reference.experiments import train_run
-    >>> rng = np.random.default_rng(0)
-    >>> data = split(rng.random((100, 12)), rng.integers(0, 3, 100))
+    >>> data = synthetic(100, 12, 3)
     >>> run = train_run(data, "he_normal", seed=0, epochs=2, hidden=(8,))
     >>> len(run.history["val_accuracy"]), run.initial_digest != run.final_digest
     (2, True)
@@ -264,11 +262,9 @@ def compare_inits(
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from winit_fast.reference.data import split
+    >>> from winit_fast.reference.data import synthetic
     >>> from winit_fast.reference.experiments import compare_inits
-    >>> rng = np.random.default_rng(0)
-    >>> data = split(rng.random((60, 6)), rng.integers(0, 2, 60))
+    >>> data = synthetic(60, 6, 2)
     >>> summaries = compare_inits(data, ["zeros", "he_normal"], seeds=[0, 1], epochs=1, hidden=(4,))
     >>> [(s.init, len(s.runs)) for s in summaries]
     [('zeros', 2), ('he_normal', 2)]

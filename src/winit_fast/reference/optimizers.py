@@ -66,10 +66,11 @@ class Adam(Optimizer):
     --------
     >>> import numpy as np
     >>> from winit_fast.reference.optimizers import Adam
-    >>> p = np.array([1.0, 1.0])
-    >>> Adam(lr=0.1).step([p], [np.array([3.0, -0.5])])
-    >>> p.round(4)  # the first step moves each parameter by about lr, against the gradient
-    array([0.9, 1.1])
+    >>> p, adam = np.array([1.0, 1.0]), Adam(lr=0.1)
+    >>> for _ in range(2):  # a constant gradient: each step moves by about lr, against it
+    ...     adam.step([p], [np.array([3.0, -0.5])])
+    >>> p.round(4)  # the size of the gradient does not matter, only its sign
+    array([0.8, 1.2])
     """
 
     def __init__(
