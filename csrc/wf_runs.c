@@ -35,7 +35,7 @@ typedef struct runs_job {
     wf_block_kernel kernel;
     wf_narrow_fn narrow;  /* float32 -> 16-bit rounding, or NULL */
     size_t kernel_size;   /* bytes of one element as the kernel writes it (4 or 8) */
-    uint64_t simd_blocks; /* blocks per SIMD step of the level in use */
+    uint64_t simd_blocks; /* blocks per SIMD step of the level in use: a power of two */
     wf_kernel_args args;
 } runs_job;
 
@@ -144,11 +144,12 @@ static void fill_short(const runs_job *job, char *dst, uint64_t pos, size_t n)
     const uint64_t first = job->runs->block + (pos >> job->per_shift);
     const uint64_t step = job->simd_blocks;
     uint64_t blocks = (skip + n + per - 1) >> job->per_shift;
-    if (job->narrow == NULL && skip == 0 && n == blocks * per && blocks % step == 0) {
+    /* step is a power of two: a mask, not a division, on this path taken once per row */
+    const uint64_t rest = blocks & (step - 1); /* blocks the SIMD kernel would leave over */
+    if (job->narrow == NULL && skip == 0 && n == blocks * per && rest == 0) {
         job->kernel(dst, first, (size_t)blocks, &job->args);
         return;
     }
-    const uint64_t rest = blocks % step; /* blocks the SIMD kernel would leave to the scalar one */
     if (rest * WF_SCALAR_BLOCK_COST >= step - rest)
         blocks += step - rest; /* cheaper to compute whole SIMD steps and drop the extra */
     double scratch[2 * WF_SCRATCH_BLOCKS]; /* 16 bytes per block, for every kernel */
