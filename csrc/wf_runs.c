@@ -218,10 +218,13 @@ void wf_fill_runs(void *out, const wf_runs *runs, const wf_fill_spec *spec, size
         for (int64_t i = 0; i < n_runs; ++i) {
             size_t r = r0 + (size_t)i;
             fill_part(&job, r, r == r0 ? lo0 : 0, r == r1 ? hi1 : length, 1);
+            WF_NOTE_TEAM(); /* after fill_part, whose single-range fills note a team of 1 */
         }
         return;
     }
-    /* A few runs: one after the other, a long one split over the team as usual. */
+    /* A few runs: one after the other, a long one split over the team as usual (and noted
+     * by its single-range fill); short ones stay on this thread. */
+    wf_note_team(1);
     for (size_t r = r0; r <= r1; ++r)
         fill_part(&job, r, r == r0 ? lo0 : 0, r == r1 ? hi1 : length, threads);
 }

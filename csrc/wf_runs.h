@@ -2,10 +2,11 @@
  * one rectangle of a shard made of several), each run a range of consecutive stream
  * positions written to consecutive output elements.
  *
- * Every run is filled by the single-range function of wf_core.h for that range, so a block
- * has, by construction, the bytes the whole tensor has there.  What this adds is the loop
- * over runs in C (parallel over runs when they are short and many) instead of one call per
- * row from Python. */
+ * Every run gets the bytes the single-range fill of wf_core.h gives its range (a long run
+ * through that function, a short one through the same block kernels, see wf_runs.c), so a
+ * block has, by construction, the bytes the whole tensor has there.  What this adds is the
+ * loop over runs in C (parallel over runs when they are short and many) instead of one call
+ * per row from Python. */
 #ifndef WF_RUNS_H
 #define WF_RUNS_H
 

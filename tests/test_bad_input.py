@@ -230,3 +230,14 @@ def test_the_short_path_refuses_bad_positions(exc, pattern, extra):
     with pytest.raises(exc, match=pattern):
         wf.normal(**{"out": out, **extra})
     assert np.all(out == 7.0)
+
+
+def test_sizes_are_said_in_binary_units():
+    from winit_fast._validation import byte_size
+
+    assert byte_size(0) == "0 bytes"
+    assert byte_size(1023) == "1023 bytes"
+    assert byte_size(1536) == "1.5 KiB"
+    assert byte_size(3 << 40) == "3.0 TiB"
+    assert byte_size(5 << 60) == "5.0 EiB"
+    assert byte_size(2000 << 60) == "2000.0 EiB"  # no unit above EiB

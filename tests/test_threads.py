@@ -67,3 +67,17 @@ def test_a_big_fill_runs_on_the_team_asked_for(name):
             assert CORE.last_team_size() == threads
         FILLS[name](5, np.float32, 3)
         assert CORE.last_team_size() == 1  # a small fill stays on the calling thread
+
+
+@pytest.mark.skipif(
+    CORE is None or CORE.runtime_info()["openmp"] is None,
+    reason="needs the compiled extension winit_fast._core built with OpenMP",
+)
+def test_a_column_block_runs_on_the_team_asked_for():
+    """index= blocks (csrc/wf_runs.c) report their team too: many short rows in parallel."""
+    with wf.use_backend("c"):
+        for threads in (2, 3):
+            wf.normal((70_000, 100), seed=0, index=np.s_[:, 1:65], n_threads=threads)
+            assert CORE.last_team_size() == threads
+        wf.normal((70_000, 100), seed=0, index=np.s_[:2, 1:65], n_threads=3)
+        assert CORE.last_team_size() == 1  # two short rows stay on the calling thread

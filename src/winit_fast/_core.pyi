@@ -46,7 +46,8 @@ def fill_truncated_normal(
     n_threads: int,
 ) -> None: ...
 
-# runs: (block, phase, length, counts, stream_steps, out_start, out_steps), see _blocks.Runs
+# runs: (block, phase, length, counts, stream_steps, out_start, out_steps): _blocks.Runs
+# with its start split into (block, phase) by _blocks.fill
 Runs = tuple[int, int, int, tuple[int, ...], tuple[int, ...], int, tuple[int, ...]]
 
 def fill_raw_u32_runs(

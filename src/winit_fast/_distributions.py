@@ -281,7 +281,7 @@ def _uniform_params(low: Any, high: Any, dt: np.dtype) -> tuple[float, float, fl
     if not v.fits(float(high_w) - float(low_w), dt):
         raise ValueError(f"high - low = {high_f - low_f} overflows {dt}")
     span = high_w - low_w
-    cap = uniform_cap(low_w, high_w, dt) if span > 0 else low_w
+    cap = uniform_cap(high_w, dt) if span > 0 else low_w
     return float(low_w), float(span), float(cap)
 
 

@@ -43,7 +43,7 @@ def _from_key(key: int) -> np.float32:
 
 
 @functools.lru_cache(maxsize=256)
-def uniform_cap(low_w: np.floating, high_w: np.floating, dtype: np.dtype) -> np.floating:
+def uniform_cap(high_w: np.floating, dtype: np.dtype) -> np.floating:
     """The cap of ``uniform`` (in the working precision of ``dtype``), for ``low_w < high_w``."""
     cap = np.nextafter(high_w, high_w.dtype.type(-np.inf))
     if dtype.itemsize != 2:

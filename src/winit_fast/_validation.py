@@ -264,11 +264,13 @@ def allocate(dims: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
 def byte_size(count: int) -> str:
     """``count`` bytes for people: ``"12.0 GiB"``, ``"1.5 TiB"``."""
     value = float(count)
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
-        if value < 1024 or unit == "EiB":
-            return f"{count} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+    if value < 1024:
+        return f"{count} bytes"
+    for unit in ("KiB", "MiB", "GiB", "TiB", "PiB"):
         value /= 1024
-    raise AssertionError("unreachable")
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+    return f"{value / 1024:.1f} EiB"
 
 
 def stream_position(offset: Any, count: int, per_block: int) -> tuple[int, int]:

@@ -28,8 +28,9 @@ def run_starts(phase: int, counts: tuple[int, ...], steps: tuple[int, ...]) -> n
 
 
 class ShortRuns(NamedTuple):
-    """Runs of ``length`` positions from element ``phase`` of block ``block`` (the layout of
-    ``_blocks.Runs``), in the place of a ``(block, phase)`` pair in ``fills._fill``."""
+    """Runs of ``length`` positions from element ``phase`` of block ``block``
+    (``_blocks.Runs`` with its start split into ``(block, phase)`` by ``_blocks.fill``), in
+    the place of a ``(block, phase)`` pair in ``fills._fill``."""
 
     block: int
     phase: int

@@ -15,6 +15,7 @@ import numpy as np
 
 from winit_fast._fallback import fills
 from winit_fast._fallback.gather import ShortRuns, run_starts
+from winit_fast._validation import per_block
 
 # Runs at least this long are filled one call each.
 LONG_RUN = 4096
@@ -59,7 +60,7 @@ def _over_runs(fill: Callable[..., None]) -> Callable[..., None]:
         dense = view.flags.c_contiguous  # the block's runs are contiguous in out: fill in place
         flat = view.reshape(-1) if dense else np.empty(view.size, out.dtype)
         if length >= LONG_RUN:
-            per = 2 if out.dtype == np.float64 else 4
+            per = per_block(out.dtype)
             for r, start in enumerate(run_starts(phase, counts, stream_steps).tolist()):
                 first, within = divmod(start, per)
                 part = flat[r * length : (r + 1) * length]
