@@ -62,3 +62,11 @@ def test_init_module_norm():
     assert (model[1].weight == 0.5).all() and (model[0].bias == 0.25).all()
     with pytest.raises(TypeError, match="norm"):
         wft.init_module(model, seed=0, norm="one")
+
+
+def test_init_module_takes_exactly_the_shared_schemes():
+    # safetensors.save_init and jax.init_params check names with _schemes: a scheme only
+    # init_module knew would be refused there
+    assert set(wft.SCHEMES) == set(_schemes.SCHEME_FUNCTIONS)
+    with pytest.raises(ValueError, match="scheme must be one of"):
+        wft.init_module(torch.nn.Linear(2, 2), "he_normall")

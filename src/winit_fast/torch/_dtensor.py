@@ -50,8 +50,11 @@ def is_dtensor(tensor: Any) -> bool:
 
 def _placement_kinds() -> tuple[tuple[type, ...], tuple[type, ...]]:
     from torch.distributed.tensor import Replicate, Shard
-    from torch.distributed.tensor.placement_types import _StridedShard
 
+    try:  # private (FSDP+TP layouts); a torch without it has no such shards to fill
+        from torch.distributed.tensor.placement_types import _StridedShard
+    except ImportError:
+        return (Shard,), (Replicate,)
     return (Shard, _StridedShard), (Replicate,)
 
 

@@ -29,6 +29,7 @@ import math
 import threading
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import torch
 import torch.nn.init
@@ -40,7 +41,9 @@ from winit_fast.torch._init_mode import FastInit, InitMode, RawAccessMode, serva
 _local = threading.local()  # .sessions: this thread's active contexts, innermost last
 _patch_lock = threading.Lock()
 _patch_users = 0
-_torch_trunc_normal = torch.nn.init._no_grad_trunc_normal_
+# trunc_normal_ calls this module global on each call (torch 2.x), so swapping it catches
+# every caller; a torch without it keeps its own trunc_normal_ (the other fills still work).
+_torch_trunc_normal: Any = getattr(torch.nn.init, "_no_grad_trunc_normal_", None)
 
 
 def _sessions() -> list[FastInit]:
@@ -99,6 +102,8 @@ def _patch_trunc_normal(enter: bool) -> None:
     """Installs the stand-in when the first context (of any thread) enters, restores torch's
     function when the last one leaves."""
     global _patch_users
+    if _torch_trunc_normal is None:
+        return
     with _patch_lock:
         _patch_users += 1 if enter else -1
         installed = _trunc_normal if _patch_users else _torch_trunc_normal

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from winit_fast import _validation as v
-from winit_fast._schemes import role
+from winit_fast._schemes import check_scheme, role
 from winit_fast._variance_scaling import PRESETS
 from winit_fast.torch import _dtensor
 from winit_fast.torch._deterministic import constant_
@@ -79,8 +79,9 @@ def init_module(
     on ``(seed, name, shape)``: adding, removing or reordering other layers never changes them.
 
     - Parameters with at least 2 dimensions (weights) get ``scheme`` with torch-layout fans.
-    - Parameters with fewer dimensions whose name ends in ``"bias"`` are set to ``bias``
-      (zero by default; torch's own default bias is random, ``U(±1/sqrt(fan_in))``).
+    - Parameters with fewer dimensions whose last name component (after the final ``.``) is
+      ``"bias"`` are set to ``bias`` (zero by default; torch's own default bias is random,
+      ``U(±1/sqrt(fan_in))``).
     - Other parameters with fewer than 2 dimensions (the scales of normalization layers,
       PReLU slopes) have no fans; they are set to ``norm`` (one by default: after
       ``to_empty()`` they hold garbage); ``norm=None`` keeps the values they have.
@@ -157,11 +158,7 @@ def init_module(
 
 def _as_scheme(scheme: Any) -> Callable[..., Any]:
     if isinstance(scheme, str):
-        if scheme not in SCHEMES:
-            raise ValueError(
-                f"scheme must be one of {', '.join(map(repr, SCHEMES))}, got {scheme!r}"
-            )
-        return SCHEMES[scheme]
+        return SCHEMES[check_scheme(scheme)]  # the names save_init and init_params take
     if callable(scheme):
         return scheme
     raise TypeError(f"scheme must be a str or a callable, got {type(scheme).__name__}")
