@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-from support import CORE, simd_levels
+import os
 
-import winit_fast as wf
-from winit_fast import _fallback
+# Triton's interpreter runs the GPU kernels on CPU tensors (tests/triton_support.py). It is
+# chosen when the kernels are defined, so it must be set before anything imports Triton; a
+# machine with a CUDA GPU runs them there with TRITON_INTERPRET=0.
+os.environ.setdefault("TRITON_INTERPRET", "1")
+
+import pytest  # noqa: E402
+from support import CORE, simd_levels  # noqa: E402
+
+import winit_fast as wf  # noqa: E402
+from winit_fast import _fallback  # noqa: E402
 
 
 @pytest.fixture(params=["c", "python"])

@@ -23,7 +23,10 @@ finding); tests/test_triton_audit.py runs it for the Triton torch ships and the 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
+import multiprocessing
+import os
 import re
 import sys
 import time
@@ -58,8 +61,9 @@ def instructions(ptx: str) -> Iterator[tuple[int, str]]:
                 yield number, part
 
 
-def check_instruction(text: str) -> str | None:
-    """Why this PTX instruction breaks exactness, or None when it is exact (or not float)."""
+def check_instruction(text: str, zeros: frozenset[str] = frozenset()) -> str | None:
+    """Why this PTX instruction breaks exactness, or None when it is exact (or not float).
+    ``zeros``: the registers the function sets to +0.0 (a ``0 - x`` may read one)."""
     opcode, _, operands = text.partition(" ")
     base, *modifiers = opcode.split(".")
     mods = set(modifiers)
@@ -87,7 +91,7 @@ def check_instruction(text: str) -> str | None:
                 else "rounds other than to nearest even"
             )
         args = [a.strip() for a in operands.split(",")]
-        if base == "sub" and len(args) == 3 and args[1] in ZERO:
+        if base == "sub" and len(args) == 3 and (args[1] in ZERO or args[1] in zeros):
             return "0 - x: loses the sign of a zero (negate by flipping the sign bit)"
     return None
 
@@ -108,11 +112,24 @@ def _check_conversion(modifiers: list[str]) -> str | None:
     return None
 
 
+def zero_registers(ptx: str) -> frozenset[str]:
+    """Registers that some ``mov`` sets to the bits of +0.0 (PTX registers may be assigned in
+    more than one place: counting any such assignment keeps the check conservative)."""
+    zeros = set()
+    for _, text in instructions(ptx):
+        opcode, _, operands = text.partition(" ")
+        args = [a.strip() for a in operands.split(",")]
+        if opcode.split(".")[0] == "mov" and len(args) == 2 and (args[1] in ZERO or args[1] == "0"):
+            zeros.add(args[0])
+    return frozenset(zeros)
+
+
 def check_ptx(ptx: str) -> list[Finding]:
     """Every float instruction of ``ptx`` that is not exactly defined by IEEE-754."""
     findings = []
+    zeros = zero_registers(ptx)
     for number, text in instructions(ptx):
-        reason = check_instruction(text)
+        reason = check_instruction(text, zeros)
         if reason:
             findings.append(Finding(number, text, reason))
     return findings
@@ -122,34 +139,39 @@ def check_ptx(ptx: str) -> list[Finding]:
 
 
 class Variant(NamedTuple):
-    """One compiled form of a kernel: its output type and its constexprs."""
+    """One compiled form of fill_kernel: a family, an output type and a layout."""
 
-    kernel: str
+    family: str
     out: str  # Triton pointer type of out_ptr
     per: int
     n_axes: int
     aligned: bool
+    runs: int  # runs per program (RUNS); BLOCKS is kernels.BLOCK // runs
 
     @property
     def label(self) -> str:
-        layout = "aligned" if self.aligned else f"{self.n_axes} axes"
-        return f"{self.kernel}[{self.out}, {layout}]"
+        layout = "aligned" if self.aligned else f"{self.n_axes} axes, {self.runs} runs/program"
+        return f"{self.family}[{self.out[1:]}, {layout}]"
 
 
 # float32, float64, float16 and bfloat16 (as int16 bits) outputs; raw words as int32
 _OUTPUTS = (("*fp32", 4), ("*fp64", 2), ("*fp16", 4), ("*i16", 4))
-FAMILY_KERNELS = ("uniform_kernel", "normal_kernel", "truncated_normal_kernel")
+_FLOAT_FAMILIES = ("uniform", "normal", "truncated_normal")
 
 
 def variants(layouts: bool) -> list[Variant]:
-    """Every (kernel, output) pair on the general layout (runs on one axis, unaligned); with
-    ``layouts``, also every other layout (0..3 axes, aligned)."""
-    shapes = [(1, False)]
-    if layouts:
-        shapes += [(0, True), (0, False), (2, False), (3, False)]
-    found = [Variant("raw_u32_kernel", "*i32", 4, n, a) for n, a in shapes]
-    for name in FAMILY_KERNELS:
-        found += [Variant(name, out, per, n, a) for out, per in _OUTPUTS for n, a in shapes]
+    """Every (family, output) pair on the general layout (runs on one axis, one run per
+    program); with ``layouts``, also each family's first output on the other layouts (aligned,
+    0, 2 or 3 axes, many short runs per program): only integer addressing differs between
+    layouts."""
+    general = (1, False, 1)
+    others = [(0, True, 1), (0, False, 1), (2, False, 1), (3, False, 1), (1, False, 64)]
+    found = []
+    for family, outputs in (("raw_u32", (("*i32", 4),)), *((f, _OUTPUTS) for f in _FLOAT_FAMILIES)):
+        found += [Variant(family, out, per, *general) for out, per in outputs]
+        if layouts:
+            out, per = outputs[0]
+            found += [Variant(family, out, per, *shape) for shape in others]
     return found
 
 
@@ -168,44 +190,68 @@ def _signature(fn, out: str) -> dict[str, str]:
     return signature
 
 
-def compile_ptx(variant: Variant, cc: int) -> str:
-    """The PTX of ``variant`` for compute capability ``cc``, with the launch options."""
+def compile_kernel(variant: Variant, cc: int):
+    """``variant`` compiled for compute capability ``cc`` with the launch options. An aligned
+    variant is compiled as a launch on an aligned buffer of a multiple of 16 elements is
+    (Triton's divisibility specialization: vector stores)."""
     import triton
     from triton.backends.compiler import GPUTarget
 
     from winit_fast._triton import kernels
 
-    fn = getattr(kernels, variant.kernel)
+    fn = kernels.fill_kernel
     constexprs = {
+        "FAMILY": kernels.FAMILY_CODES[variant.family],
         "PER": variant.per,
         "N_AXES": variant.n_axes,
         "ALIGNED": variant.aligned,
-        "BLOCK": kernels.BLOCK,
+        "RUNS": variant.runs,
+        "BLOCKS": kernels.BLOCK // variant.runs,
     }
-    source = triton.compiler.ASTSource(fn=fn, signature=_signature(fn, variant.out), constexprs=constexprs)
-    options = {key: value for key, value in kernels.LAUNCH_OPTIONS.items()}
-    compiled = triton.compile(source, target=GPUTarget("cuda", cc, 32), options=options)
-    return compiled.asm["ptx"]
+    names = [param.name for param in fn.params]
+    divisible = ("out_ptr", "length") if variant.aligned else ()
+    attrs = {(names.index(name),): [["tt.divisibility", 16]] for name in divisible}
+    signature = _signature(fn, variant.out)
+    source = triton.compiler.ASTSource(fn=fn, signature=signature, constexprs=constexprs, attrs=attrs)
+    options = dict(kernels.LAUNCH_OPTIONS)
+    return triton.compile(source, target=GPUTarget("cuda", cc, 32), options=options)
 
 
-def audit(targets: Iterable[int], layouts_on: Iterable[int]) -> dict:
-    """Compiles and checks every variant for each target (every layout on ``layouts_on``)."""
+def compile_ptx(variant: Variant, cc: int) -> str:
+    return compile_kernel(variant, cc).asm["ptx"]
+
+
+def _audit_one(job: tuple[Variant, int]) -> list[dict]:
+    variant, cc = job
+    ptx = compile_ptx(variant, cc)
+    if f".target sm_{cc}" not in ptx:
+        raise RuntimeError(f"{variant.label}: PTX not compiled for sm_{cc}")
+    return [{"target": cc, "kernel": variant.label, **f._asdict()} for f in check_ptx(ptx)]
+
+
+def audit(targets: Iterable[int], layouts_on: Iterable[int], workers: int | None = None) -> dict:
+    """Compiles and checks every variant for each target (every layout on ``layouts_on``), in
+    ``workers`` processes (default: one per CPU)."""
     import triton
 
     layouts_on = set(layouts_on)
-    report: dict = {"triton": triton.__version__, "targets": {}, "findings": []}
-    for cc in targets:
-        begin = time.perf_counter()
-        checked = variants(layouts=cc in layouts_on)
-        for variant in checked:
-            ptx = compile_ptx(variant, cc)
-            if f".target sm_{cc}" not in ptx:
-                raise RuntimeError(f"{variant.label}: PTX not compiled for sm_{cc}")
-            for finding in check_ptx(ptx):
-                report["findings"].append({"target": cc, "kernel": variant.label, **finding._asdict()})
-        seconds = time.perf_counter() - begin
-        report["targets"][cc] = {"variants": len(checked), "seconds": round(seconds, 2)}
-    return report
+    jobs = [(variant, cc) for cc in targets for variant in variants(layouts=cc in layouts_on)]
+    begin = time.perf_counter()
+    workers = workers or os.cpu_count() or 1
+    if workers > 1:
+        context = multiprocessing.get_context("fork")  # the children inherit the imports
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            results = list(pool.map(_audit_one, jobs))
+    else:
+        results = [_audit_one(job) for job in jobs]
+    return {
+        "triton": triton.__version__,
+        "targets": sorted(set(targets)),
+        "kernels": len(jobs),
+        "seconds": round(time.perf_counter() - begin, 2),
+        "workers": workers,
+        "findings": [finding for found in results for finding in found],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,16 +263,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--layouts-on", default="90", help="targets on which every layout variant is compiled too"
     )
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: one per CPU)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     targets = [int(t) for t in args.targets.split(",") if t]
-    report = audit(targets, [int(t) for t in args.layouts_on.split(",") if t])
+    report = audit(targets, [int(t) for t in args.layouts_on.split(",") if t], args.workers)
     if args.json:
         print(json.dumps(report))
     else:
-        print(f"triton {report['triton']}")
-        for cc, info in report["targets"].items():
-            print(f"  sm_{cc}: {info['variants']} kernels compiled in {info['seconds']} s")
+        targets = ", ".join(f"sm_{cc}" for cc in report["targets"])
+        print(f"triton {report['triton']}: {report['kernels']} kernels compiled for {targets}")
+        print(f"  in {report['seconds']} s ({report['workers']} processes)")
         for f in report["findings"]:
             print(f"  FAIL sm_{f['target']} {f['kernel']} line {f['line']}: {f['instruction']}: {f['reason']}")
         print("PASS" if not report["findings"] else f"{len(report['findings'])} findings")

@@ -26,14 +26,8 @@ from winit_fast._fallback.transforms import truncnorm_params_f32
 from winit_fast._triton import kernels as k
 
 name = "triton"
-families = ("raw_u32", "uniform", "normal", "truncated_normal")
+families = tuple(k.FAMILY_CODES)
 
-_KERNELS = {
-    "raw_u32": k.raw_u32_kernel,
-    "uniform": k.uniform_kernel,
-    "normal": k.normal_kernel,
-    "truncated_normal": k.truncated_normal_kernel,
-}
 _FLOATS = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
 # A launch has at most this many programs (CUDA's limit on the grid's x dimension).
 MAX_GRID = 2**31 - 1
@@ -57,7 +51,7 @@ def interpreted() -> bool:
     """Whether Triton's interpreter runs the kernels (CPU tensors) instead of a GPU."""
     from triton.runtime.interpreter import InterpretedFunction
 
-    return isinstance(k.uniform_kernel, InterpretedFunction)
+    return isinstance(k.fill_kernel, InterpretedFunction)
 
 
 # ---- the interface -------------------------------------------------------------------------
@@ -84,7 +78,7 @@ def fill_runs(out, family, seed, stream, runs, params, n_threads) -> None:
     values = _parameters(family, target.dtype, params)
     with _on_device(target):
         for launch in _launches(runs, per):
-            _launch(_KERNELS[family], pointer, runs.block, arguments, launch, values, per)
+            _launch(pointer, family, runs.block, arguments, launch, values, per)
 
 
 def fill_constant(out, value, n_threads) -> None:
@@ -104,7 +98,7 @@ def philox4x32(counters, k0: int, k1: int):
     if n:
         with _on_device(result):
             grid = (triton.cdiv(n, k.BLOCK),)
-            k.philox_kernel[grid](words, result, n, _i32(k0), _i32(k1), BLOCK=k.BLOCK, **k.LAUNCH_OPTIONS)
+            k.philox_kernel[grid](words, result, n, _i32(k0), _i32(k1), BLOCKS=k.BLOCK, **k.LAUNCH_OPTIONS)
     if isinstance(given, np.ndarray):
         return result.cpu().numpy().view(np.uint32).reshape(given.shape)
     return result.view(torch.uint32).reshape(given.shape)
@@ -204,15 +198,15 @@ def _parameters(family: str, dtype: torch.dtype, params: tuple) -> tuple[int, ..
     (float64 for float64 outputs, float32 otherwise)."""
     if family == "truncated_normal":
         params = params if dtype == torch.float64 else truncnorm_params_f32(params)
-        params = (*params, 0.0, 0.0, 0.0)[:10]
     if dtype == torch.float64:
         return tuple(int(np.float64(p).view(np.int64)) for p in params)
     return tuple(int(np.float32(p).view(np.int32)) for p in params)
 
 
 class _Launch(NamedTuple):
-    """One kernel launch: runs on at most kernels.MAX_AXES axes (the outermost of which the
-    grid covers), the first from ``start`` (from element 0 of the origin block)."""
+    """One kernel launch: runs on at most kernels.MAX_AXES axes (the outermost one's count
+    implied by the number of runs), the first from ``start`` (from element 0 of the origin
+    block)."""
 
     start: int
     length: int
@@ -238,13 +232,13 @@ def _launches(runs: Runs, per: int) -> list[_Launch]:
 
 def _grid_sized(launch: _Launch, per: int) -> list[_Launch]:
     """launch split along its outermost axis so that no launch has more than MAX_GRID programs."""
-    per_run = _chunks(launch, per)
-    runs_inside = math.prod(launch.counts[1:])
-    if per_run * runs_inside > MAX_GRID:
-        raise ValueError(f"runs of {launch.length} elements are too long for one launch")
-    if not launch.counts or per_run * math.prod(launch.counts) <= MAX_GRID:
+    tiling = _Tiling.of(launch, per)
+    if tiling.programs <= MAX_GRID:
         return [launch]
-    group = MAX_GRID // (per_run * runs_inside)
+    inside = math.prod(launch.counts[1:])
+    group = MAX_GRID // tiling.chunks * tiling.runs // inside  # counts[0] per launch
+    if group == 0 or not launch.counts:
+        raise ValueError(f"runs of {launch.length} elements are too long for one launch")
     return [
         launch._replace(
             start=launch.start + i * launch.steps[0],
@@ -255,41 +249,56 @@ def _grid_sized(launch: _Launch, per: int) -> list[_Launch]:
     ]
 
 
-def _aligned(launch: _Launch) -> bool:
-    """One run from element 0 of the origin block into element 0 of out."""
-    return not launch.counts and launch.start == 0 and launch.out_start == 0
+class _Tiling(NamedTuple):
+    """How a launch's runs map to programs: ``runs`` runs per program, ``blocks`` Philox
+    blocks of each, ``chunks`` programs per group of runs (kernels.fill_kernel's RUNS,
+    BLOCKS, n_chunks)."""
+
+    aligned: bool
+    n_runs: int
+    runs: int
+    blocks: int
+    chunks: int
+
+    @property
+    def programs(self) -> int:
+        return -(-self.n_runs // self.runs) * self.chunks
+
+    @classmethod
+    def of(cls, launch: _Launch, per: int) -> _Tiling:
+        aligned = not launch.counts and launch.start == 0 and launch.out_start == 0
+        # the blocks a run touches (whatever its first element, unless aligned)
+        touched = -(-launch.length // per) if aligned else (launch.length + 2 * (per - 1)) // per
+        blocks = min(k.BLOCK, 1 << (touched - 1).bit_length())
+        runs = 1 if aligned else k.BLOCK // blocks
+        return cls(aligned, math.prod(launch.counts), runs, blocks, -(-touched // blocks))
 
 
-def _chunks(launch: _Launch, per: int) -> int:
-    """Programs per run: enough BLOCKs of Philox blocks for the blocks a run touches."""
-    touched = -(-launch.length // per) if _aligned(launch) else (launch.length + 2 * (per - 1)) // per
-    return -(-touched // k.BLOCK)
-
-
-def _launch(kernel, pointer, block: int, key_stream: tuple, launch: _Launch, values: tuple, per: int) -> None:
-    n_axes = len(launch.counts)
+def _launch(pointer, family: str, block: int, key_stream: tuple, launch: _Launch, values: tuple, per: int) -> None:
+    tiling = _Tiling.of(launch, per)
     counts = (*launch.counts, 1, 1, 1)[:3]
     steps = (*launch.steps, 0, 0, 0)[:3]
     out_steps = (*launch.out_steps, 0, 0, 0)[:3]
-    chunks = _chunks(launch, per)
-    grid = (chunks * math.prod(launch.counts),)
-    kernel[grid](
+    k.fill_kernel[(tiling.programs,)](
         pointer,
         *key_stream,
         *_words(block),
-        launch.start,
         launch.length,
-        chunks,
+        tiling.n_runs,
+        tiling.chunks,
+        launch.start,
         counts[1],
         counts[2],
         *steps,
         launch.out_start,
         *out_steps,
-        *values,
+        *(*values, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)[:10],
+        FAMILY=k.FAMILY_CODES[family],
         PER=per,
-        N_AXES=n_axes,
-        ALIGNED=_aligned(launch),
-        BLOCK=k.BLOCK,
+        N_AXES=len(launch.counts),
+        ALIGNED=tiling.aligned,
+        RUNS=tiling.runs,
+        BLOCKS=tiling.blocks,
         **k.LAUNCH_OPTIONS,
     )
 

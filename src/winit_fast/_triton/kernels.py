@@ -16,13 +16,15 @@ PTX by ``winit_fast._triton.audit``):
   integer operations (the C core's formula), because Triton's interpreter truncates it.
 
 Addressing: element ``g`` of the stream (counted from element 0 of block ``origin``) is
-computed from ``(seed, stream, g)`` only. Every fill is a set of *runs* (``csrc/wf_runs.h``):
-run ``i`` covers stream positions ``start_i + [0, length)`` and output elements
-``out_i + [0, length)``; a contiguous fill is one run. A program fills ``BLOCK`` Philox blocks
-of one run, each lane one block (4 words: 4 float32 values or 2 float64 ones), so Philox runs
-once per block as in C; the lane's values are laid side by side (``tl.join``), so a program
-writes ``BLOCK * per`` consecutive elements: wide coalesced stores (16-byte vectors when the
-fill starts on a block boundary of an aligned buffer).
+computed from ``(seed, stream, g)`` only, never from a thread or program id. Every fill is a
+set of *runs* (``csrc/wf_runs.h``): run ``i`` covers stream positions ``start_i + [0,
+length)`` and output elements ``out_i + [0, length)``; a contiguous fill is one run. Each lane
+computes one Philox block (4 words: 4 float32 values or 2 float64 ones), so Philox runs once
+per block as in C, and lays its values side by side (``tl.join``); a program computes 256
+blocks: ``BLOCKS`` consecutive blocks of each of ``RUNS`` runs (one run cut into programs of
+256 blocks when it is long, many short runs per program otherwise, as the rows of a column
+block). So a program writes ``BLOCKS * per`` consecutive elements per run: coalesced stores,
+16-byte vectors when a fill starts on a block boundary of an aligned buffer.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from winit_fast._coefficients import COEFFICIENTS
 # every launch, and used by the PTX audit, so the audited code is the code that runs.
 LAUNCH_OPTIONS = {"enable_fp_fusion": False, "num_warps": 4}
 
-# Philox blocks per program: each of the 128 threads (4 warps) computes two blocks.
+# Philox blocks per program (RUNS * BLOCKS of fill_kernel): each of the 128 threads (4 warps)
+# computes two blocks.
 BLOCK = 256
 
 # The layout of the runs is given on at most this many axes (more are looped over on the
@@ -316,44 +319,91 @@ def _truncnorm_f64(w, p_lo, q_hi, mass, lo, hi):
     return _clamp(tl.where(lower, _negate(g), g), lo, hi)
 
 
+# ---- the values of each family: words to a tile of values in element order ------------------
+
+
+@triton.jit
+def _tile4(v0, v1, v2, v3):
+    """The four values of each block side by side, in element order: [..., 2, 2]."""
+    return tl.join(tl.join(v0, v2), tl.join(v1, v3))
+
+
+@triton.jit
+def _uniform_values(x0, x1, x2, x3, low, span, cap, PER: tl.constexpr):
+    """min(low + span * u, cap) in the working precision (wf_kernel_uniform_f32/_f64)."""
+    if PER == 2:
+        u = (tl.join(_join64(x0, x1), _join64(x2, x3)) >> 11).to(tl.float64) * TWO_M53
+        value = _f64(low) + _f64(span) * u
+        tile = tl.where(value > _f64(cap), _f64(cap), value)
+    else:
+        u = (_tile4(x0, x1, x2, x3) >> 8).to(tl.float32) * TWO_M24
+        value = _f32(low) + _f32(span) * u
+        tile = tl.where(value > _f32(cap), _f32(cap), value)
+    return tile
+
+
+@triton.jit
+def _normal_values(x0, x1, x2, x3, mean, std, PER: tl.constexpr):
+    """mean + std * z, z from Box-Muller on the pairs of each block (wf_kernel_normal_*)."""
+    if PER == 2:
+        z0, z1 = _box_muller_f64(_join64(x0, x1), _join64(x2, x3))
+        tile = _f64(mean) + _f64(std) * tl.join(z0, z1)
+    else:
+        # both pairs of a block at once: radius words x0, x2 and angle words x1, x3
+        cos_z, sin_z = _box_muller_f32(tl.join(x0, x2), tl.join(x1, x3))
+        tile = _f32(mean) + _f32(std) * tl.join(cos_z, sin_z)  # z0 z1 | z2 z3
+    return tile
+
+
+@triton.jit
+def _truncated_normal_values(x0, x1, x2, x3, p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, PER: tl.constexpr):
+    """mean + std * z, z the clamped inverse CDF of each element's word.
+
+    Parameters: float64 (mean, std, lo, hi, p_lo, q_hi, mass); float32 (mean, std, lo, hi,
+    p_lo, q4_hi, m24, m24x4, m23, d) as truncnorm_f32_params forms them."""
+    if PER == 2:
+        words = tl.join(_join64(x0, x1), _join64(x2, x3))
+        z = _truncnorm_f64(words, _f64(p4), _f64(p5), _f64(p6), _f64(p2), _f64(p3))
+        tile = _f64(p0) + _f64(p1) * z
+    else:
+        f = (_f32(p4), _f32(p5), _f32(p6), _f32(p7), _f32(p8), _f32(p9), _f32(p2), _f32(p3))
+        z = _truncnorm_f32(_tile4(x0, x1, x2, x3), f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7])
+        tile = _f32(p0) + _f32(p1) * z
+    return tile
+
+
 # ---- addressing and stores -------------------------------------------------------------------
 
 
 @triton.jit
 def _locate(
-    start0,
-    n_chunks,
-    count1,
-    count2,
-    step0,
-    step1,
-    step2,
-    out_start,
-    out_step0,
-    out_step1,
-    out_step2,
-    PER: tl.constexpr,
-    N_AXES: tl.constexpr,
-    ALIGNED: tl.constexpr,
-    BLOCK: tl.constexpr,
-):
-    """This program's run and chunk, as ``(start, out_first, first_block)``: the run's stream
-    positions start at ``start`` (counted from element 0 of the origin block), its first
-    element goes to ``out[out_first]``, and this program's lanes compute the blocks
-    ``first_block + [0, BLOCK)`` (from the origin). Run ``(i0, i1, i2)`` (C order; the
-    outermost count is implied by the grid) starts at ``start0 + sum(i_k step_k)`` and goes
-    to ``out_start + sum(i_k out_step_k)``. ALIGNED: one run, from element 0 of the origin
-    block to element 0 of out, so the compiler sees aligned addresses."""
+    n_runs, n_chunks, start0, count1, count2, step0, step1, step2, out_start, out_step0, out_step1, out_step2,
+    PER: tl.constexpr, N_AXES: tl.constexpr, ALIGNED: tl.constexpr, RUNS: tl.constexpr, BLOCKS: tl.constexpr,
+):  # fmt: skip
+    """This program's part of the runs, as ``(live, start, out_first, first_block)``, each of
+    shape [RUNS, 1] (scalars when ALIGNED): the program fills blocks ``first_block + [0,
+    BLOCKS)`` of RUNS consecutive runs (counted from the origin block); a run's stream
+    positions start at ``start`` (counted from element 0 of the origin block) and its first
+    element goes to ``out[out_first]``; ``live`` is False past the last run.
+
+    Run ``(i0, i1, i2)`` (C order; the outermost count is ``n_runs / (count1 count2)``) starts
+    at ``start0 + sum(i_k step_k)`` and goes to ``out_start + sum(i_k out_step_k)``. Short runs
+    share a program (RUNS > 1, BLOCKS the blocks one touches); a long one is cut into
+    ``n_chunks`` programs of BLOCKS blocks. ALIGNED: one run, from element 0 of the origin
+    block into element 0 of out, so the compiler sees aligned addresses (vector stores)."""
     pid = tl.program_id(0).to(tl.int64)
     if ALIGNED:
+        live = True
         start = 0
         out_first = 0
-        first_block = pid * BLOCK
+        first_block = pid * BLOCKS
     else:
-        run = pid // n_chunks
-        chunk = pid - run * n_chunks
-        start = start0
-        out_first = out_start
+        group = pid // n_chunks
+        chunk = pid - group * n_chunks
+        run = (group * RUNS + tl.arange(0, RUNS)).to(tl.int64)[:, None]
+        live = run < n_runs
+        start = start0 + run * 0
+        out_first = out_start + run * 0
         if N_AXES >= 3:
             i2 = run % count2
             run = run // count2
@@ -367,276 +417,101 @@ def _locate(
         if N_AXES >= 1:
             start += run * step0
             out_first += run * out_step0
-        first_block = start // PER + chunk * BLOCK
-    return start, out_first, first_block
+        first_block = start // PER + chunk * BLOCKS
+    return live, start, out_first, first_block
 
 
 @triton.jit
-def _block_words(key0, key1, stream0, stream1, origin_lo, origin_hi, first_block, BLOCK: tl.constexpr):
-    """The words x0..x3 of blocks origin + first_block + [0, BLOCK), as uint32 tensors; the
-    block index wraps modulo 2^64 as in C."""
+def _block_words(key0, key1, stream0, stream1, origin_lo, origin_hi, first_block, BLOCKS: tl.constexpr):
+    """The words x0..x3 of blocks origin + first_block + [0, BLOCKS) (uint32 tensors of
+    shape [RUNS, BLOCKS]); the block index wraps modulo 2^64 as in C."""
     origin = (_word(origin_hi).to(tl.uint64) << 32) | _word(origin_lo).to(tl.uint64)
-    blocks = origin + (first_block + tl.arange(0, BLOCK)).to(tl.uint64)
+    blocks = origin + (first_block + tl.arange(0, BLOCKS)[None, :]).to(tl.uint64)
     c0 = blocks.to(tl.uint32)
     c1 = (blocks >> 32).to(tl.uint32)
-    c2 = tl.zeros([BLOCK], tl.uint32) + _word(stream0)
-    c3 = tl.zeros([BLOCK], tl.uint32) + _word(stream1)
+    c2 = c0 * 0 + _word(stream0)
+    c3 = c0 * 0 + _word(stream1)
     return _philox(c0, c1, c2, c3, _word(key0), _word(key1))
 
 
 @triton.jit
-def _store(out_ptr, tile, start, out_first, first_block, length, PER: tl.constexpr, BLOCK: tl.constexpr):
-    """Writes the elements of a tile of values (BLOCK blocks, PER elements each, in element
-    order) that belong to the run: stream positions [start, start + length) go to
+def _store(out_ptr, tile, live, start, out_first, first_block, length, PER: tl.constexpr, BLOCKS: tl.constexpr):
+    """Writes the elements of a tile of values ([RUNS, BLOCKS, ...], element order within a
+    run) that belong to the runs: stream positions [start, start + length) of a run go to
     out[out_first + (0, 1, ...)]."""
-    flat = tl.reshape(tile, [BLOCK * PER])
-    position = first_block * PER + tl.arange(0, BLOCK * PER)
-    keep = (position >= start) & (position < start + length)
+    values = tl.reshape(tile, [tile.shape[0], BLOCKS * PER])
+    position = first_block * PER + tl.arange(0, BLOCKS * PER)[None, :]
+    keep = live & (position >= start) & (position < start + length)
     target = out_ptr + (out_first + (position - start))
     if out_ptr.dtype.element_ty == tl.float16:
-        tl.store(target, flat.to(tl.float16), mask=keep)  # cvt.rn: round to nearest even
+        tl.store(target, values.to(tl.float16), mask=keep)  # cvt.rn: round to nearest even
     elif out_ptr.dtype.element_ty == tl.int16:  # bfloat16 bits, rounded as wf_f32_to_bf16
-        bits = flat.to(tl.uint32, bitcast=True)
+        bits = values.to(tl.uint32, bitcast=True)
         rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
         tl.store(target, rounded.to(tl.uint16).to(tl.int16, bitcast=True), mask=keep)
     elif out_ptr.dtype.element_ty == tl.int32:  # raw words
-        tl.store(target, flat.to(tl.int32, bitcast=True), mask=keep)
+        tl.store(target, values.to(tl.int32, bitcast=True), mask=keep)
     else:
-        tl.store(target, flat, mask=keep)
+        tl.store(target, values, mask=keep)
 
 
-@triton.jit
-def _tile4(v0, v1, v2, v3):
-    """The four values of each block side by side, in element order (a [BLOCK, 2, 2] tile)."""
-    return tl.join(tl.join(v0, v2), tl.join(v1, v3))
-
-
-# ---- the kernels: one per family --------------------------------------------------------------
+# ---- the kernel: one per family (FAMILY is a constexpr: each family compiles on its own) --
 #
-# Arguments shared by every kernel (backend.py fills them):
+# Arguments (backend.py fills them):
 #   out_ptr: float32/float64/float16 output, int16 for bfloat16 bits, int32 for raw words;
 #   key0, key1, stream0, stream1, origin_lo, origin_hi: the seed, the stream id and the origin
 #     block as 32-bit words (int32 bit patterns);
-#   start0, length, n_chunks: where the first run starts (from element 0 of the origin block),
-#     the run length in elements, programs per run;
-#   count1, count2, step0..2, out_start, out_step0..2: the runs (_locate);
-#   then the family's parameters as float bit patterns (int32 for float32, int64 for float64).
+#   length, n_runs, n_chunks: the run length in elements, the number of runs, the programs
+#     per group of runs; start0, count1, count2, step0..2, out_start, out_step0..2: the runs
+#     (_locate);
+#   p0..p9: the family's parameters as float bit patterns (float32 or float64 by PER).
 # The int arguments are typed by annotation and not specialized on their value
 # (do_not_specialize), so one compiled variant serves every shape, seed and place; only
 # `length` keeps Triton's divisibility specialization, which lets aligned fills use vector
 # stores.
-# Constexprs: PER elements per block (2: float64, 4: the rest), N_AXES (0..3) and ALIGNED
-# (_locate), BLOCK Philox blocks per program.
+# Constexprs: FAMILY (the C enum: 0 raw_u32, 1 uniform, 2 normal, 3 truncated_normal), PER
+# elements per block (2: float64, 4: the rest), N_AXES (0..3), ALIGNED, RUNS runs per program
+# and BLOCKS Philox blocks per run and program (RUNS * BLOCKS = 256: 2 per thread).
 
-_LAYOUT = [
-    "key0",
-    "key1",
-    "stream0",
-    "stream1",
-    "origin_lo",
-    "origin_hi",
-    "start0",
-    "n_chunks",
-    "count1",
-    "count2",
-    "step0",
-    "step1",
-    "step2",
-    "out_start",
-    "out_step0",
-    "out_step1",
-    "out_step2",
-]
+FAMILY_CODES = {"raw_u32": 0, "uniform": 1, "normal": 2, "truncated_normal": 3}
+_INTS = ["key0", "key1", "stream0", "stream1", "origin_lo", "origin_hi", "n_runs", "n_chunks", "start0"]
+_RUNS = ["count1", "count2", "step0", "step1", "step2", "out_start", "out_step0", "out_step1", "out_step2"]
+_PARAMS = ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9"]
 
 
-@triton.jit(do_not_specialize=_LAYOUT)
-def raw_u32_kernel(
+@triton.jit(do_not_specialize=_INTS + _RUNS + _PARAMS)
+def fill_kernel(
     out_ptr,
-    key0: tl.int32,
-    key1: tl.int32,
-    stream0: tl.int32,
-    stream1: tl.int32,
-    origin_lo: tl.int32,
-    origin_hi: tl.int32,
-    start0: tl.int64,
-    length: tl.int64,
-    n_chunks: tl.int64,
-    count1: tl.int64,
-    count2: tl.int64,
-    step0: tl.int64,
-    step1: tl.int64,
-    step2: tl.int64,
-    out_start: tl.int64,
-    out_step0: tl.int64,
-    out_step1: tl.int64,
-    out_step2: tl.int64,
-    PER: tl.constexpr,
-    N_AXES: tl.constexpr,
-    ALIGNED: tl.constexpr,
-    BLOCK: tl.constexpr,
-):
-    start, out_first, first = _locate(
-        start0, n_chunks, count1, count2, step0, step1, step2,
-        out_start, out_step0, out_step1, out_step2, PER, N_AXES, ALIGNED, BLOCK,
+    key0: tl.int32, key1: tl.int32, stream0: tl.int32, stream1: tl.int32,
+    origin_lo: tl.int32, origin_hi: tl.int32,
+    length: tl.int64, n_runs: tl.int64, n_chunks: tl.int64, start0: tl.int64,
+    count1: tl.int64, count2: tl.int64, step0: tl.int64, step1: tl.int64, step2: tl.int64,
+    out_start: tl.int64, out_step0: tl.int64, out_step1: tl.int64, out_step2: tl.int64,
+    p0: tl.int64, p1: tl.int64, p2: tl.int64, p3: tl.int64, p4: tl.int64,
+    p5: tl.int64, p6: tl.int64, p7: tl.int64, p8: tl.int64, p9: tl.int64,
+    FAMILY: tl.constexpr, PER: tl.constexpr, N_AXES: tl.constexpr, ALIGNED: tl.constexpr,
+    RUNS: tl.constexpr, BLOCKS: tl.constexpr,
+):  # fmt: skip
+    live, start, out_first, first = _locate(
+        n_runs, n_chunks, start0, count1, count2, step0, step1, step2,
+        out_start, out_step0, out_step1, out_step2, PER, N_AXES, ALIGNED, RUNS, BLOCKS,
     )  # fmt: skip
-    x0, x1, x2, x3 = _block_words(key0, key1, stream0, stream1, origin_lo, origin_hi, first, BLOCK)
-    _store(out_ptr, _tile4(x0, x1, x2, x3), start, out_first, first, length, PER, BLOCK)
-
-
-@triton.jit(do_not_specialize=[*_LAYOUT, "low", "span", "cap"])
-def uniform_kernel(
-    out_ptr,
-    key0: tl.int32,
-    key1: tl.int32,
-    stream0: tl.int32,
-    stream1: tl.int32,
-    origin_lo: tl.int32,
-    origin_hi: tl.int32,
-    start0: tl.int64,
-    length: tl.int64,
-    n_chunks: tl.int64,
-    count1: tl.int64,
-    count2: tl.int64,
-    step0: tl.int64,
-    step1: tl.int64,
-    step2: tl.int64,
-    out_start: tl.int64,
-    out_step0: tl.int64,
-    out_step1: tl.int64,
-    out_step2: tl.int64,
-    low: tl.int64,
-    span: tl.int64,
-    cap: tl.int64,
-    PER: tl.constexpr,
-    N_AXES: tl.constexpr,
-    ALIGNED: tl.constexpr,
-    BLOCK: tl.constexpr,
-):
-    """min(low + span * u, cap) in the working precision (wf_kernel_uniform_f32/_f64)."""
-    start, out_first, first = _locate(
-        start0, n_chunks, count1, count2, step0, step1, step2,
-        out_start, out_step0, out_step1, out_step2, PER, N_AXES, ALIGNED, BLOCK,
-    )  # fmt: skip
-    x0, x1, x2, x3 = _block_words(key0, key1, stream0, stream1, origin_lo, origin_hi, first, BLOCK)
-    if PER == 2:
-        words = tl.join(_join64(x0, x1), _join64(x2, x3))
-        u = (words >> 11).to(tl.float64) * TWO_M53
-        value = _f64(low) + _f64(span) * u
-        tile = tl.where(value > _f64(cap), _f64(cap), value)
+    x0, x1, x2, x3 = _block_words(key0, key1, stream0, stream1, origin_lo, origin_hi, first, BLOCKS)
+    if FAMILY == 0:
+        tile = _tile4(x0, x1, x2, x3)
+    elif FAMILY == 1:
+        tile = _uniform_values(x0, x1, x2, x3, p0, p1, p2, PER)
+    elif FAMILY == 2:
+        tile = _normal_values(x0, x1, x2, x3, p0, p1, PER)
     else:
-        u = (_tile4(x0, x1, x2, x3) >> 8).to(tl.float32) * TWO_M24
-        value = _f32(low) + _f32(span) * u
-        tile = tl.where(value > _f32(cap), _f32(cap), value)
-    _store(out_ptr, tile, start, out_first, first, length, PER, BLOCK)
-
-
-@triton.jit(do_not_specialize=[*_LAYOUT, "mean", "std"])
-def normal_kernel(
-    out_ptr,
-    key0: tl.int32,
-    key1: tl.int32,
-    stream0: tl.int32,
-    stream1: tl.int32,
-    origin_lo: tl.int32,
-    origin_hi: tl.int32,
-    start0: tl.int64,
-    length: tl.int64,
-    n_chunks: tl.int64,
-    count1: tl.int64,
-    count2: tl.int64,
-    step0: tl.int64,
-    step1: tl.int64,
-    step2: tl.int64,
-    out_start: tl.int64,
-    out_step0: tl.int64,
-    out_step1: tl.int64,
-    out_step2: tl.int64,
-    mean: tl.int64,
-    std: tl.int64,
-    PER: tl.constexpr,
-    N_AXES: tl.constexpr,
-    ALIGNED: tl.constexpr,
-    BLOCK: tl.constexpr,
-):
-    """mean + std * z, z from Box-Muller on the pairs of each block (wf_kernel_normal_*)."""
-    start, out_first, first = _locate(
-        start0, n_chunks, count1, count2, step0, step1, step2,
-        out_start, out_step0, out_step1, out_step2, PER, N_AXES, ALIGNED, BLOCK,
-    )  # fmt: skip
-    x0, x1, x2, x3 = _block_words(key0, key1, stream0, stream1, origin_lo, origin_hi, first, BLOCK)
-    if PER == 2:
-        z0, z1 = _box_muller_f64(_join64(x0, x1), _join64(x2, x3))
-        tile = _f64(mean) + _f64(std) * tl.join(z0, z1)
-    else:
-        # both pairs of the block at once: radius words x0, x2 and angle words x1, x3
-        cos_z, sin_z = _box_muller_f32(tl.join(x0, x2), tl.join(x1, x3))
-        tile = _f32(mean) + _f32(std) * tl.join(cos_z, sin_z)  # z0 z1 | z2 z3
-    _store(out_ptr, tile, start, out_first, first, length, PER, BLOCK)
-
-
-@triton.jit(do_not_specialize=[*_LAYOUT, "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9"])
-def truncated_normal_kernel(
-    out_ptr,
-    key0: tl.int32,
-    key1: tl.int32,
-    stream0: tl.int32,
-    stream1: tl.int32,
-    origin_lo: tl.int32,
-    origin_hi: tl.int32,
-    start0: tl.int64,
-    length: tl.int64,
-    n_chunks: tl.int64,
-    count1: tl.int64,
-    count2: tl.int64,
-    step0: tl.int64,
-    step1: tl.int64,
-    step2: tl.int64,
-    out_start: tl.int64,
-    out_step0: tl.int64,
-    out_step1: tl.int64,
-    out_step2: tl.int64,
-    p0: tl.int64,
-    p1: tl.int64,
-    p2: tl.int64,
-    p3: tl.int64,
-    p4: tl.int64,
-    p5: tl.int64,
-    p6: tl.int64,
-    p7: tl.int64,
-    p8: tl.int64,
-    p9: tl.int64,
-    PER: tl.constexpr,
-    N_AXES: tl.constexpr,
-    ALIGNED: tl.constexpr,
-    BLOCK: tl.constexpr,
-):
-    """mean + std * z, z the clamped inverse CDF of one word (float32) or 64-bit word (float64).
-
-    Parameters p0..p9: float64 (mean, std, lo, hi, p_lo, q_hi, mass) (p7..p9 unused); float32
-    (mean, std, lo, hi, p_lo, q4_hi, m24, m24x4, m23, d) as truncnorm_f32_params forms them.
-    """
-    start, out_first, first = _locate(
-        start0, n_chunks, count1, count2, step0, step1, step2,
-        out_start, out_step0, out_step1, out_step2, PER, N_AXES, ALIGNED, BLOCK,
-    )  # fmt: skip
-    x0, x1, x2, x3 = _block_words(key0, key1, stream0, stream1, origin_lo, origin_hi, first, BLOCK)
-    if PER == 2:
-        words = tl.join(_join64(x0, x1), _join64(x2, x3))
-        z = _truncnorm_f64(words, _f64(p4), _f64(p5), _f64(p6), _f64(p2), _f64(p3))
-        tile = _f64(p0) + _f64(p1) * z
-    else:
-        words = _tile4(x0, x1, x2, x3)
-        z = _truncnorm_f32(
-            words, _f32(p4), _f32(p5), _f32(p6), _f32(p7), _f32(p8), _f32(p9), _f32(p2), _f32(p3)
-        )
-        tile = _f32(p0) + _f32(p1) * z
-    _store(out_ptr, tile, start, out_first, first, length, PER, BLOCK)
+        tile = _truncated_normal_values(x0, x1, x2, x3, p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, PER)
+    _store(out_ptr, tile, live, start, out_first, first, length, PER, BLOCKS)
 
 
 @triton.jit
-def philox_kernel(counters_ptr, out_ptr, n, key0: tl.int32, key1: tl.int32, BLOCK: tl.constexpr):
+def philox_kernel(counters_ptr, out_ptr, n, key0: tl.int32, key1: tl.int32, BLOCKS: tl.constexpr):
     """The block function over n counters: rows of 4 words (int32 bit patterns) in and out."""
-    row = tl.program_id(0).to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    row = tl.program_id(0).to(tl.int64) * BLOCKS + tl.arange(0, BLOCKS)[None, :]
     keep = row < n
     at = counters_ptr + 4 * row
     c0 = tl.load(at, mask=keep, other=0).to(tl.uint32, bitcast=True)
@@ -644,5 +519,5 @@ def philox_kernel(counters_ptr, out_ptr, n, key0: tl.int32, key1: tl.int32, BLOC
     c2 = tl.load(at + 2, mask=keep, other=0).to(tl.uint32, bitcast=True)
     c3 = tl.load(at + 3, mask=keep, other=0).to(tl.uint32, bitcast=True)
     x0, x1, x2, x3 = _philox(c0, c1, c2, c3, _word(key0), _word(key1))
-    tile = _tile4(x0, x1, x2, x3).to(tl.int32, bitcast=True)
-    _store(out_ptr, tile, 0, 0, tl.program_id(0).to(tl.int64) * BLOCK, 4 * n, 4, BLOCK)
+    first = tl.program_id(0).to(tl.int64) * BLOCKS
+    _store(out_ptr, _tile4(x0, x1, x2, x3), True, 0, 0, first, 4 * n, 4, BLOCKS)
