@@ -9,11 +9,11 @@ import os
 # machine with a CUDA GPU runs them there with TRITON_INTERPRET=0.
 os.environ.setdefault("TRITON_INTERPRET", "1")
 
-import pytest  # noqa: E402
-from support import CORE, simd_levels  # noqa: E402
+import pytest
+from support import CORE, simd_levels
 
-import winit_fast as wf  # noqa: E402
-from winit_fast import _fallback  # noqa: E402
+import winit_fast as wf
+from winit_fast import _fallback
 
 
 @pytest.fixture(params=["c", "python"])

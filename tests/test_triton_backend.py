@@ -27,7 +27,9 @@ DTYPE_IDS = ["float32", "float64", "float16", "bfloat16"]
 CASES = {
     "uniform": lambda shape, **kw: wf.uniform(shape, -0.5, 2.0, **kw),
     "normal": lambda shape, **kw: wf.normal(shape, 0.1, 0.7, **kw),
-    "truncated_normal": lambda shape, **kw: wf.truncated_normal(shape, 0.0, 1.0, a=-3.0, b=2.5, **kw),
+    "truncated_normal": lambda shape, **kw: wf.truncated_normal(
+        shape, 0.0, 1.0, a=-3.0, b=2.5, **kw
+    ),
 }
 
 
@@ -45,7 +47,8 @@ def assert_same(expected: np.ndarray, got: np.ndarray) -> None:
     if got.tobytes() != expected.tobytes():
         width = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}[got.dtype.itemsize]
         bad = np.flatnonzero(got.view(width) != expected.view(width))
-        raise AssertionError(f"{bad.size} elements differ, first at {bad[:5]}: {got.reshape(-1)[bad[:3]]} != {expected.reshape(-1)[bad[:3]]}")
+        values = f"{got.reshape(-1)[bad[:3]]} != {expected.reshape(-1)[bad[:3]]}"
+        raise AssertionError(f"{bad.size} elements differ, first at {bad[:5]}: {values}")
 
 
 # ---- contiguous ranges -----------------------------------------------------------------------
@@ -122,7 +125,10 @@ def test_raw_words_index_is_not_offered():
 @pytest.mark.parametrize(
     "shape, index",
     [
-        ((3, 4, 5, 6, 7), np.s_[0:3:2, 1:4, 0:5:2, 1:6:2, 2:7]),  # 4 axes of runs: one loops on the host
+        (
+            (3, 4, 5, 6, 7),
+            np.s_[0:3:2, 1:4, 0:5:2, 1:6:2, 2:7],
+        ),  # 4 axes of runs: one loops on the host
         ((4, 6, 10), np.s_[1:3, 0:6:2, 3:8]),  # 2 axes
         ((4, 6, 10, 3), np.s_[1:3, 0:6:2, 3:8:2]),  # 3 axes
     ],
@@ -152,6 +158,27 @@ def test_dtensor_style_shards(family, axis, parts):
             for s in shards(shape[axis], parts)
         ]
     assert_same(whole, np.concatenate(pieces, axis=axis))
+
+
+def test_launches_split_at_the_grid_limit(monkeypatch):
+    """More programs than a launch may have: the outermost axis is cut into several launches
+    (here a limit of 3 programs instead of 2**31 - 1), and a run too long for one launch is
+    refused before anything is written."""
+    from winit_fast._triton import kernels
+
+    monkeypatch.setattr(BACKEND, "MAX_GRID", 3)
+    monkeypatch.setattr(kernels, "BLOCK", 4)  # programs of 4 Philox blocks: 2 runs of 5 each
+    launches = []
+    launch = BACKEND._launch
+    monkeypatch.setattr(BACKEND, "_launch", lambda *args: launches.append(launch(*args)))
+    index = np.s_[:, 4:9]  # 30 runs of 5 elements: 15 programs, in launches of 3
+    expected, got = both(CASES["uniform"], shape=(30, 12), seed=2, index=index, offset=1)
+    assert_same(expected, got)
+    assert len(launches) == 5
+    out = np.zeros(4000, np.float32)
+    with pytest.raises(ValueError, match="too long"):
+        BACKEND.fill(out, "uniform", 1, 1, 0, 0, (0.0, 1.0, 0.99), 1)
+    assert not out.any()
 
 
 def test_strided_shard():
@@ -191,12 +218,24 @@ def test_public_16_bit_cap():
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 def test_tiny_std(dtype):
     """The smallest std accepted: the product lands on the smallest normals."""
-    tiny = 2.0**-14 if np.dtype(dtype) == np.float16 else (2.0**-1022 if dtype == np.float64 else 2.0**-126)
+    tiny = (
+        2.0**-14
+        if np.dtype(dtype) == np.float16
+        else (2.0**-1022 if dtype == np.float64 else 2.0**-126)
+    )
     for draw in (wf.normal, wf.truncated_normal):
         assert_same(*both(draw, shape=300, mean=0.0, std=tiny, seed=6, dtype=dtype))
 
 
-TRUNCATIONS = [(-1.0, 3.0), (0.0, 0.5), (-4.0, 1.0), (4.0, 9.0), (-9.0, -3.5), (11.0, 12.5), (-2.0, 2.0)]
+TRUNCATIONS = [
+    (-1.0, 3.0),
+    (0.0, 0.5),
+    (-4.0, 1.0),
+    (4.0, 9.0),
+    (-9.0, -3.5),
+    (11.0, 12.5),
+    (-2.0, 2.0),
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
@@ -280,7 +319,9 @@ def test_family_codes():
 def test_memory_is_protected():
     out = np.zeros(20, np.float32)
     with pytest.raises(ValueError, match="reach element 21"):
-        BACKEND.fill_runs(out, "uniform", 1, 1, (0, 0, 5, (4,), (10,), 1, (5,)), (0.0, 1.0, 0.99), 1)
+        BACKEND.fill_runs(
+            out, "uniform", 1, 1, (0, 0, 5, (4,), (10,), 1, (5,)), (0.0, 1.0, 0.99), 1
+        )
     with pytest.raises(TypeError, match="uint32 words"):
         BACKEND.fill(out, "raw_u32", 1, 1, 0, 0, (), 1)
     with pytest.raises(TypeError, match="float32, float64"):

@@ -48,7 +48,9 @@ class Fills:
         def fill(out, seed, stream, block, phase, *params_and_threads):
             *params, threads = params_and_threads
             with _device_copy(out) as target:
-                self.backend.fill(target, code, seed, stream, block, phase, _flat(code, params), threads)
+                self.backend.fill(
+                    target, code, seed, stream, block, phase, _flat(code, params), threads
+                )
 
         return fill
 
@@ -56,7 +58,9 @@ class Fills:
         def fill_runs(out, seed, stream, runs, *params_and_threads):
             *params, threads = params_and_threads
             with _device_copy(out) as target:
-                self.backend.fill_runs(target, code, seed, stream, runs, _flat(code, params), threads)
+                self.backend.fill_runs(
+                    target, code, seed, stream, runs, _flat(code, params), threads
+                )
 
         return fill_runs
 

@@ -212,7 +212,9 @@ def compile_kernel(variant: Variant, cc: int):
     divisible = ("out_ptr", "length") if variant.aligned else ()
     attrs = {(names.index(name),): [["tt.divisibility", 16]] for name in divisible}
     signature = _signature(fn, variant.out)
-    source = triton.compiler.ASTSource(fn=fn, signature=signature, constexprs=constexprs, attrs=attrs)
+    source = triton.compiler.ASTSource(
+        fn=fn, signature=signature, constexprs=constexprs, attrs=attrs
+    )
     options = dict(kernels.LAUNCH_OPTIONS)
     return triton.compile(source, target=GPUTarget("cuda", cc, 32), options=options)
 
@@ -257,13 +259,17 @@ def audit(targets: Iterable[int], layouts_on: Iterable[int], workers: int | None
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m winit_fast._triton.audit",
-        description="Compile every Triton kernel of winit_fast to PTX and check its float arithmetic.",
+        description="Compile winit_fast's Triton kernels to PTX and check their float arithmetic.",
     )
-    parser.add_argument("--targets", default=",".join(map(str, TARGETS)), help="compute capabilities")
+    parser.add_argument(
+        "--targets", default=",".join(map(str, TARGETS)), help="compute capabilities"
+    )
     parser.add_argument(
         "--layouts-on", default="90", help="targets on which every layout variant is compiled too"
     )
-    parser.add_argument("--workers", type=int, default=None, help="processes (default: one per CPU)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="processes (default: one per CPU)"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     targets = [int(t) for t in args.targets.split(",") if t]
@@ -271,11 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report))
     else:
-        targets = ", ".join(f"sm_{cc}" for cc in report["targets"])
-        print(f"triton {report['triton']}: {report['kernels']} kernels compiled for {targets}")
+        names = ", ".join(f"sm_{cc}" for cc in report["targets"])
+        print(f"triton {report['triton']}: {report['kernels']} kernels compiled for {names}")
         print(f"  in {report['seconds']} s ({report['workers']} processes)")
         for f in report["findings"]:
-            print(f"  FAIL sm_{f['target']} {f['kernel']} line {f['line']}: {f['instruction']}: {f['reason']}")
+            where = f"sm_{f['target']} {f['kernel']} line {f['line']}"
+            print(f"  FAIL {where}: {f['instruction']}: {f['reason']}")
         print("PASS" if not report["findings"] else f"{len(report['findings'])} findings")
     return 1 if report["findings"] else 0
 

@@ -60,7 +60,15 @@ def interpreted() -> bool:
 def fill(out, family, seed, stream, block, phase, params, n_threads) -> None:
     """Elements ``phase, phase + 1, ...`` from block ``block`` of the stream into all of out."""
     target = _as_tensor(out)
-    fill_runs(target, family, seed, stream, Runs(block, phase, target.numel(), (), (), 0, ()), params, n_threads)
+    fill_runs(
+        target,
+        family,
+        seed,
+        stream,
+        Runs(block, phase, target.numel(), (), (), 0, ()),
+        params,
+        n_threads,
+    )
 
 
 def fill_runs(out, family, seed, stream, runs, params, n_threads) -> None:
@@ -90,7 +98,9 @@ def philox4x32(counters, k0: int, k1: int):
     """The block function over ``counters`` (shape ``(n, 4)``, uint32) with key ``(k0, k1)``;
     the words in the same shape and kind (a NumPy array in, a NumPy array out)."""
     given = counters
-    words = _as_tensor(np.ascontiguousarray(counters) if isinstance(counters, np.ndarray) else counters)
+    words = _as_tensor(
+        np.ascontiguousarray(counters) if isinstance(counters, np.ndarray) else counters
+    )
     device = words.device if words.is_cuda or interpreted() else torch.device("cuda")
     words = words.reshape(-1, 4).view(torch.int32).to(device).contiguous()
     result = torch.empty_like(words)
@@ -98,7 +108,9 @@ def philox4x32(counters, k0: int, k1: int):
     if n:
         with _on_device(result):
             grid = (triton.cdiv(n, k.BLOCK),)
-            k.philox_kernel[grid](words, result, n, _i32(k0), _i32(k1), BLOCKS=k.BLOCK, **k.LAUNCH_OPTIONS)
+            k.philox_kernel[grid](
+                words, result, n, _i32(k0), _i32(k1), BLOCKS=k.BLOCK, **k.LAUNCH_OPTIONS
+            )
     if isinstance(given, np.ndarray):
         return result.cpu().numpy().view(np.uint32).reshape(given.shape)
     return result.view(torch.uint32).reshape(given.shape)
@@ -163,9 +175,19 @@ def _inside(runs: Runs, size: int) -> bool:
     """True when every run lies inside out's ``size`` elements; ValueError otherwise."""
     if not len(runs.counts) == len(runs.stream_steps) == len(runs.out_steps):
         raise ValueError("runs: counts, stream_steps and out_steps must be equally long")
-    if min((runs.phase, runs.length, runs.out_start, *runs.stream_steps, *runs.out_steps), default=0) < 0:
+    if (
+        min(
+            (runs.phase, runs.length, runs.out_start, *runs.stream_steps, *runs.out_steps),
+            default=0,
+        )
+        < 0
+    ):
         raise ValueError("runs: phase, length, out_start and the steps must be >= 0")
-    end = runs.out_start + runs.length + sum((c - 1) * s for c, s in zip(runs.counts, runs.out_steps, strict=True))
+    end = (
+        runs.out_start
+        + runs.length
+        + sum((c - 1) * s for c, s in zip(runs.counts, runs.out_steps, strict=True))
+    )
     if end > size:
         raise ValueError(f"runs reach element {end} of out, which holds {size}")
     return True
@@ -220,8 +242,12 @@ def _launches(runs: Runs, per: int) -> list[_Launch]:
     """The runs as launches: axes beyond kernels.MAX_AXES, and groups of the outermost axis
     that would exceed the grid limit, are looped over here."""
     keep = len(runs.counts) - min(len(runs.counts), k.MAX_AXES)
-    outer = list(zip(runs.counts[:keep], runs.stream_steps[:keep], runs.out_steps[:keep], strict=True))
-    inner = _Launch(0, runs.length, runs.counts[keep:], runs.stream_steps[keep:], 0, runs.out_steps[keep:])
+    outer = list(
+        zip(runs.counts[:keep], runs.stream_steps[:keep], runs.out_steps[:keep], strict=True)
+    )
+    inner = _Launch(
+        0, runs.length, runs.counts[keep:], runs.stream_steps[keep:], 0, runs.out_steps[keep:]
+    )
     launches = []
     for index in itertools.product(*(range(c) for c, _, _ in outer)):
         start = runs.phase + sum(i * s for i, (_, s, _) in zip(index, outer, strict=True))
@@ -274,7 +300,9 @@ class _Tiling(NamedTuple):
         return cls(aligned, math.prod(launch.counts), runs, blocks, -(-touched // blocks))
 
 
-def _launch(pointer, family: str, block: int, key_stream: tuple, launch: _Launch, values: tuple, per: int) -> None:
+def _launch(
+    pointer, family: str, block: int, key_stream: tuple, launch: _Launch, values: tuple, per: int
+) -> None:
     tiling = _Tiling.of(launch, per)
     counts = (*launch.counts, 1, 1, 1)[:3]
     steps = (*launch.steps, 0, 0, 0)[:3]

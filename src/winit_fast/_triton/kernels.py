@@ -11,7 +11,8 @@ PTX by ``winit_fast._triton.audit``):
   are approximate on float32);
 * a negation flips the sign bit (``_negate``): Triton compiles ``-x`` as ``0 - x``, which
   turns ``-0.0`` into ``+0.0``;
-* Philox's high words come from ``tl.umulhi``, exact integer arithmetic;
+* Philox's products are 32 x 32 -> 64-bit integer multiplications (``mul.wide.u32``: one
+  instruction gives both halves, where ``tl.umulhi`` and a low product take two), exact;
 * float16 uses the hardware's round-to-nearest-even conversion; bfloat16 is rounded with
   integer operations (the C core's formula), because Triton's interpreter truncates it.
 
@@ -356,7 +357,9 @@ def _normal_values(x0, x1, x2, x3, mean, std, PER: tl.constexpr):
 
 
 @triton.jit
-def _truncated_normal_values(x0, x1, x2, x3, p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, PER: tl.constexpr):
+def _truncated_normal_values(
+    x0, x1, x2, x3, p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, PER: tl.constexpr
+):
     """mean + std * z, z the clamped inverse CDF of each element's word.
 
     Parameters: float64 (mean, std, lo, hi, p_lo, q_hi, mass); float32 (mean, std, lo, hi,
@@ -366,8 +369,9 @@ def _truncated_normal_values(x0, x1, x2, x3, p0, p1, p2, p3, p4, p5, p6, p7, p8,
         z = _truncnorm_f64(words, _f64(p4), _f64(p5), _f64(p6), _f64(p2), _f64(p3))
         tile = _f64(p0) + _f64(p1) * z
     else:
-        f = (_f32(p4), _f32(p5), _f32(p6), _f32(p7), _f32(p8), _f32(p9), _f32(p2), _f32(p3))
-        z = _truncnorm_f32(_tile4(x0, x1, x2, x3), f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7])
+        words = _tile4(x0, x1, x2, x3)
+        p_lo, q4_hi, m24, m24x4, m23, d = _f32(p4), _f32(p5), _f32(p6), _f32(p7), _f32(p8), _f32(p9)
+        z = _truncnorm_f32(words, p_lo, q4_hi, m24, m24x4, m23, d, _f32(p2), _f32(p3))
         tile = _f32(p0) + _f32(p1) * z
     return tile
 
@@ -377,9 +381,24 @@ def _truncated_normal_values(x0, x1, x2, x3, p0, p1, p2, p3, p4, p5, p6, p7, p8,
 
 @triton.jit
 def _locate(
-    n_runs, n_chunks, start0, count1, count2, step0, step1, step2, out_start, out_step0, out_step1, out_step2,
-    PER: tl.constexpr, N_AXES: tl.constexpr, ALIGNED: tl.constexpr, RUNS: tl.constexpr, BLOCKS: tl.constexpr,
-):  # fmt: skip
+    n_runs,
+    n_chunks,
+    start0,
+    count1,
+    count2,
+    step0,
+    step1,
+    step2,
+    out_start,
+    out_step0,
+    out_step1,
+    out_step2,
+    PER: tl.constexpr,
+    N_AXES: tl.constexpr,
+    ALIGNED: tl.constexpr,
+    RUNS: tl.constexpr,
+    BLOCKS: tl.constexpr,
+):
     """This program's part of the runs, as ``(live, start, out_first, first_block)``, each of
     shape [RUNS, 1] (scalars when ALIGNED): the program fills blocks ``first_block + [0,
     BLOCKS)`` of RUNS consecutive runs (counted from the origin block); a run's stream
@@ -422,7 +441,9 @@ def _locate(
 
 
 @triton.jit
-def _block_words(key0, key1, stream0, stream1, origin_lo, origin_hi, first_block, BLOCKS: tl.constexpr):
+def _block_words(
+    key0, key1, stream0, stream1, origin_lo, origin_hi, first_block, BLOCKS: tl.constexpr
+):
     """The words x0..x3 of blocks origin + first_block + [0, BLOCKS) (uint32 tensors of
     shape [RUNS, BLOCKS]); the block index wraps modulo 2^64 as in C."""
     origin = (_word(origin_hi).to(tl.uint64) << 32) | _word(origin_lo).to(tl.uint64)
@@ -435,7 +456,17 @@ def _block_words(key0, key1, stream0, stream1, origin_lo, origin_hi, first_block
 
 
 @triton.jit
-def _store(out_ptr, tile, live, start, out_first, first_block, length, PER: tl.constexpr, BLOCKS: tl.constexpr):
+def _store(
+    out_ptr,
+    tile,
+    live,
+    start,
+    out_first,
+    first_block,
+    length,
+    PER: tl.constexpr,
+    BLOCKS: tl.constexpr,
+):
     """Writes the elements of a tile of values ([RUNS, BLOCKS, ...], element order within a
     run) that belong to the runs: stream positions [start, start + length) of a run go to
     out[out_first + (0, 1, ...)]."""
@@ -474,28 +505,89 @@ def _store(out_ptr, tile, live, start, out_first, first_block, length, PER: tl.c
 # and BLOCKS Philox blocks per run and program (RUNS * BLOCKS = 256: 2 per thread).
 
 FAMILY_CODES = {"raw_u32": 0, "uniform": 1, "normal": 2, "truncated_normal": 3}
-_INTS = ["key0", "key1", "stream0", "stream1", "origin_lo", "origin_hi", "n_runs", "n_chunks", "start0"]
-_RUNS = ["count1", "count2", "step0", "step1", "step2", "out_start", "out_step0", "out_step1", "out_step2"]
+_INTS = [
+    "key0",
+    "key1",
+    "stream0",
+    "stream1",
+    "origin_lo",
+    "origin_hi",
+    "n_runs",
+    "n_chunks",
+    "start0",
+]
+_RUNS = [
+    "count1",
+    "count2",
+    "step0",
+    "step1",
+    "step2",
+    "out_start",
+    "out_step0",
+    "out_step1",
+    "out_step2",
+]
 _PARAMS = ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9"]
 
 
 @triton.jit(do_not_specialize=_INTS + _RUNS + _PARAMS)
 def fill_kernel(
     out_ptr,
-    key0: tl.int32, key1: tl.int32, stream0: tl.int32, stream1: tl.int32,
-    origin_lo: tl.int32, origin_hi: tl.int32,
-    length: tl.int64, n_runs: tl.int64, n_chunks: tl.int64, start0: tl.int64,
-    count1: tl.int64, count2: tl.int64, step0: tl.int64, step1: tl.int64, step2: tl.int64,
-    out_start: tl.int64, out_step0: tl.int64, out_step1: tl.int64, out_step2: tl.int64,
-    p0: tl.int64, p1: tl.int64, p2: tl.int64, p3: tl.int64, p4: tl.int64,
-    p5: tl.int64, p6: tl.int64, p7: tl.int64, p8: tl.int64, p9: tl.int64,
-    FAMILY: tl.constexpr, PER: tl.constexpr, N_AXES: tl.constexpr, ALIGNED: tl.constexpr,
-    RUNS: tl.constexpr, BLOCKS: tl.constexpr,
-):  # fmt: skip
+    key0: tl.int32,
+    key1: tl.int32,
+    stream0: tl.int32,
+    stream1: tl.int32,
+    origin_lo: tl.int32,
+    origin_hi: tl.int32,
+    length: tl.int64,
+    n_runs: tl.int64,
+    n_chunks: tl.int64,
+    start0: tl.int64,
+    count1: tl.int64,
+    count2: tl.int64,
+    step0: tl.int64,
+    step1: tl.int64,
+    step2: tl.int64,
+    out_start: tl.int64,
+    out_step0: tl.int64,
+    out_step1: tl.int64,
+    out_step2: tl.int64,
+    p0: tl.int64,
+    p1: tl.int64,
+    p2: tl.int64,
+    p3: tl.int64,
+    p4: tl.int64,
+    p5: tl.int64,
+    p6: tl.int64,
+    p7: tl.int64,
+    p8: tl.int64,
+    p9: tl.int64,
+    FAMILY: tl.constexpr,
+    PER: tl.constexpr,
+    N_AXES: tl.constexpr,
+    ALIGNED: tl.constexpr,
+    RUNS: tl.constexpr,
+    BLOCKS: tl.constexpr,
+):
     live, start, out_first, first = _locate(
-        n_runs, n_chunks, start0, count1, count2, step0, step1, step2,
-        out_start, out_step0, out_step1, out_step2, PER, N_AXES, ALIGNED, RUNS, BLOCKS,
-    )  # fmt: skip
+        n_runs,
+        n_chunks,
+        start0,
+        count1,
+        count2,
+        step0,
+        step1,
+        step2,
+        out_start,
+        out_step0,
+        out_step1,
+        out_step2,
+        PER,
+        N_AXES,
+        ALIGNED,
+        RUNS,
+        BLOCKS,
+    )
     x0, x1, x2, x3 = _block_words(key0, key1, stream0, stream1, origin_lo, origin_hi, first, BLOCKS)
     if FAMILY == 0:
         tile = _tile4(x0, x1, x2, x3)
