@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pathlib
 import subprocess
 import sys
 
 import pytest
 from support import TESTS
 
+import winit_fast
+
 SCRIPT = TESTS.parent / "bench" / "gpu.py"
+# the winit_fast under test (the source tree, or the installed package in CI)
+PACKAGE_ROOT = pathlib.Path(winit_fast.__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("triton") is None or importlib.util.find_spec("torch") is None,
@@ -21,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 
 def run(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
-    env["PYTHONPATH"] = os.pathsep.join([str(TESTS.parent / "src"), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(PACKAGE_ROOT), env.get("PYTHONPATH", "")])
     return subprocess.run(
         [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=600
     )

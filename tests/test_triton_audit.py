@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import pathlib
 import subprocess
 import sys
 import time
@@ -20,7 +21,10 @@ import time
 import pytest
 from support import TESTS
 
-SRC = TESTS.parent / "src"
+import winit_fast
+
+# the winit_fast under test (the source tree, or the installed package in CI)
+PACKAGE_ROOT = pathlib.Path(winit_fast.__file__).resolve().parent.parent
 EXTRA_ENV = "WINIT_FAST_AUDIT_TRITON"
 
 
@@ -46,7 +50,7 @@ def run_worker(path: str | None) -> tuple[dict, float]:
     if path is None and importlib.util.find_spec("triton") is None:
         pytest.skip('needs triton (pip install "winit-fast[gpu]")')
     env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (path, str(SRC), str(TESTS)) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (path, str(PACKAGE_ROOT), str(TESTS)) if p)
     begin = time.perf_counter()
     done = subprocess.run(
         [sys.executable, str(TESTS / "triton_audit_worker.py")],
