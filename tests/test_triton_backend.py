@@ -110,8 +110,8 @@ def test_index_blocks_16_bit(family, dtype):
     assert_same(*both(CASES[family], shape=(20, 40), seed=3, dtype=dtype, index=index))
 
 
-def test_raw_words_index_is_not_offered():
-    """random_raw has no index=; its runs go through fill_runs like every family."""
+def test_raw_words_runs():
+    """Raw words through fill_runs (random_raw has no index=): rows of 6 words, 13 apart."""
     runs = (0, 1, 6, (5,), (13,), 2, (7,))  # 5 rows of 6 words, from element 1 of block 0
     out = np.zeros(40, np.uint32)
     BACKEND.fill_runs(out, "raw_u32", 17, 4, runs, (), 1)

@@ -76,10 +76,10 @@ def fill_runs(out, family, seed, stream, runs, params, n_threads) -> None:
     the tuple ``(block, phase, length, counts, stream_steps, out_start, out_steps)``)."""
     family = _family_name(family)
     target = _as_tensor(out)
-    runs = Runs(*runs) if isinstance(runs, tuple) and not hasattr(runs, "block") else runs
-    runs = Runs(*(getattr(runs, field) for field in Runs._fields))
+    runs = Runs(*(getattr(runs, f) for f in Runs._fields) if hasattr(runs, "block") else runs)
     pointer = _pointer(target, family)
-    if _empty(runs) or not _inside(runs, target.numel()):
+    _check_inside(runs, target.numel())
+    if runs.length == 0 or 0 in runs.counts:
         return
     per = 2 if target.dtype == torch.float64 else 4
     arguments = (*_words(seed), *_words(stream))
@@ -98,11 +98,12 @@ def philox4x32(counters, k0: int, k1: int):
     """The block function over ``counters`` (shape ``(n, 4)``, uint32) with key ``(k0, k1)``;
     the words in the same shape and kind (a NumPy array in, a NumPy array out)."""
     given = counters
-    words = _as_tensor(
-        np.ascontiguousarray(counters) if isinstance(counters, np.ndarray) else counters
-    )
-    device = words.device if words.is_cuda or interpreted() else torch.device("cuda")
-    words = words.reshape(-1, 4).view(torch.int32).to(device).contiguous()
+    if isinstance(counters, np.ndarray):  # the host's words, copied to the kernels' device
+        words = torch.from_numpy(np.array(counters, np.uint32).view(np.int32))
+        words = words.to("cpu" if interpreted() else "cuda")
+    else:
+        words = counters.view(torch.int32)
+    words = words.reshape(-1, 4).contiguous()
     result = torch.empty_like(words)
     n = words.shape[0]
     if n:
@@ -167,30 +168,19 @@ def _pointer(target: torch.Tensor, family: str) -> torch.Tensor:
     return target.view(torch.int16) if target.dtype == torch.bfloat16 else target
 
 
-def _empty(runs: Runs) -> bool:
-    return runs.length == 0 or 0 in runs.counts
-
-
-def _inside(runs: Runs, size: int) -> bool:
-    """True when every run lies inside out's ``size`` elements; ValueError otherwise."""
+def _check_inside(runs: Runs, size: int) -> None:
+    """ValueError unless every run lies inside out's ``size`` elements."""
     if not len(runs.counts) == len(runs.stream_steps) == len(runs.out_steps):
         raise ValueError("runs: counts, stream_steps and out_steps must be equally long")
-    if (
-        min(
-            (runs.phase, runs.length, runs.out_start, *runs.stream_steps, *runs.out_steps),
-            default=0,
-        )
-        < 0
-    ):
-        raise ValueError("runs: phase, length, out_start and the steps must be >= 0")
-    end = (
-        runs.out_start
-        + runs.length
-        + sum((c - 1) * s for c, s in zip(runs.counts, runs.out_steps, strict=True))
-    )
+    values = (runs.phase, runs.length, runs.out_start, *runs.counts, *runs.stream_steps)
+    if min((*values, *runs.out_steps)) < 0:
+        raise ValueError("runs: phase, length, out_start, counts and steps must be >= 0")
+    if runs.length == 0 or 0 in runs.counts:
+        return
+    last = sum((c - 1) * s for c, s in zip(runs.counts, runs.out_steps, strict=True))
+    end = runs.out_start + last + runs.length
     if end > size:
         raise ValueError(f"runs reach element {end} of out, which holds {size}")
-    return True
 
 
 # ---- launches ----------------------------------------------------------------------------
