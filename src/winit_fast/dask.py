@@ -52,7 +52,8 @@ try:
     import dask.array as da
 except ImportError as exc:
     raise ImportError(
-        f"winit_fast.dask needs dask.array ({exc}); install it with `pip install winit-fast[dask]`"
+        f"winit_fast.dask needs dask.array ({exc}); install it with "
+        '`pip install "winit-fast[dask]"`'
     ) from exc
 
 __all__ = [

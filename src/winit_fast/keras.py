@@ -60,7 +60,7 @@ try:
 except ImportError as exc:  # keras missing, or its backend (TensorFlow by default) missing
     raise ImportError(
         f"winit_fast.keras needs Keras 3 and one of its backends ({exc}); install it with "
-        "`pip install winit-fast[keras]` and set KERAS_BACKEND (jax, torch or tensorflow) to "
+        '`pip install "winit-fast[keras]"` and set KERAS_BACKEND (jax, torch or tensorflow) to '
         "an installed backend"
     ) from exc
 

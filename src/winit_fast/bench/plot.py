@@ -52,7 +52,7 @@ def _pyplot() -> Any:
     try:
         import matplotlib
     except ImportError as exc:
-        raise SystemExit("--plot needs matplotlib (pip install 'winit-fast[plot]')") from exc
+        raise SystemExit('--plot needs matplotlib (pip install "winit-fast[plot]")') from exc
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
