@@ -304,8 +304,10 @@ def format_headline(
 
 
 def progress_printer() -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
-    """A progress callback and a closer: a rich bar when available, else a line on stderr."""
+    """A progress callback and a closer: on a terminal, a rich bar when available, else a line
+    on stderr; redirected output (a log file, a pipe) gets none."""
     try:
+        from rich.console import Console
         from rich.progress import Progress
     except ImportError:
         if not sys.stderr.isatty():  # a log file gets the table only
@@ -315,9 +317,10 @@ def progress_printer() -> tuple[Callable[[int, int, str], None], Callable[[], No
             print(f"\r[{done}/{total}] {label:<60}", end="", file=sys.stderr, flush=True)
 
         return plain, lambda: print(file=sys.stderr)
-    from rich.console import Console
-
-    bar = Progress(console=Console(stderr=True), transient=True)
+    console = Console(stderr=True)
+    if not console.is_terminal:  # rich's own test
+        return (lambda done, total, label: None), lambda: None
+    bar = Progress(console=console, transient=True)
     bar.start()
     task = bar.add_task("benchmark", total=None)
 
