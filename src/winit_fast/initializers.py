@@ -32,6 +32,7 @@ from winit_fast._constants import constant
 from winit_fast._distributions import normal, truncated_normal, uniform
 from winit_fast._fans import as_axes
 from winit_fast._generator import Generator
+from winit_fast._signatures import resolve_annotations as _resolve_annotations
 from winit_fast._structured import identity, orthogonal
 from winit_fast._variance_scaling import (
     PRESETS,
@@ -597,3 +598,7 @@ def _array_initializer(array: np.ndarray) -> Callable[..., np.ndarray]:
         return array.astype(v.as_dtype(np.float32 if dtype is None else dtype))
 
     return initialize
+
+
+# help() and the API reference show these signatures without quoted annotations.
+_resolve_annotations(globals(), __all__)

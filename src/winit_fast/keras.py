@@ -54,6 +54,7 @@ import numpy as np
 from winit_fast import _validation
 from winit_fast import initializers as _initializers
 from winit_fast._generator import Generator
+from winit_fast._signatures import resolve_annotations as _resolve_annotations
 
 try:
     import keras
@@ -379,3 +380,7 @@ def get(identifier: Any) -> Any:
         f"identifier {identifier!r} could not be interpreted as an initializer; valid names: "
         f"{', '.join(sorted(NAMES))}"
     )
+
+
+# help() and the API reference show these signatures without quoted annotations.
+_resolve_annotations(globals(), __all__)

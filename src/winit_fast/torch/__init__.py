@@ -55,6 +55,7 @@ except ImportError as exc:
         'multi-GB CUDA build), or `pip install "winit-fast[torch]"`'
     ) from exc
 
+from winit_fast._signatures import resolve_annotations as _resolve_annotations
 from winit_fast.torch._deterministic import constant_, dirac_, eye_, ones_, zeros_
 from winit_fast.torch._fast_init import FastInit, fast_init
 from winit_fast.torch._module import SCHEMES, init_module
@@ -92,3 +93,6 @@ __all__ = [
     "xavier_uniform_",
     "zeros_",
 ]
+
+# help() and the API reference show these signatures without quoted annotations.
+_resolve_annotations(globals(), __all__)
