@@ -169,35 +169,37 @@ def variance_scaling(
 ) -> np.ndarray:
     """Values whose variance is ``scale / n``, with Keras 3's exact formulas.
 
-        ``n`` is ``fan_in``, ``fan_out`` or ``(fan_in + fan_out) / 2`` per ``mode``, and the
-        scale used is ``s = scale / max(1, n)``:
+    ``n`` is ``fan_in``, ``fan_out`` or ``(fan_in + fan_out) / 2`` per ``mode``, and the
+    scale used is ``s = scale / max(1, n)``:
 
-        - ``"truncated_normal"`` (also ``"normal"``, as in Keras):
-          ``truncated_normal(shape, 0, sqrt(s) / 0.87962566103423978, a=-2, b=2)``;
-        - ``"untruncated_normal"``: ``normal(shape, 0, sqrt(s))``;
-        - ``"uniform"``: ``uniform(shape, -sqrt(3 s), sqrt(3 s))``.
+    - ``"truncated_normal"`` (also ``"normal"``, as in Keras):
+      ``truncated_normal(shape, 0, sqrt(s) / 0.87962566103423978, a=-2, b=2)``;
+    - ``"untruncated_normal"``: ``normal(shape, 0, sqrt(s))``;
+    - ``"uniform"``: ``uniform(shape, -sqrt(3 s), sqrt(3 s))``.
 
-        Parameters
-        ----------
-        shape : int or tuple of ints, optional
-            Shape of the whole tensor; may be omitted when ``out`` is given (then ``out.shape``).
-        scale : float > 0
-        mode : {"fan_in", "fan_out", "fan_avg"}
-        distribution : {"truncated_normal", "normal", "untruncated_normal", "uniform"}
+    Parameters
+    ----------
+    shape : int or tuple of ints, optional
+        Shape of the whole tensor; may be omitted when ``out`` is given (then ``out.shape``).
+    scale : float > 0
+    mode : {"fan_in", "fan_out", "fan_avg"}
+    distribution : {"truncated_normal", "normal", "untruncated_normal", "uniform"}
     {shared}
-        Examples
-        --------
-        >>> import winit_fast as wf
-        >>> w = wf.variance_scaling((1000, 500), 2.0, "fan_in", "uniform", seed=0)
-        >>> w.shape, w.dtype, round(float(w.var() * 1000), 2)
-        ((1000, 500), dtype('float32'), 2.0)
+    Examples
+    --------
+    >>> import winit_fast as wf
+    >>> w = wf.variance_scaling((1000, 500), 2.0, "fan_in", "uniform", seed=0)
+    >>> w.shape, w.dtype, round(float(w.var() * 1000), 2)
+    ((1000, 500), dtype('float32'), 2.0)
     """
     where = Placement(seed, dtype, out, stream, offset, n_threads, index)
     fans = (layout, fan_in, fan_out, input_axes, output_axes)
     return _variance_scaling(shape, scale, mode, distribution, where, *fans)
 
 
-variance_scaling.__doc__ = (variance_scaling.__doc__ or "").replace("{shared}", _SHARED_PARAMETERS)
+variance_scaling.__doc__ = (variance_scaling.__doc__ or "").replace(
+    "    {shared}\n", _SHARED_PARAMETERS
+)
 
 # name -> (scale, mode, default distribution): the presets of Keras 3.
 PRESETS = {
