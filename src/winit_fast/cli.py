@@ -250,7 +250,9 @@ def _bench_options(bench: argparse.ArgumentParser) -> None:
 
     size = bench.add_mutually_exclusive_group()
     size.add_argument(
-        "--quick", action="store_true", help="smaller sizes: about 10 s on an idle 2-core machine"
+        "--quick",
+        action="store_true",
+        help="smaller sizes: about 10 s on an idle 2-core machine (longer on a busy one)",
     )
     size.add_argument(
         "--full",
