@@ -112,6 +112,9 @@ def throughput_figure(
     for ax in flat[:panels]:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)
+    for marker in (HEADLINE_LABEL, UNRELIABLE_LABEL):  # the markers' keys after the series
+        if marker in handles:
+            handles[marker] = handles.pop(marker)
     figure.legend(list(handles.values()), list(handles), loc="outside right upper", fontsize=8)
     if title:
         figure.suptitle(title, fontsize=9)
