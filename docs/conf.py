@@ -2,6 +2,12 @@
 and a page per public module, built from the docstrings (autodoc + napoleon, NumPy style).
 
 Build it with ``make docs`` or ``python -m sphinx -W --keep-going docs docs/_build/html``.
+
+Why Sphinx rather than MkDocs + mkdocstrings: the docstrings are NumPy style (numpydoc
+sections, doctested examples), which napoleon renders as the scientific Python projects'
+references do (NumPy, SciPy, JAX); autodoc imports the objects, so the signatures are the
+run-time ones; sphinx-argparse renders the command line from its parser; myst-parser keeps
+the pages Markdown, as GitHub shows them.
 """
 
 from __future__ import annotations
