@@ -13,7 +13,7 @@ from collections.abc import Collection
 from typing import Any
 
 from winit_fast.bench.cases import METHODS
-from winit_fast.bench.run import SIXTEEN_BIT, Measurement
+from winit_fast.bench.run import SIXTEEN_BIT, Measurement, doubtful
 
 # Fixed, so that a colour means the same library in every figure, whatever was installed.
 COLOURS = {
@@ -100,7 +100,9 @@ def throughput_figure(
                 style["label"] = _first_label(ax, HEADLINE_LABEL)
                 ax.plot([p.size for p in alone], [p.msamples_per_s for p in alone],
                         marker="*", markersize=10, linestyle="none", **style)  # fmt: skip
-            _mark_unreliable(ax, [(p.size, p.msamples_per_s) for p in points if doubtful(p, busy)])
+            _mark_unreliable(
+                ax, [(p.size, p.msamples_per_s) for p in points if doubtful([p], busy)]
+            )
         ax.set(xscale="log", yscale="log", title=f"{method}, float32", xlabel="elements")
         ax.set_ylabel("M samples/s")
         ax.grid(True, which="both", alpha=0.3)
@@ -119,10 +121,6 @@ def throughput_figure(
     if title:
         figure.suptitle(title, fontsize=9)
     return figure
-
-
-def doubtful(m: Measurement, busy: bool) -> bool:
-    return busy or bool(m.doubts())
 
 
 def _mark_unreliable(ax: Any, points: list[tuple[float, float]]) -> None:
@@ -161,7 +159,7 @@ def _sixteen_bit_panel(
             edgecolor="white",
             label=series_label(library, threads),
         )
-        doubts = [(position, m.msamples_per_s) for position, m in placed if doubtful(m, busy)]
+        doubts = [(position, m.msamples_per_s) for position, m in placed if doubtful([m], busy)]
         _mark_unreliable(ax, doubts)
     size = max((m.size for m in chosen), default=0)
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(methods))], methods, rotation=30)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from winit_fast.bench.cases import BLOCK_METHODS, METHODS
-from winit_fast.bench.run import SMALL_FILL, BenchConfig, Measurement, joint_doubts
+from winit_fast.bench.run import SMALL_FILL, BenchConfig, Measurement, doubtful, joint_doubts
 
 MAX_LOAD_PER_CORE = 0.5  # 1-minute load average per core before the run; above: unreliable
 BUSY = "busy machine"
@@ -60,11 +60,8 @@ def wide_rows(
     torch = next((lib for lib in libraries if lib.startswith("torch")), None)
     busy = is_busy(load_per_core)
 
-    def doubtful(*measured: Measurement) -> bool:
-        return busy or bool(joint_doubts(list(measured)))
-
     def mark(text: str, *measured: Measurement) -> str:
-        return text + DOUBT_MARK if doubtful(*measured) else text
+        return text + DOUBT_MARK if doubtful(list(measured), busy) else text
 
     header = ["method", "dtype", "size", "thr", *libraries, "x numpy", "x torch", "note"]
     rows = []
@@ -84,7 +81,7 @@ def wide_rows(
         for anchor in (base, versus_torch):
             ratio = f"{m.msamples_per_s / anchor.msamples_per_s:.1f}x" if anchor else ""
             cells.append(mark(ratio, m, anchor) if anchor else "")
-        cells.append("unreliable" if doubtful(*row) else "")
+        cells.append("unreliable" if doubtful(row, busy) else "")
         rows.append(cells)
     return header, rows
 

@@ -98,6 +98,12 @@ def joint_doubts(measurements: list[Measurement]) -> list[str]:
     return worst.doubts()
 
 
+def doubtful(measurements: list[Measurement], busy: bool = False) -> bool:
+    """Whether a figure drawn from these measurements cannot be trusted: one of them is in
+    doubt, or the machine was busy before the run (then no figure is trusted)."""
+    return busy or bool(joint_doubts(measurements))
+
+
 def machine_description() -> dict:
     info = wf.show_config()
     return {
