@@ -18,14 +18,26 @@ pytestmark = needs_core
 
 def test_runtime_info_reports_the_level_in_use():
     info = CORE.runtime_info()
-    assert info["simd"] in CORE.SIMD_LEVELS
-    assert CORE.SIMD_LEVELS.index(info["simd"]) <= CORE.SIMD_LEVELS.index(info["simd_available"])
+    assert info["simd"] in CORE.simd_levels()
+    assert info["simd_available"] == CORE.simd_levels()[-1]
+
+
+def test_levels_are_those_of_one_architecture():
+    levels = CORE.simd_levels()
+    assert levels[0] == "scalar"
+    if "neon" in levels:  # AArch64
+        assert levels == ("scalar", "neon")
+    else:  # x86-64 (or a build without SIMD kernels): a prefix of the x86 chain
+        assert levels == CORE.SIMD_LEVELS[: len(levels)]
+        assert "sse2" in levels or levels == ("scalar",)
 
 
 def test_set_simd_never_goes_above_the_cpu():
     best = CORE.simd_available()
+    foreign = "avx2" if best == "neon" else "neon"  # a level of the other architecture
     try:
         assert CORE.set_simd("avx512") == best  # the top level is clamped to the CPU's
+        assert CORE.set_simd(foreign) == best
         assert CORE.set_simd("scalar") == "scalar"
     finally:
         CORE.set_simd(best)
@@ -33,7 +45,7 @@ def test_set_simd_never_goes_above_the_cpu():
         CORE.set_simd("avx1024")
 
 
-@pytest.mark.parametrize("level", ["scalar", "sse2", "avx2", "avx512"])
+@pytest.mark.parametrize("level", ["scalar", "sse2", "avx2", "avx512", "neon"])
 def test_environment_switch(level):
     env = {**os.environ, "WINIT_FAST_SIMD": level}
     env.pop("WINIT_FAST_PURE_PYTHON", None)

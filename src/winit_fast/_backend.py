@@ -54,7 +54,8 @@ def compiled() -> ModuleType | None:
 
 
 def _apply_simd_request(module: ModuleType) -> None:
-    """``WINIT_FAST_SIMD=scalar|sse2|avx2|avx512`` caps the kernel level (never above the CPU's)."""
+    """``WINIT_FAST_SIMD=scalar|sse2|avx2|avx512|neon`` caps the kernel level (a level this CPU
+    lacks gives its best, with a warning)."""
     requested = os.environ.get(SIMD_ENV, "").strip().lower()
     if not requested:
         return
