@@ -2,7 +2,7 @@
  *
  * A long run is filled by the single-range function of wf_core.h for its range.  A short one
  * (a row of a column block: tens of elements) would pay that function's setup once per run,
- * and its few blocks would mostly miss the SIMD kernels, which take whole steps of 4 to 16
+ * and its few blocks would mostly miss the SIMD kernels, which take whole steps of 8 or 16
  * blocks and leave the rest to the scalar kernel.  So a short run is computed as the whole
  * blocks it touches (rounded up to whole SIMD steps where that costs less than the scalar
  * remainder) by the block kernel into a scratch buffer, and its elements are copied out
@@ -47,9 +47,8 @@ static uint64_t simd_step_blocks(void)
     case WF_SIMD_AVX512:
         return 16;
     case WF_SIMD_AVX2:
-        return 8;
     case WF_SIMD_NEON:
-        return 4;
+        return 8;
     default:
         return 1;
     }
