@@ -62,6 +62,29 @@ def test_environment_switch(level):
     assert info["simd"] == expected
 
 
+def test_a_level_this_cpu_lacks_warns_and_gives_the_best():
+    best = CORE.simd_available()
+    foreign = "avx2" if best == "neon" else "neon"  # a level of the other architecture
+    env = {**os.environ, "WINIT_FAST_SIMD": foreign}
+    env.pop("WINIT_FAST_PURE_PYTHON", None)
+    code = (
+        "import json, warnings\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    import winit_fast as wf\n"
+        "    simd = wf.show_config()['simd']\n"
+        "print(json.dumps([simd, [str(w.message) for w in caught]]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    simd, messages = json.loads(result.stdout)
+    assert simd == best
+    assert f"WINIT_FAST_SIMD={foreign} is not available on this CPU; using {best}" in "".join(
+        messages
+    )
+
+
 CALLS = {
     "uniform": lambda dt, t: wf.uniform(
         300_007, -3.0, 5.0, seed=1, dtype=dt, offset=3, n_threads=t

@@ -69,7 +69,7 @@ def _apply_simd_request(module: ModuleType) -> None:
     used = module.set_simd(requested)
     if used != requested:
         warnings.warn(
-            f"winit_fast: {SIMD_ENV}={requested} is beyond this CPU; using {used}",
+            f"winit_fast: {SIMD_ENV}={requested} is not available on this CPU; using {used}",
             RuntimeWarning,
             stacklevel=4,
         )
