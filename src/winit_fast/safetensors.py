@@ -37,6 +37,7 @@ import numpy as np
 import winit_fast as wf
 from winit_fast import _schemes
 from winit_fast import _validation as v
+from winit_fast._signatures import resolve_annotations as _resolve_annotations
 
 __all__ = ["DEFAULT_BLOCK_BYTES", "save_init"]
 
@@ -416,3 +417,7 @@ def _header(tensors: list[_Tensor], metadata: dict[str, str]) -> bytes:
 
 def _metadata_of(header: bytes) -> dict[str, Any]:
     return dict(json.loads(header[8:])["__metadata__"])
+
+
+# help() and the API reference show these signatures without quoted annotations.
+_resolve_annotations(globals(), __all__)
