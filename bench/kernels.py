@@ -72,7 +72,8 @@ def winit_fills(n: int, threads: int) -> dict[str, Callable[[], object]]:
     raw = np.empty(n, np.uint32)
     fills: dict[str, Callable[[], object]] = {}
     if core is not None:  # the raw words into out, as the other kernels write
-        fills["philox (raw words)"] = lambda: core.fill_raw_u32(raw, 1, 0, 0, 0, threads)
+        raw_u32 = core.families.index("raw_u32")  # its family code
+        fills["philox (raw words)"] = lambda: core.fill(raw, raw_u32, 1, 0, 0, 0, (), threads)
     fills["uniform"] = lambda: wf.uniform(out=flat, seed=1, n_threads=threads)
     fills["normal"] = lambda: wf.normal(out=flat, seed=1, n_threads=threads)
     fills["truncated_normal"] = lambda: wf.truncated_normal(out=flat, seed=1, n_threads=threads)

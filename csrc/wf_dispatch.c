@@ -11,12 +11,7 @@
 #endif
 #endif
 
-static const wf_kernel_table scalar_table = WF_KERNEL_TABLE();
-
 #if defined(WF_HAVE_X86_SIMD)
-static const wf_kernel_table avx2_table = WF_KERNEL_TABLE(_avx2);
-static const wf_kernel_table avx512_table = WF_KERNEL_TABLE(_avx512);
-
 static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
 {
 #if defined(_MSC_VER)
@@ -122,12 +117,12 @@ const wf_kernel_table *wf_active_kernels(void)
 #if defined(WF_HAVE_X86_SIMD)
     switch (wf_simd_level()) {
     case WF_SIMD_AVX512:
-        return &avx512_table;
+        return &wf_kernels_avx512;
     case WF_SIMD_AVX2:
-        return &avx2_table;
+        return &wf_kernels_avx2;
     default:
         break;
     }
 #endif
-    return &scalar_table;
+    return &wf_kernels_scalar;
 }

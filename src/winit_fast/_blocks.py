@@ -6,22 +6,22 @@ concatenated (the local part of a ``_StridedShard``); the block is their outer p
 
 A rectangle of a C-order tensor is a set of runs: along the last axis that it cuts, each row
 segment (times the full trailing axes) is contiguous in the stream and in the block. The
-backends' ``fill_*_runs`` take one rectangle each, as runs on a few axes of constant
-strides, and loop over them in C (``csrc/wf_runs.c``) or in vectorized NumPy
-(``_fallback/runs.py``). Each run gets the bytes its stream positions have in the whole
-tensor.
+backends' ``fill_runs`` take one rectangle each, as runs on a few axes of constant
+strides (one ``_stream.Runs`` record each), and loop over them in C (``csrc/wf_runs.c``) or
+in vectorized NumPy (``_fallback/runs.py``). Each run gets the bytes its stream positions
+have in the whole tensor.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from winit_fast import _validation as v
+from winit_fast._stream import Runs, per_block, position
 
 
 class Piece(NamedTuple):
@@ -32,10 +32,11 @@ class Piece(NamedTuple):
     step: int
 
 
-class Runs(NamedTuple):
+class Rectangle(NamedTuple):
     """One rectangle of a block: runs of ``length`` elements on axes of ``counts``; run
     ``i`` starts ``start + sum(i * stream_steps)`` elements into the tensor and at element
-    ``out_start + sum(i * out_steps)`` of the block."""
+    ``out_start + sum(i * out_steps)`` of the block (a ``_stream.Runs`` once the tensor's
+    place in the stream is known)."""
 
     start: int
     length: int
@@ -72,7 +73,7 @@ class Block(NamedTuple):
         ]
         return whole[np.ix_(*picks)] if picks else whole.copy()
 
-    def rectangles(self) -> list[Runs]:
+    def rectangles(self) -> list[Rectangle]:
         """The non-empty rectangles, one per choice of a piece on every axis."""
         out_strides = _c_strides(self.shape)
         choices = []  # per axis: (piece, where it starts along the block's axis)
@@ -94,14 +95,14 @@ def _c_strides(shape: tuple[int, ...]) -> list[int]:
 
 def _rectangle(
     full: tuple[int, ...], block: tuple[int, ...], pieces: tuple[Piece, ...], out_start: int
-) -> Runs:
+) -> Rectangle:
     strides, out_strides = _c_strides(full), _c_strides(block)
     # trailing axes taken whole (in the tensor and in the block) merge into the runs
     cut = len(full) - 1
     while cut >= 0 and pieces[cut] == (0, full[cut], 1) and block[cut] == full[cut]:
         cut -= 1
     if cut < 0:
-        return Runs(0, math.prod(full), (), (), out_start, ())
+        return Rectangle(0, math.prod(full), (), (), out_start, ())
     start = sum(p.start * s for p, s in zip(pieces, strides, strict=True))
     outer = cut if pieces[cut].step == 1 else cut + 1  # a step on the cut axis: runs of rows
     length = strides[cut] * (pieces[cut].length if outer == cut else 1)
@@ -114,7 +115,7 @@ def _rectangle(
             axes[-1] = [axes[-1][0] * count, step, out_strides[axis]]  # one affine axis
         else:
             axes.append([count, step, out_strides[axis]])
-    return Runs(
+    return Rectangle(
         start,
         length,
         tuple(a[0] for a in axes),
@@ -171,21 +172,32 @@ def _bound(value: Any, default: int, dim: int, axis: int) -> int:
 def fill(
     target: np.ndarray,
     block: Block,
-    fill_runs: Callable[..., None],
-    params: tuple[Any, ...],
+    backend: Any,
+    family: int,
     seed: int,
     stream: int,
+    params: tuple[float, ...],
+    n_threads: int,
     offset: Any,
 ) -> None:
     """Fills ``target`` (C-contiguous, of ``block.shape``) with the block of the tensor whose
-    element 0 is stream element ``offset``: ``fill_runs(target, seed, stream, runs,
-    *params)`` once per rectangle, after checking that every position exists."""
+    element 0 is stream element ``offset``: ``backend.fill_runs`` once per rectangle, after
+    checking that every position exists."""
     base = v.as_count("offset", offset)
-    per = v.per_block(target.dtype)
+    per = per_block(target.dtype)
     rects = block.rectangles()
     for rect in rects:  # every check before the first write
-        v.stream_position(base + rect.last_start, rect.length, per)
+        position(base + rect.last_start, rect.length, per)
+    flat = target.reshape(-1)
     for rect in rects:
-        first, phase = divmod(base + rect.start, per)
-        runs = (first, phase, rect.length, rect.counts, rect.stream_steps, rect.out_start)
-        fill_runs(target, seed, stream, (*runs, rect.out_steps), *params)
+        first, phase = position(base + rect.start, 0, per)
+        runs = Runs(
+            first,
+            phase,
+            rect.length,
+            rect.counts,
+            rect.stream_steps,
+            rect.out_start,
+            rect.out_steps,
+        )
+        backend.fill_runs(flat, family, seed, stream, runs, params, n_threads)

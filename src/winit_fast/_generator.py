@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import math
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from winit_fast import _validation as v
 from winit_fast._distributions import normal, truncated_normal, uniform
+from winit_fast._stream import blocks_used, per_block
 from winit_fast._structured import orthogonal
 from winit_fast._variance_scaling import PRESETS, variance_scaling
 
 _STATE_KEYS = ("seed", "stream", "block")
 
 
-def _per_block(dtype: Any, out: Any) -> int:
-    """Elements per block of the output the call will make (``v.per_block``'s rule)."""
-    if isinstance(out, np.ndarray):
-        return v.per_block(out.dtype)
+def _per_block(dtype: Any) -> int:
+    """Elements per block of an output of ``dtype`` (``_stream.per_block``'s rule)."""
     try:
-        return v.per_block(np.dtype(np.float32 if dtype is None else dtype))
+        return per_block(np.dtype(np.float32 if dtype is None else dtype))
     except TypeError:
         # Not a dtype NumPy knows ("bfloat16", or a typo): 4 per block, and for a typo
         # the function called next raises the real error.
         return 4
+
+
+def _size(shape: Any, out: Any) -> int:
+    """Elements of a call's result (0 when shape or out is wrong: the call then says why)."""
+    if isinstance(out, np.ndarray):
+        return out.size
+    try:
+        return math.prod(v.as_shape(shape))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _preset_method(name: str) -> Callable[..., np.ndarray]:
@@ -160,14 +171,46 @@ class Generator:
             raise TypeError(f"name must be a str, got {type(name).__name__}")
         return Generator(self._seed, stream=f"{self._stream}/{name}")
 
-    def _continue(self, function: Callable[..., np.ndarray], per_block: int, *args, **kwargs):
-        """``function(*args, **kwargs)`` at the current block of this stream, then the counter
-        moves past the blocks the result used. It moves only when the call succeeds, so a
-        rejected call uses nothing."""
-        offset = self._block * per_block
-        result = function(*args, seed=self._seed, stream=self._stream, offset=offset, **kwargs)
-        self._block += -(-result.size // per_block)
-        return result
+    @contextlib.contextmanager
+    def reserve(self, count: int, dtype: Any = None) -> Iterator[int]:
+        """Reserves the next ``count`` elements of this stream, of ``dtype`` (float32 if None).
+
+        Yields the stream offset of the first, at a fresh Philox block: pass it as ``offset=``
+        to a function with this generator's ``seed`` and ``stream`` (``state``). When the
+        ``with`` block ends without an exception, the generator moves past the blocks those
+        elements use, so no later call gets any of them; when it raises, nothing is used.
+        Every method of the generator draws this way.
+
+        Examples
+        --------
+        >>> import winit_fast as wf
+        >>> g = wf.Generator(seed=0)
+        >>> with g.reserve(10) as offset:
+        ...     mine = wf.normal(10, seed=0, offset=offset)
+        >>> offset, g.state["block"]
+        (0, 3)
+        >>> bool((g.normal(4) == wf.normal(4, seed=0, offset=12)).all())
+        True
+        """
+        count = v.as_count("count", count)
+        per = _per_block(dtype)
+        used = blocks_used(count, per)
+        if self._block + used > v.UINT64_LIMIT:
+            raise ValueError(
+                f"count={count} runs past the end of the stream (block {self._block} of 2**64)"
+            )
+        yield self._block * per
+        self._block += used
+
+    def _continue(self, function: Callable[..., np.ndarray], drawn: Any, /, *args, **kwargs):
+        """``function(shape, *args, **kwargs)`` at the current block of this stream, which
+        reserves the elements of its result (:meth:`reserve`): a rejected call uses nothing.
+        ``drawn`` is the dtype the stream's elements are drawn in (None: the call's)."""
+        shape, out = args[0], kwargs.get("out")
+        if drawn is None:
+            drawn = out.dtype if isinstance(out, np.ndarray) else kwargs.get("dtype")
+        with self.reserve(_size(shape, out), drawn) as offset:
+            return function(*args, seed=self._seed, stream=self._stream, offset=offset, **kwargs)
 
     def uniform(
         self,
@@ -187,9 +230,8 @@ class Generator:
         >>> wf.Generator(seed=0).uniform((2, 3), -1.0, 1.0).shape
         (2, 3)
         """
-        per = _per_block(dtype, out)
         return self._continue(
-            uniform, per, shape, low, high, dtype=dtype, out=out, n_threads=n_threads
+            uniform, None, shape, low, high, dtype=dtype, out=out, n_threads=n_threads
         )
 
     def normal(
@@ -210,9 +252,8 @@ class Generator:
         >>> wf.Generator(seed=0).normal(5, std=0.1).dtype
         dtype('float32')
         """
-        per = _per_block(dtype, out)
         return self._continue(
-            normal, per, shape, mean, std, dtype=dtype, out=out, n_threads=n_threads
+            normal, None, shape, mean, std, dtype=dtype, out=out, n_threads=n_threads
         )
 
     def truncated_normal(
@@ -236,9 +277,8 @@ class Generator:
         >>> bool((abs(w) <= 0.04).all())
         True
         """
-        per = _per_block(dtype, out)
         kwargs = {"a": a, "b": b, "dtype": dtype, "out": out, "n_threads": n_threads}
-        return self._continue(truncated_normal, per, shape, mean, std, **kwargs)
+        return self._continue(truncated_normal, None, shape, mean, std, **kwargs)
 
     def variance_scaling(
         self,
@@ -267,9 +307,8 @@ class Generator:
         kwargs = {"dtype": dtype, "out": out, "n_threads": n_threads, "layout": layout}
         fans = {"fan_in": fan_in, "fan_out": fan_out}
         axes = {"input_axes": input_axes, "output_axes": output_axes}
-        per = _per_block(dtype, out)
         args = (shape, scale, mode, distribution)
-        return self._continue(variance_scaling, per, *args, **kwargs, **fans, **axes)
+        return self._continue(variance_scaling, None, *args, **kwargs, **fans, **axes)
 
     def orthogonal(
         self,
@@ -291,9 +330,8 @@ class Generator:
         >>> g.orthogonal((4, 6)).shape, g.state["block"]
         ((4, 6), 12)
         """
-        per = v.per_block(v.FLOAT64)  # the normals are float64 whatever dtype is
-        return self._continue(
-            orthogonal, per, shape, gain, dtype=dtype, out=out, n_threads=n_threads
+        return self._continue(  # its normals are float64 whatever dtype is
+            orthogonal, v.FLOAT64, shape, gain, dtype=dtype, out=out, n_threads=n_threads
         )
 
     glorot_normal = _preset_method("glorot_normal")

@@ -9,7 +9,7 @@ import numpy as np
 
 from winit_fast import _blocks
 from winit_fast import _validation as v
-from winit_fast._distributions import normal_at
+from winit_fast._distributions import NORMAL, draw
 from winit_fast._placement import Placement
 
 
@@ -36,9 +36,8 @@ def _orthogonal(shape: Any, gain: Any, where: Placement) -> np.ndarray:
         return target
     # Drawn in float64 whatever the output dtype: QR of a float64 matrix is orthogonal to
     # ~1e-15, and the single rounding at the end is the only float32 error.
-    draws = normal_at(
-        (max(rows, cols), min(rows, cols)), 0.0, 1.0, where.with_(dtype=np.float64, out=None)
-    )
+    where = where.with_(dtype=np.float64, out=None)
+    draws = draw((max(rows, cols), min(rows, cols)), NORMAL, (0.0, 1.0), where)
     q, r = np.linalg.qr(draws)
     # Sign correction makes Q unique (Haar-distributed); a zero diagonal keeps its column.
     q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)

@@ -41,13 +41,6 @@ def is_bfloat16(dtype: np.dtype) -> bool:
     return dtype.name == "bfloat16" and dtype.itemsize == 2
 
 
-def per_block(dtype: np.dtype) -> int:
-    """Elements per Philox block: 2 for float64, 4 for the other dtypes (one 32-bit word
-    each). The one Python home of this rule (the public fills, Generator, the fallback);
-    the C side's is ``csrc/wf_fill.c``."""
-    return 2 if dtype == FLOAT64 else 4
-
-
 def working_dtype(dtype: np.dtype) -> np.dtype:
     """The precision the arithmetic is done in: float64 for float64, else float32."""
     return FLOAT64 if dtype == FLOAT64 else FLOAT32
@@ -271,14 +264,3 @@ def byte_size(count: int) -> str:
         if value < 1024:
             return f"{value:.1f} {unit}"
     return f"{value / 1024:.1f} EiB"
-
-
-def stream_position(offset: Any, count: int, per_block: int) -> tuple[int, int]:
-    """``(block, phase)`` of element ``offset``; the whole range must fit in the stream."""
-    offset = as_count("offset", offset)
-    if offset + count > per_block * UINT64_LIMIT:
-        raise ValueError(
-            f"offset={offset} with {count} elements runs past the end of the stream "
-            f"({per_block} * 2**64 elements)"
-        )
-    return offset // per_block, offset % per_block

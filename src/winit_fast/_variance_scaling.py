@@ -114,11 +114,11 @@ def _variance_scaling(
     scale /= max(1.0, n)
     if distribution == "truncated_normal":
         std = math.sqrt(scale) / TRUNCATED_STD
-        return d.truncated_normal_at(shape, 0.0, std, -2.0, 2.0, where)
+        return d.draw(shape, d.TRUNCATED_NORMAL, (0.0, std, -2.0, 2.0), where)
     if distribution == "untruncated_normal":
-        return d.normal_at(shape, 0.0, math.sqrt(scale), where)
+        return d.draw(shape, d.NORMAL, (0.0, math.sqrt(scale)), where)
     limit = math.sqrt(3.0 * scale)
-    return d.uniform_at(shape, -limit, limit, where)
+    return d.draw(shape, d.UNIFORM, (-limit, limit), where)
 
 
 def variance_scaling(
