@@ -50,7 +50,8 @@ def block(backend, family, shape, index, dtype, offset=0, n_threads=2) -> np.nda
     plan = _blocks.resolve(shape, index)
     out = np.empty(plan.shape, dt)
     code, values = RECORDS[family].code, params(family, dt)
-    _blocks.fill(out, plan, backend, code, SEED, STREAM, values, n_threads, offset)
+    for runs in _blocks.runs(plan, per_block(dt), offset):
+        backend.fill_runs(out.reshape(-1), code, SEED, STREAM, runs, values, n_threads)
     return out
 
 

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from winit_fast import _validation as v
-from winit_fast._stream import Runs, per_block, position
+from winit_fast._stream import Runs, position
 
 
 class Piece(NamedTuple):
@@ -169,35 +169,25 @@ def _bound(value: Any, default: int, dim: int, axis: int) -> int:
     return resolved
 
 
-def fill(
-    target: np.ndarray,
-    block: Block,
-    backend: Any,
-    family: int,
-    seed: int,
-    stream: int,
-    params: tuple[float, ...],
-    n_threads: int,
-    offset: Any,
-) -> None:
-    """Fills ``target`` (C-contiguous, of ``block.shape``) with the block of the tensor whose
-    element 0 is stream element ``offset``: ``backend.fill_runs`` once per rectangle, after
-    checking that every position exists."""
+def runs(block: Block, per: int, offset: Any) -> list[Runs]:
+    """The runs of each rectangle of ``block`` of a tensor whose element 0 is stream element
+    ``offset`` (``per`` elements per Philox block), once every position is checked."""
     base = v.as_count("offset", offset)
-    per = per_block(target.dtype)
     rects = block.rectangles()
-    for rect in rects:  # every check before the first write
+    for rect in rects:  # every check before the first record
         position(base + rect.last_start, rect.length, per)
-    flat = target.reshape(-1)
+    records = []
     for rect in rects:
         first, phase = position(base + rect.start, 0, per)
-        runs = Runs(
-            first,
-            phase,
-            rect.length,
-            rect.counts,
-            rect.stream_steps,
-            rect.out_start,
-            rect.out_steps,
+        records.append(
+            Runs(
+                first,
+                phase,
+                rect.length,
+                rect.counts,
+                rect.stream_steps,
+                rect.out_start,
+                rect.out_steps,
+            )
         )
-        backend.fill_runs(flat, family, seed, stream, runs, params, n_threads)
+    return records

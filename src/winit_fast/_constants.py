@@ -32,7 +32,9 @@ def constant(
     target = v.prepare_out(shape, dtype, out)
     value_w = v.to_working("value", v.as_real("value", value, finite=False), target.dtype)
     impl = current()
-    impl.fill_constant(target, value_w, v.as_n_threads(n_threads, impl.max_threads()))
+    threads = v.as_n_threads(n_threads, impl.max_threads())
+    if not isinstance(target, v.DryRun):  # a DryRun: checked, nothing to write
+        impl.fill_constant(target, value_w, threads)
     return target
 
 

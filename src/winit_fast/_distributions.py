@@ -73,7 +73,7 @@ def _no_parameters(dt: np.dtype) -> tuple[float, ...]:
     return ()
 
 
-RAW_U32 = Family("raw_u32", 0, (), _no_parameters)
+RAW_U32 = Family("raw_u32", 0, (), _no_parameters, initializer=False)  # random_raw's
 
 
 def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.ndarray:
@@ -98,7 +98,7 @@ def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.nda
     return out
 
 
-def _prepare(shape: Any, dtype: Any, out: Any, index: Any) -> tuple[np.ndarray, Any]:
+def _prepare(shape: Any, dtype: Any, out: Any, index: Any) -> tuple[Any, Any]:
     """The array to fill and its place in the stream: ``None`` for one run starting at element
     0 of the logical tensor, or the ``_blocks.Block`` of an ``index=`` block."""
     if index is None:
@@ -109,21 +109,27 @@ def _prepare(shape: Any, dtype: Any, out: Any, index: Any) -> tuple[np.ndarray, 
     return v.prepare_out(block.shape, dtype, out), block
 
 
-def draw(shape: Any, family: Family, values: tuple, where: Placement) -> np.ndarray:
+def draw(shape: Any, family: Family, values: tuple, where: Placement) -> Any:
     """The full path of every random fill: ``family`` at ``values`` (its public parameters, in
     order) placed by ``where``. Checks in the order of the messages users see (the array, the
     parameters, ``n_threads``, then the stream position), then fills the target with the
-    backend's ``fill``, or an ``index=`` block with its ``fill_runs`` (``_blocks.fill``)."""
+    backend's ``fill``, or an ``index=`` block with its ``fill_runs``, a rectangle at a time.
+    A ``DryRun`` target is returned once every check has passed."""
     target, layout = _prepare(shape, where.dtype, where.out, where.index)
     params = family.prepare(values, target.dtype)
     impl = current()
     threads = v.as_n_threads(where.n_threads, impl.max_threads())
     seed, stream = v.as_seed(where.seed), v.stream_id(where.stream)
+    per = per_block(target.dtype)
     if layout is None:
-        block, phase = position(where.offset, target.size, per_block(target.dtype))
-        impl.fill(target.reshape(-1), family.code, seed, stream, block, phase, params, threads)
+        block, phase = position(where.offset, target.size, per)
+        if not isinstance(target, v.DryRun):
+            impl.fill(target.reshape(-1), family.code, seed, stream, block, phase, params, threads)
         return target
-    _blocks.fill(target, layout, impl, family.code, seed, stream, params, threads, where.offset)
+    rectangles = _blocks.runs(layout, per, where.offset)
+    if not isinstance(target, v.DryRun):
+        for runs in rectangles:
+            impl.fill_runs(target.reshape(-1), family.code, seed, stream, runs, params, threads)
     return target
 
 

@@ -27,7 +27,7 @@ Reach = Callable[[tuple[float, ...], np.dtype], float]  # (values, working dtype
 class Family:
     """One distribution family (see the module's notes)."""
 
-    __slots__ = ("_checked", "check", "code", "name", "parameters", "reach")
+    __slots__ = ("_checked", "check", "code", "initializer", "name", "parameters", "reach")
     LIMIT = 1024  # parameter sets kept per family before the cache starts over
 
     def __init__(
@@ -37,12 +37,17 @@ class Family:
         parameters: tuple[str, ...],
         check: Check,
         reach: Reach | None = None,
+        *,
+        initializer: bool = True,
     ) -> None:
         self.name = name
         self.code = code
         self.parameters = parameters  # the public function's names, in order
         self.check = check  # check(*values, dtype): raises a ValueError/TypeError naming one
         self.reach = reach  # None: its values are bounded by its parameters (uniform)
+        # whether its public function (of the family's name, in _distributions) is an
+        # initializer: shape, the parameters, the placement keywords (raw words are not)
+        self.initializer = initializer
         self._checked: dict[tuple, tuple[float, ...]] = {}
         if BY_NAME.setdefault(name, self) is not self or BY_CODE.setdefault(code, self) is not self:
             raise ValueError(f"a family is already registered as {name!r} or as {code}")

@@ -36,8 +36,11 @@ def _orthogonal(shape: Any, gain: Any, where: Placement) -> np.ndarray:
         return target
     # Drawn in float64 whatever the output dtype: QR of a float64 matrix is orthogonal to
     # ~1e-15, and the single rounding at the end is the only float32 error.
-    where = where.with_(dtype=np.float64, out=None)
-    draws = draw((max(rows, cols), min(rows, cols)), NORMAL, (0.0, 1.0), where)
+    matrix = (max(rows, cols), min(rows, cols))
+    if isinstance(target, v.DryRun):  # the normals' checks (their place in the stream) only
+        draw(matrix, NORMAL, (0.0, 1.0), where.with_(dtype=None, out=v.DryRun(matrix, "f8")))
+        return target
+    draws = draw(matrix, NORMAL, (0.0, 1.0), where.with_(dtype=np.float64, out=None))
     q, r = np.linalg.qr(draws)
     # Sign correction makes Q unique (Haar-distributed); a zero diagonal keeps its column.
     q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)
@@ -54,6 +57,10 @@ def _orthogonal_block(shape: Any, gain: Any, where: Placement) -> np.ndarray:
     full_shape = v.as_shape(shape)
     block = _blocks.resolve(full_shape, where.index)
     target = v.prepare_out(block.shape, where.dtype, where.out)
+    if isinstance(target, v.DryRun):  # the whole matrix's checks only
+        dry = v.DryRun(full_shape, target.dtype)
+        _orthogonal(full_shape, gain, where.with_(dtype=None, out=dry, index=None))
+        return target
     whole = _orthogonal(full_shape, gain, where.with_(dtype=target.dtype, out=None, index=None))
     target[...] = block.select(whole)
     return target

@@ -208,6 +208,23 @@ def as_gain(gain: Any, dtype: np.dtype) -> float:
     return value
 
 
+class DryRun(np.ndarray):
+    """An ``out=`` that only checks: a call given one runs every check of its arguments (the
+    shape and dtype of this stand-in, the parameters, the stream position) and returns it
+    without writing anything. How an adapter checks a call once before it makes the call per
+    chunk or shard (``_interface.DryRun``).
+
+    An array of ``shape`` and ``dtype`` that holds no memory (one element seen everywhere,
+    read-only), so a fill that reached it by mistake would be refused, never write.
+    """
+
+    def __new__(cls, shape: Any, dtype: Any) -> DryRun:
+        dims = as_shape(shape)
+        resolved = as_dtype(np.float32 if dtype is None else dtype)
+        check_size(dims, resolved)
+        return np.broadcast_to(np.empty((), resolved), dims).view(cls)
+
+
 def check_out_type(out: Any) -> None:
     """``out`` is ``None`` or an ndarray (the other checks of ``out`` are in prepare_out)."""
     if out is not None and not isinstance(out, np.ndarray):
@@ -215,7 +232,8 @@ def check_out_type(out: Any) -> None:
 
 
 def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
-    """The array to fill: ``out`` after checks, or a new C-contiguous array."""
+    """The array to fill: ``out`` after checks, or a new C-contiguous array (a
+    :class:`DryRun` passes the same checks, but for its memory)."""
     if out is None:
         if shape is None:
             raise TypeError("shape is required when out is not given")
@@ -232,6 +250,8 @@ def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
         raise TypeError(f"out has dtype {out.dtype} but dtype={np.dtype(dtype)} was asked for")
     if shape is not None and as_shape(shape) != out.shape:
         raise ValueError(f"shape {as_shape(shape)} disagrees with out.shape {out.shape}")
+    if isinstance(out, DryRun):
+        return out
     if not out.flags.c_contiguous:
         raise ValueError("out must be C-contiguous")
     if not out.flags.writeable:
@@ -241,15 +261,19 @@ def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
     return out
 
 
-def allocate(dims: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    count = math.prod(dims)
-    if count * dtype.itemsize > MAX_BYTES:
+def check_size(dims: tuple[int, ...], dtype: np.dtype) -> None:
+    """An array of ``dims`` of ``dtype`` must fit in 2**63 bytes."""
+    if math.prod(dims) * dtype.itemsize > MAX_BYTES:
         raise ValueError(f"shape {dims} of {dtype} needs more than 2**63 bytes")
+
+
+def allocate(dims: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    check_size(dims, dtype)
     try:
         return np.empty(dims, dtype=dtype)
     except MemoryError:
         raise MemoryError(
-            f"shape {dims} of {dtype} needs {byte_size(count * dtype.itemsize)}, "
+            f"shape {dims} of {dtype} needs {byte_size(math.prod(dims) * dtype.itemsize)}, "
             "which cannot be allocated"
         ) from None
 

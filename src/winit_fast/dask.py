@@ -45,8 +45,7 @@ from typing import Any
 import numpy as np
 
 import winit_fast as wf
-from winit_fast import _validation as v
-from winit_fast._variance_scaling import PRESETS
+from winit_fast import _interface as wfi
 
 try:
     import dask.array as da
@@ -57,7 +56,7 @@ except ImportError as exc:
 
 __all__ = [
     "constant",
-    *PRESETS,  # glorot_normal ... lecun_uniform
+    *wfi.PRESETS,  # glorot_normal ... lecun_uniform
     "normal",
     "ones",
     "truncated_normal",
@@ -96,13 +95,8 @@ def _array(
     chunks: Any,
     dtype: np.dtype,
 ) -> da.Array:
-    dims = v.as_shape(shape)
-    # Any bad argument raises here, on the client: an empty block runs every check.
-    empty = tuple(slice(0, 0) for _ in dims)
-    if block is _random_block:
-        fill(dims, index=empty)
-    else:
-        fill((0,) * len(dims))
+    dims = wfi.as_shape(shape)
+    fill(dims, out=wfi.DryRun(dims, dtype))  # any bad argument raises here, on the client
     return da.map_blocks(
         block,
         fill,
@@ -125,8 +119,8 @@ def _random(
 ) -> da.Array:
     """The array of ``fill`` (a winit_fast function, its own parameters bound) with the
     arguments every random function shares."""
-    resolved = v.as_dtype(np.float32 if dtype is None else dtype)
-    seed = v.as_seed(seed)  # drawn once here when None: all chunks agree
+    resolved = wfi.as_dtype(np.float32 if dtype is None else dtype)
+    seed = wfi.as_seed(seed)  # drawn once here when None: all chunks agree
     fill = functools.partial(fill, seed=seed, dtype=resolved, stream=stream, n_threads=n_threads)
     return _array(name, _random_block, fill, shape, chunks, resolved)
 
@@ -374,7 +368,7 @@ def constant(
     array([[0.5, 0.5, 0.5],
            [0.5, 0.5, 0.5]], dtype=float32)
     """
-    resolved = v.as_dtype(np.float32 if dtype is None else dtype)
+    resolved = wfi.as_dtype(np.float32 if dtype is None else dtype)
     fill = functools.partial(wf.constant, value=value, dtype=resolved)
     return _array("constant", _constant_block, fill, shape, chunks, resolved)
 

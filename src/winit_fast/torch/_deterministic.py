@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 import winit_fast as wf
-from winit_fast import _validation as v
+from winit_fast import _interface as wfi
 from winit_fast.torch._dtensor import computed_whole
 from winit_fast.torch._tensor import FLOAT_DTYPES, as_array, filling, need_dims
 
@@ -94,7 +94,7 @@ def dirac_(tensor: torch.Tensor, groups: int = 1) -> torch.Tensor:
     """
     as_array(tensor)
     need_dims(tensor, lambda n: 3 <= n <= 5, "3, 4 or 5 dimensions")
-    groups = v.as_count("groups", groups)
+    groups = wfi.as_count("groups", groups)
     if groups < 1 or tensor.shape[0] % groups:
         raise ValueError(f"groups must be >= 1 and divide dim 0 ({tensor.shape[0]}), got {groups}")
     per_group = tensor.shape[0] // groups
