@@ -49,8 +49,9 @@ class Family:
         # initializer: shape, the parameters, the placement keywords (raw words are not)
         self.initializer = initializer
         self._checked: dict[tuple, tuple[float, ...]] = {}
-        if BY_NAME.setdefault(name, self) is not self or BY_CODE.setdefault(code, self) is not self:
+        if name in BY_NAME or code in BY_CODE:
             raise ValueError(f"a family is already registered as {name!r} or as {code}")
+        BY_NAME[name] = BY_CODE[code] = self
 
     def __repr__(self) -> str:
         return f"Family({self.name!r}, code={self.code}, parameters={self.parameters})"

@@ -16,11 +16,12 @@ those can change without breaking an adapter. What is here:
   made), :data:`SCHEME_FUNCTIONS` (the weight schemes of ``init_module``, ``save_init`` and
   ``init_params``) with :func:`check_scheme`, :func:`role` and :func:`weight`, and
   :data:`PRESETS` (Keras's variance-scaling presets) with :data:`TRUNCATED_STD`;
-- :data:`BACKENDS` (the names ``use_backend`` takes) and :func:`current`, the backend in use
-  (docs/architecture.md, "adding a backend").
+- :data:`BACKENDS` (the names ``use_backend`` takes), :func:`current` (the backend in use,
+  docs/architecture.md: "adding a backend") and :func:`compiled` (the C core or None, for
+  what only it has: the SIMD levels).
 """
 
-from winit_fast._backend import BACKENDS, current
+from winit_fast._backend import BACKENDS, compiled, current
 from winit_fast._families import BY_NAME as FAMILIES
 from winit_fast._schemes import (
     FUNCTIONS,
@@ -60,6 +61,7 @@ __all__ = [
     "as_shape",
     "bfloat16",
     "check_scheme",
+    "compiled",
     "current",
     "role",
     "stream_id",
