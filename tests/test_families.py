@@ -123,9 +123,10 @@ def test_the_short_path_fills_what_the_full_path_fills(record, dtype):
     function, values = getattr(wf, record.name), VALUES[record.name]
     keywords = dict(zip(record.parameters, values, strict=True))
     out = np.empty(37, dtype)
-    assert short(record.code, out, 7, 9, 13, None, *values) is out  # it takes the call
+    where = {"seed": 7, "stream": 9, "offset": 13}
+    assert short(record.code, {"out": out, **where}, *values) is out  # it takes the call
     with wf.use_backend("python"):
-        assert short(record.code, np.empty(37, dtype), 7, 9, 13, None, *values) is None
+        assert short(record.code, {"out": np.empty(37, dtype), **where}, *values) is None
         expected = function(37, **keywords, seed=7, stream=9, offset=13, dtype=dtype)
     assert same_bytes(out, expected)
     again = function(**keywords, out=np.empty(37, dtype), seed=7, stream=9, offset=13)
@@ -136,22 +137,29 @@ def test_the_short_path_fills_what_the_full_path_fills(record, dtype):
 def test_the_short_path_declines_what_it_does_not_test():
     short, code = short_path(), wfi.FAMILIES["normal"].code
     out = np.empty(8, np.float32)
-    assert short(code, out, 0, 0, 0, None, 0.0, 1.0) is out
+    assert short(code, {"out": out, "seed": 0}, 0.0, 1.0) is out
+    assert short(code, {"out": out, "seed": 0, "n_threads": None, "offset": 3}, 0, 1) is out
     declined = [
-        (code, out, np.uint64(0), 0, 0, None, 0.0, 1.0),  # a NumPy int seed
-        (code, out, 0, "w", 0, None, 0.0, 1.0),  # a named stream
-        (code, out, 0, 0, 2**62, None, 0.0, 1.0),  # an offset near the end of the stream
-        (code, out, 0, 0, 0, True, 0.0, 1.0),  # a bool n_threads
-        (code, out, 0, 0, 0, None, np.float32(0.0), 1.0),  # a NumPy scalar parameter
-        (code, out, 0, 0, 0, None, True, 1.0),  # a bool is not the int 1
-        (code, out[::2], 0, 0, 0, None, 0.0, 1.0),  # not contiguous
-        (code, out.view(np.ndarray).reshape(2, 4).T, 0, 0, 0, None, 0.0, 1.0),
-        (code, np.empty(8, np.dtype(">f4")), 0, 0, 0, None, 0.0, 1.0),  # byte-swapped
-        (code, np.empty(8, np.uint32), 0, 0, 0, None, 0.0, 1.0),
-        (len(RECORDS), out, 0, 0, 0, None, 0.0, 1.0),  # no such family
+        ({"out": out}, (0.0, 1.0)),  # no seed: fresh entropy
+        ({"out": out, "seed": None}, (0.0, 1.0)),
+        ({"out": out, "seed": np.uint64(0)}, (0.0, 1.0)),  # a NumPy int seed
+        ({"out": out, "seed": 0, "stream": "w"}, (0.0, 1.0)),  # a named stream
+        ({"out": out, "seed": 0, "offset": 2**62}, (0.0, 1.0)),  # near the end of the stream
+        ({"out": out, "seed": 0, "n_threads": True}, (0.0, 1.0)),
+        ({"out": out, "seed": 0, "dtype": np.float32}, (0.0, 1.0)),
+        ({"out": out, "seed": 0, "index": np.s_[:4]}, (0.0, 1.0)),
+        ({"out": out, "seed": 0, "sed": 1}, (0.0, 1.0)),  # a keyword no fill takes
+        ({"out": out, "seed": 0}, (np.float32(0.0), 1.0)),  # a NumPy scalar parameter
+        ({"out": out, "seed": 0}, (True, 1.0)),  # a bool is not the int 1
+        ({"out": out[::2], "seed": 0}, (0.0, 1.0)),  # not contiguous
+        ({"out": out.reshape(2, 4).T, "seed": 0}, (0.0, 1.0)),
+        ({"out": np.empty(8, np.dtype(">f4")), "seed": 0}, (0.0, 1.0)),  # byte-swapped
+        ({"out": np.empty(8, np.uint32), "seed": 0}, (0.0, 1.0)),
+        ({"out": list(out), "seed": 0}, (0.0, 1.0)),
     ]
-    for call in declined:
-        assert short(*call) is None, call[2:]
+    for where, values in declined:
+        assert short(code, where, *values) is None, (where, values)
+    assert short(len(RECORDS), {"out": out, "seed": 0}) is None  # no such family
 
 
 @needs_core

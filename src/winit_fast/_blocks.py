@@ -33,24 +33,11 @@ class Piece(NamedTuple):
 
 
 class Rectangle(NamedTuple):
-    """One rectangle of a block: runs of ``length`` elements on axes of ``counts``; run
-    ``i`` starts ``start + sum(i * stream_steps)`` elements into the tensor and at element
-    ``out_start + sum(i * out_steps)`` of the block (a ``_stream.Runs`` once the tensor's
-    place in the stream is known)."""
+    """One rectangle of a block: its runs (a ``_stream.Runs`` whose stream positions count
+    from ``start``, the tensor's element where its first run begins)."""
 
     start: int
-    length: int
-    counts: tuple[int, ...]
-    stream_steps: tuple[int, ...]
-    out_start: int
-    out_steps: tuple[int, ...]
-
-    @property
-    def last_start(self) -> int:
-        """Where the last run starts in the tensor (steps are positive)."""
-        return self.start + sum(
-            (c - 1) * s for c, s in zip(self.counts, self.stream_steps, strict=True)
-        )
+    runs: Runs
 
 
 class Block(NamedTuple):
@@ -102,7 +89,7 @@ def _rectangle(
     while cut >= 0 and pieces[cut] == (0, full[cut], 1) and block[cut] == full[cut]:
         cut -= 1
     if cut < 0:
-        return Rectangle(0, math.prod(full), (), (), out_start, ())
+        return Rectangle(0, Runs(0, 0, math.prod(full), (), (), out_start, ()))
     start = sum(p.start * s for p, s in zip(pieces, strides, strict=True))
     outer = cut if pieces[cut].step == 1 else cut + 1  # a step on the cut axis: runs of rows
     length = strides[cut] * (pieces[cut].length if outer == cut else 1)
@@ -115,14 +102,8 @@ def _rectangle(
             axes[-1] = [axes[-1][0] * count, step, out_strides[axis]]  # one affine axis
         else:
             axes.append([count, step, out_strides[axis]])
-    return Rectangle(
-        start,
-        length,
-        tuple(a[0] for a in axes),
-        tuple(a[1] for a in axes),
-        out_start,
-        tuple(a[2] for a in axes),
-    )
+    counts, stream_steps, out_steps = (tuple(a[k] for a in axes) for k in range(3))
+    return Rectangle(start, Runs(0, 0, length, counts, stream_steps, out_start, out_steps))
 
 
 def resolve(shape: tuple[int, ...], index: Any) -> Block:
@@ -175,19 +156,5 @@ def runs(block: Block, per: int, offset: Any) -> list[Runs]:
     base = v.as_count("offset", offset)
     rects = block.rectangles()
     for rect in rects:  # every check before the first record
-        position(base + rect.last_start, rect.length, per)
-    records = []
-    for rect in rects:
-        first, phase = position(base + rect.start, 0, per)
-        records.append(
-            Runs(
-                first,
-                phase,
-                rect.length,
-                rect.counts,
-                rect.stream_steps,
-                rect.out_start,
-                rect.out_steps,
-            )
-        )
-    return records
+        position(base + rect.start, rect.runs.stream_extent, per)
+    return [rect.runs.at(*position(base + rect.start, 0, per)) for rect in rects]

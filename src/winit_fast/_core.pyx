@@ -236,6 +236,7 @@ cdef extern from "Python.h":
     unsigned long long PyLong_AsUnsignedLongLong(object o)
     PyObject *PyErr_Occurred()
     void PyErr_Clear()
+    PyObject *PyDict_GetItem(object d, object key)
 
 cdef extern from "string.h" nogil:
     void *memcpy(void *dest, const void *src, size_t n)
@@ -328,26 +329,45 @@ cdef inline bint _same(const Checked *a, const Checked *b):
     return True
 
 
-def short_fill(int family, out, seed, stream, offset, n_threads, v0=None, v1=None, v2=None,
-               v3=None):
-    """out filled with `family` at values (v0, ...) from stream element `offset`, and returned,
-    when this is the common call; None otherwise (see above)."""
+def short_fill(int family, dict where, *values):
+    """`where["out"]` filled with `family` at `values` and returned when this is the common
+    call: the keyword tail `where` holding out= and seed= and at most stream=, offset= and
+    n_threads= (no dtype= or index=); None otherwise (see above)."""
     cdef PyObject *in_use = NULL
-    cdef unsigned long long seed_, stream_, offset_, threads = 0
+    cdef PyObject *found
+    cdef unsigned long long seed, stream = 0, offset = 0, threads
     cdef Checked key
     cdef Checked *slot
     cdef wf_spec spec
     cdef wf_position at
-    cdef int typenum
+    cdef int typenum, given = 2
     PyContextVar_Get(_selected, NULL, &in_use)
     Py_XDECREF(in_use)  # compared as an address only: the module itself holds it
-    if (in_use != <PyObject *>_this or type(out) is not _ndarray
-            or not _uint64(seed, 0, &seed_) or not _uint64(stream, 0, &stream_)
-            or not _uint64(offset, SHORT_OFFSET, &offset_) or not 0 <= family < WF_N_FAMILIES):
+    found = PyDict_GetItem(where, "out")
+    if (in_use != <PyObject *>_this or found == NULL or type(<object>found) is not _ndarray
+            or not 0 <= family < WF_N_FAMILIES or len(values) > SHORT_VALUES):
         return None
-    if n_threads is None:
+    out = <object>found
+    found = PyDict_GetItem(where, "seed")  # None or absent: fresh entropy, the full path's
+    if found == NULL or not _uint64(<object>found, 0, &seed):
+        return None
+    found = PyDict_GetItem(where, "stream")
+    if found != NULL:
+        given += 1
+        if not _uint64(<object>found, 0, &stream):
+            return None
+    found = PyDict_GetItem(where, "offset")
+    if found != NULL:
+        given += 1
+        if not _uint64(<object>found, SHORT_OFFSET, &offset):
+            return None
+    found = PyDict_GetItem(where, "n_threads")
+    if found == NULL or <object>found is None:
         threads = <unsigned long long>wf_max_threads()
-    elif not _uint64(n_threads, MAX_THREADS + 1, &threads) or threads == 0:
+    elif not _uint64(<object>found, MAX_THREADS + 1, &threads) or threads == 0:
+        return None
+    given += found != NULL
+    if given != len(where):  # dtype=, index= or a keyword the function does not take
         return None
     cdef cnp.ndarray array = <cnp.ndarray>out
     typenum = cnp.PyArray_TYPE(array)
@@ -362,26 +382,22 @@ def short_fill(int family, out, seed, stream, offset, n_threads, v0=None, v1=Non
     if not (cnp.PyArray_ISNOTSWAPPED(array) and cnp.PyArray_IS_C_CONTIGUOUS(array)
             and cnp.PyArray_ISWRITEABLE(array) and cnp.PyArray_ISALIGNED(array)):
         return None
-    values = (v0, v1, v2, v3)
-    key.family, key.ints, key.n_values = family, 0, 0
-    for value in values:
-        if value is None:
-            break
-        if not _number(value, key.n_values, &key):
+    key.family, key.ints, key.n_values = family, 0, len(values)
+    for i in range(key.n_values):
+        if not _number(values[i], i, &key):
             return None
-        key.n_values += 1
     slot = _lookup(&key)
     if not _same(slot, &key):  # not seen: the record checks it (raising what the full path would)
-        params = _records[family].prepare(values[:key.n_values], array.dtype)
+        params = _records[family].prepare(values, array.dtype)
         if len(params) != wf_family_params(family):
             raise ValueError(f"the record of family {families[family]!r} gives {len(params)} "
                              f"parameters; the C core takes {wf_family_params(family)}")
         slot[0] = key
         for i in range(len(params)):
             slot.params[i] = params[i]
-    spec.family, spec.dtype, spec.seed, spec.stream = <wf_family>family, key.dtype, seed_, stream_
+    spec.family, spec.dtype, spec.seed, spec.stream = <wf_family>family, key.dtype, seed, stream
     memcpy(spec.params, slot.params, sizeof(spec.params))
-    at = wf_position_at(0, offset_, wf_block_shift(key.dtype))
+    at = wf_position_at(0, offset, wf_block_shift(key.dtype))
     _fill(array, &spec, at.block, at.phase, <int>threads)
     return out
 

@@ -6,15 +6,16 @@ parameters), works out where in the stream its first element lies (``_stream``),
 a C-contiguous array to the backend in use (:func:`winit_fast.use_backend`, read at every
 call) through the backend interface (docs/architecture.md).
 
-A call with ``out=`` alone among the placement keywords first tries the compiled core's
-per-call short path (``_families.short_path``): it skips no check, only reuses the
+Each takes its own parameters, then the keyword tail of ``_placement.Where``. A call with
+``out=`` and no ``shape``, ``dtype`` or ``index`` first tries the compiled core's per-call
+short path (``_families.short_path``): it skips no check, only reuses the
 parameters the record checked before, and declines anything else, which then takes the full
 path, with its messages.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,9 +24,12 @@ from winit_fast import _validation as v
 from winit_fast._backend import current
 from winit_fast._families import Family, short_path
 from winit_fast._normal_cdf import truncation_masses
-from winit_fast._placement import Placement
+from winit_fast._placement import WHERE, Placement, Where, spelled_out
 from winit_fast._representable import smallest_normal, uniform_cap
 from winit_fast._stream import per_block, position
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def philox4x32(counters: Any, key: Any) -> np.ndarray:
@@ -150,18 +154,9 @@ def _uniform_params(low: Any, high: Any, dt: np.dtype) -> tuple[float, float, fl
 UNIFORM = Family("uniform", 1, ("low", "high"), _uniform_params)
 
 
+@spelled_out(WHERE)
 def uniform(
-    shape: Any = None,
-    low: Any = 0.0,
-    high: Any = 1.0,
-    *,
-    seed: Any = None,
-    dtype: Any = None,
-    out: np.ndarray | None = None,
-    stream: Any = 0,
-    offset: Any = 0,
-    n_threads: int | None = None,
-    index: Any = None,
+    shape: Any = None, low: Any = 0.0, high: Any = 1.0, **where: Unpack[Where]
 ) -> np.ndarray:
     """Values uniform in ``[low, high)``.
 
@@ -202,6 +197,8 @@ def uniform(
     Returns
     -------
     numpy.ndarray
+        ``out`` itself when given, else a new array of ``shape`` (of the block ``index``
+        selects, when given) and ``dtype``. The same holds for every fill.
 
     Examples
     --------
@@ -210,12 +207,11 @@ def uniform(
     >>> x.shape, x.dtype, bool(((-1 <= x) & (x < 1)).all())
     ((2, 3), dtype('float32'), True)
     """
-    if shape is dtype is index is None:  # out= alone: the short path may take it
-        done = _short(1, out, seed, stream, offset, n_threads, low, high)
+    if shape is None:  # the short path may take a call with out= (and no dtype or index)
+        done = _short(1, where, low, high)
         if done is not None:
             return done
-    where = Placement(seed, dtype, out, stream, offset, n_threads, index)
-    return draw(shape, UNIFORM, (low, high), where)
+    return draw(shape, UNIFORM, (low, high), Placement.of("uniform", where))
 
 
 def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype) -> tuple[float, float]:
@@ -248,18 +244,9 @@ def _normal_params(mean: Any, std: Any, dt: np.dtype) -> tuple[float, float]:
 NORMAL = Family("normal", 2, ("mean", "std"), _normal_params, lambda _, work: MAX_ABS_Z[work])
 
 
+@spelled_out(WHERE)
 def normal(
-    shape: Any = None,
-    mean: Any = 0.0,
-    std: Any = 1.0,
-    *,
-    seed: Any = None,
-    dtype: Any = None,
-    out: np.ndarray | None = None,
-    stream: Any = 0,
-    offset: Any = 0,
-    n_threads: int | None = None,
-    index: Any = None,
+    shape: Any = None, mean: Any = 0.0, std: Any = 1.0, **where: Unpack[Where]
 ) -> np.ndarray:
     """Normal values ``mean + std * z`` (Box-Muller on pairs of elements).
 
@@ -274,12 +261,11 @@ def normal(
     >>> round(float(w.std()), 3)
     0.02
     """
-    if shape is dtype is index is None:  # out= alone: the short path may take it
-        done = _short(2, out, seed, stream, offset, n_threads, mean, std)
+    if shape is None:  # the short path may take a call with out= (and no dtype or index)
+        done = _short(2, where, mean, std)
         if done is not None:
             return done
-    where = Placement(seed, dtype, out, stream, offset, n_threads, index)
-    return draw(shape, NORMAL, (mean, std), where)
+    return draw(shape, NORMAL, (mean, std), Placement.of("normal", where))
 
 
 # Smallest interval probability a truncated normal accepts: every tail probability the
@@ -314,6 +300,7 @@ TRUNCATED_NORMAL = Family(
 )
 
 
+@spelled_out(WHERE)
 def truncated_normal(
     shape: Any = None,
     mean: Any = 0.0,
@@ -321,13 +308,7 @@ def truncated_normal(
     *,
     a: Any = -2.0,
     b: Any = 2.0,
-    seed: Any = None,
-    dtype: Any = None,
-    out: np.ndarray | None = None,
-    stream: Any = 0,
-    offset: Any = 0,
-    n_threads: int | None = None,
-    index: Any = None,
+    **where: Unpack[Where],
 ) -> np.ndarray:
     """Normal values truncated to ``[mean + a*std, mean + b*std]`` (Keras semantics: ``a`` and
     ``b`` are in units of ``std``).
@@ -349,12 +330,11 @@ def truncated_normal(
     >>> bool(abs(w).max() <= 2 * 0.002), round(float(w.std() / 0.002), 2)
     (True, 0.88)
     """
-    if shape is dtype is index is None:  # out= alone: the short path may take it
-        done = _short(3, out, seed, stream, offset, n_threads, mean, std, a, b)
+    if shape is None:  # the short path may take a call with out= (and no dtype or index)
+        done = _short(3, where, mean, std, a, b)
         if done is not None:
             return done
-    where = Placement(seed, dtype, out, stream, offset, n_threads, index)
-    return draw(shape, TRUNCATED_NORMAL, (mean, std, a, b), where)
+    return draw(shape, TRUNCATED_NORMAL, (mean, std, a, b), Placement.of("truncated_normal", where))
 
 
 _short = short_path()  # bound once every record above exists

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -10,10 +11,8 @@ from typing import Any
 import numpy as np
 
 from winit_fast import _validation as v
-from winit_fast._distributions import normal, truncated_normal, uniform
+from winit_fast._schemes import FUNCTIONS, Scheme
 from winit_fast._stream import blocks_used, per_block
-from winit_fast._structured import orthogonal
-from winit_fast._variance_scaling import PRESETS, variance_scaling
 
 _STATE_KEYS = ("seed", "stream", "block")
 
@@ -38,48 +37,47 @@ def _size(shape: Any, out: Any) -> int:
         return 0
 
 
-def _preset_method(name: str) -> Callable[..., np.ndarray]:
-    scale, mode, default = PRESETS[name]
+# What a method leaves out of its function's keywords: the generator gives them.
+_GIVEN = ("seed", "stream", "offset", "index")
+_METHOD_DOC = """:func:`winit_fast.{name}`, continuing this stream.
 
-    def method(
-        self: Generator,
-        shape: Any = None,
-        *,
-        distribution: str = default,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-        layout: str = "keras",
-        fan_in: int | None = None,
-        fan_out: int | None = None,
-        input_axes: Any = None,
-        output_axes: Any = None,
-    ) -> np.ndarray:
-        return self.variance_scaling(
-            shape,
-            scale,
-            mode,
-            distribution,
-            dtype=dtype,
-            out=out,
-            n_threads=n_threads,
-            layout=layout,
-            fan_in=fan_in,
-            fan_out=fan_out,
-            input_axes=input_axes,
-            output_axes=output_axes,
-        )
-
-    method.__name__ = name
-    method.__qualname__ = f"Generator.{name}"
-    method.__doc__ = f""":func:`winit_fast.{name}`, continuing this stream.
+        Every argument of the function but ``seed``, ``stream``, ``offset`` and ``index``,
+        which the generator gives.{note}
 
         Examples
         --------
         >>> import winit_fast as wf
-        >>> wf.Generator(seed=0).{name}((3, 3, 8, 16)).shape
-        (3, 3, 8, 16)
+        >>> wf.Generator(seed=0).{name}((3, 4, 8)).shape
+        (3, 4, 8)
         """
+
+
+def _method(scheme: Scheme) -> Callable[..., np.ndarray]:
+    """``Generator.<name>``: the registry's random fill ``name``, at the stream's next
+    block, which it reserves (:meth:`Generator.reserve`)."""
+    function, name = scheme.function, scheme.name
+    full = inspect.signature(function)
+    this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    kept = [p for p in full.parameters.values() if p.name not in _GIVEN]
+    signature = full.replace(parameters=[this, *kept])
+    # orthogonal draws float64 normals whatever its dtype; the others, elements of theirs
+    drawn = v.FLOAT64 if name == "orthogonal" else None
+
+    def method(self: Generator, *args: Any, **kwargs: Any) -> np.ndarray:
+        arguments = signature.bind(self, *args, **kwargs).arguments
+        del arguments["self"]
+        shape, out = arguments.get("shape"), arguments.get("out")
+        dtype = out.dtype if isinstance(out, np.ndarray) else arguments.get("dtype")
+        dtype = dtype if drawn is None else drawn
+        with self.reserve(_size(shape, out), dtype) as offset:
+            where = {"seed": self._seed, "stream": self._stream, "offset": offset}
+            return function(**arguments, **where)
+
+    note = " Its normals are drawn in float64 (2 per block) whatever ``dtype`` is." if drawn else ""
+    method.__name__ = name
+    method.__qualname__ = f"Generator.{name}"
+    method.__doc__ = _METHOD_DOC.format(name=name, note=note)
+    method.__signature__ = signature  # type: ignore[attr-defined]  # what help() shows
     return method
 
 
@@ -111,6 +109,20 @@ class Generator:
     >>> bool((g2.he_normal((784, 64)) == a).all())
     True
     """
+
+    # The random fills of the registry (winit_fast._schemes.FUNCTIONS), each continuing this
+    # stream; made from the registry by _add_methods, named here for type checkers.
+    uniform: Callable[..., np.ndarray]
+    normal: Callable[..., np.ndarray]
+    truncated_normal: Callable[..., np.ndarray]
+    variance_scaling: Callable[..., np.ndarray]
+    glorot_normal: Callable[..., np.ndarray]
+    glorot_uniform: Callable[..., np.ndarray]
+    he_normal: Callable[..., np.ndarray]
+    he_uniform: Callable[..., np.ndarray]
+    lecun_normal: Callable[..., np.ndarray]
+    lecun_uniform: Callable[..., np.ndarray]
+    orthogonal: Callable[..., np.ndarray]
 
     def __init__(self, seed: int | None = None, stream: int | str = 0) -> None:
         self._seed = v.as_seed(seed)
@@ -202,141 +214,13 @@ class Generator:
         yield self._block * per
         self._block += used
 
-    def _continue(self, function: Callable[..., np.ndarray], drawn: Any, /, *args, **kwargs):
-        """``function(shape, *args, **kwargs)`` at the current block of this stream, which
-        reserves the elements of its result (:meth:`reserve`): a rejected call uses nothing.
-        ``drawn`` is the dtype the stream's elements are drawn in (None: the call's)."""
-        shape, out = args[0], kwargs.get("out")
-        if drawn is None:
-            drawn = out.dtype if isinstance(out, np.ndarray) else kwargs.get("dtype")
-        with self.reserve(_size(shape, out), drawn) as offset:
-            return function(*args, seed=self._seed, stream=self._stream, offset=offset, **kwargs)
 
-    def uniform(
-        self,
-        shape: Any = None,
-        low: float = 0.0,
-        high: float = 1.0,
-        *,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-    ) -> np.ndarray:
-        """:func:`winit_fast.uniform`, continuing this stream.
+def _add_methods() -> None:
+    """A method for every random fill of the registry (its element-wise fills and
+    orthogonal): a family added to the registry gets its Generator method here."""
+    for name, scheme in FUNCTIONS.items():
+        if scheme.random:
+            setattr(Generator, name, _method(scheme))
 
-        Examples
-        --------
-        >>> import winit_fast as wf
-        >>> wf.Generator(seed=0).uniform((2, 3), -1.0, 1.0).shape
-        (2, 3)
-        """
-        return self._continue(
-            uniform, None, shape, low, high, dtype=dtype, out=out, n_threads=n_threads
-        )
 
-    def normal(
-        self,
-        shape: Any = None,
-        mean: float = 0.0,
-        std: float = 1.0,
-        *,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-    ) -> np.ndarray:
-        """:func:`winit_fast.normal`, continuing this stream.
-
-        Examples
-        --------
-        >>> import winit_fast as wf
-        >>> wf.Generator(seed=0).normal(5, std=0.1).dtype
-        dtype('float32')
-        """
-        return self._continue(
-            normal, None, shape, mean, std, dtype=dtype, out=out, n_threads=n_threads
-        )
-
-    def truncated_normal(
-        self,
-        shape: Any = None,
-        mean: float = 0.0,
-        std: float = 1.0,
-        *,
-        a: float = -2.0,
-        b: float = 2.0,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-    ) -> np.ndarray:
-        """``winit_fast.truncated_normal``, continuing this stream.
-
-        Examples
-        --------
-        >>> import winit_fast as wf
-        >>> w = wf.Generator(seed=0).truncated_normal(1000, std=0.02)
-        >>> bool((abs(w) <= 0.04).all())
-        True
-        """
-        kwargs = {"a": a, "b": b, "dtype": dtype, "out": out, "n_threads": n_threads}
-        return self._continue(truncated_normal, None, shape, mean, std, **kwargs)
-
-    def variance_scaling(
-        self,
-        shape: Any = None,
-        scale: float = 1.0,
-        mode: str = "fan_in",
-        distribution: str = "truncated_normal",
-        *,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-        layout: str = "keras",
-        fan_in: int | None = None,
-        fan_out: int | None = None,
-        input_axes: Any = None,
-        output_axes: Any = None,
-    ) -> np.ndarray:
-        """:func:`winit_fast.variance_scaling`, continuing this stream.
-
-        Examples
-        --------
-        >>> import winit_fast as wf
-        >>> wf.Generator(seed=0).variance_scaling((64, 32), 2.0, distribution="uniform").shape
-        (64, 32)
-        """
-        kwargs = {"dtype": dtype, "out": out, "n_threads": n_threads, "layout": layout}
-        fans = {"fan_in": fan_in, "fan_out": fan_out}
-        axes = {"input_axes": input_axes, "output_axes": output_axes}
-        args = (shape, scale, mode, distribution)
-        return self._continue(variance_scaling, None, *args, **kwargs, **fans, **axes)
-
-    def orthogonal(
-        self,
-        shape: Any = None,
-        gain: float = 1.0,
-        *,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-    ) -> np.ndarray:
-        """:func:`winit_fast.orthogonal`, continuing this stream.
-
-        Its normals are drawn in float64 (2 per block) whatever ``dtype`` is.
-
-        Examples
-        --------
-        >>> import winit_fast as wf
-        >>> g = wf.Generator(seed=0)
-        >>> g.orthogonal((4, 6)).shape, g.state["block"]
-        ((4, 6), 12)
-        """
-        return self._continue(  # its normals are float64 whatever dtype is
-            orthogonal, v.FLOAT64, shape, gain, dtype=dtype, out=out, n_threads=n_threads
-        )
-
-    glorot_normal = _preset_method("glorot_normal")
-    glorot_uniform = _preset_method("glorot_uniform")
-    he_normal = _preset_method("he_normal")
-    he_uniform = _preset_method("he_uniform")
-    lecun_normal = _preset_method("lecun_normal")
-    lecun_uniform = _preset_method("lecun_uniform")
+_add_methods()

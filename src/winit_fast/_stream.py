@@ -11,7 +11,7 @@ these rules is ``wf_block_shift`` / ``wf_position_at`` in ``csrc/wf_core.h``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -93,6 +93,16 @@ class Runs:
     def size(self) -> int:
         """How many elements the runs hold."""
         return self.length * math.prod(self.counts)
+
+    @property
+    def stream_extent(self) -> int:
+        """Stream positions from the first run's start to the last run's end."""
+        steps = zip(self.counts, self.stream_steps, strict=True)
+        return self.length + sum((count - 1) * step for count, step in steps) if self.size else 0
+
+    def at(self, block: int, phase: int) -> Runs:
+        """The same runs from element ``phase`` of block ``block``."""
+        return replace(self, block=block, phase=phase)
 
     def check_inside(self, size: int) -> None:
         """``ValueError`` unless the runs lie inside an ``out`` of ``size`` elements."""

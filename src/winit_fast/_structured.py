@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from winit_fast import _blocks
 from winit_fast import _validation as v
 from winit_fast._distributions import NORMAL, draw
-from winit_fast._placement import Placement
+from winit_fast._placement import WHERE, Placement, Where, spelled_out
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def _store(target: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -66,18 +69,8 @@ def _orthogonal_block(shape: Any, gain: Any, where: Placement) -> np.ndarray:
     return target
 
 
-def orthogonal(
-    shape: Any = None,
-    gain: float = 1.0,
-    *,
-    seed: Any = None,
-    dtype: Any = None,
-    out: np.ndarray | None = None,
-    stream: Any = 0,
-    offset: Any = 0,
-    n_threads: int | None = None,
-    index: Any = None,
-) -> np.ndarray:
+@spelled_out(WHERE)
+def orthogonal(shape: Any = None, gain: float = 1.0, **where: Unpack[Where]) -> np.ndarray:
     """A (semi-)orthogonal matrix times ``gain``, as Keras 3's ``Orthogonal``.
 
     ``shape`` is flattened to ``(rows, cols) = (prod(shape[:-1]), shape[-1])``; a float64
@@ -108,6 +101,7 @@ def orthogonal(
     Returns
     -------
     numpy.ndarray
+        ``gain`` times a matrix with orthonormal rows or columns, of ``shape``.
 
     Examples
     --------
@@ -116,7 +110,7 @@ def orthogonal(
     >>> w.shape, w.dtype, bool(np.allclose(w @ w.T, 4.0 * np.eye(64), atol=1e-5))
     ((64, 128), dtype('float32'), True)
     """
-    return _orthogonal(shape, gain, Placement(seed, dtype, out, stream, offset, n_threads, index))
+    return _orthogonal(shape, gain, Placement.of("orthogonal", where))
 
 
 def identity(
@@ -140,6 +134,7 @@ def identity(
     Returns
     -------
     numpy.ndarray
+        ``gain`` on the diagonal, zeros elsewhere.
 
     Examples
     --------

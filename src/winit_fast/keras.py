@@ -64,29 +64,6 @@ except ImportError as exc:  # keras missing, or its backend (TensorFlow by defau
         "an installed backend"
     ) from exc
 
-# One adapter class for each class of winit_fast.initializers that Keras has a twin of (the
-# adapter derives from it): the others are not registered here (see _ADAPTERS below).
-__all__ = [
-    "Constant",
-    "GlorotNormal",
-    "GlorotUniform",
-    "HeNormal",
-    "HeUniform",
-    "Identity",
-    "LecunNormal",
-    "LecunUniform",
-    "Ones",
-    "Orthogonal",
-    "RandomNormal",
-    "RandomUniform",
-    "TruncatedNormal",
-    "VarianceScaling",
-    "Zeros",
-    "deserialize",
-    "get",
-    "serialize",
-]
-
 PACKAGE = "winit_fast"
 # dtypes winit_fast writes itself; bfloat16 travels as float32 (exact) and is cast by the
 # backend, because not every backend takes an ml_dtypes array.
@@ -329,6 +306,7 @@ Orthogonal = _ADAPTERS["Orthogonal"]
 Identity = _ADAPTERS["Identity"]
 
 CLASSES: tuple[type[_Adapter], ...] = tuple(_ADAPTERS.values())
+__all__ = [*_ADAPTERS, "deserialize", "get", "serialize"]
 
 # Every name keras.initializers.get knows: winit_fast's classes under winit_fast's names and
 # Keras's aliases; Keras's own STFT (deterministic, no random stream to replace) and base class.
