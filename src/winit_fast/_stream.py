@@ -37,6 +37,12 @@ def position(offset: Any, count: int, per: int) -> tuple[int, int]:
             f"offset={offset} with {count} elements runs past the end of the stream "
             f"({per} * 2**64 elements)"
         )
+    return locate(offset, per)
+
+
+def locate(offset: int, per: int) -> tuple[int, int]:
+    """``(block, phase)`` of element ``offset`` counted from element 0 of block 0 (checked
+    by the caller, as the backends' are)."""
     return offset // per, offset % per
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from winit_fast._fallback import transforms as t
 from winit_fast._fallback.philox import STEP_BLOCKS, block_words, philox4x32_10
 from winit_fast._families import BY_CODE
-from winit_fast._stream import per_block
+from winit_fast._stream import blocks_used, locate, per_block
 
 Values = Callable[[t.Words], np.ndarray]  # a block's words to its elements, parameters bound
 
@@ -54,8 +54,7 @@ def fill_range(flat: np.ndarray, seed: int, stream: int, block: int, phase: int,
     """Stream positions ``phase, phase + 1, ...`` of block ``block`` into ``flat``."""
     per = per_block(flat.dtype)
     begin, end = phase, phase + flat.size  # positions counted from the start of `block`
-    first = begin // per
-    last = (end + per - 1) // per
+    first, last = locate(begin, per)[0], blocks_used(end, per)
     for b in range(first, last, STEP_BLOCKS):
         nb = min(STEP_BLOCKS, last - b)
         chunk = values(block_words(seed, stream, (block + b) % (1 << 64), nb))

@@ -11,7 +11,7 @@ import numpy as np
 
 from winit_fast._fallback.fills import block_values, fill_range, write
 from winit_fast._fallback.gather import fill_short_runs, run_starts
-from winit_fast._stream import Runs, per_block
+from winit_fast._stream import Runs, locate, per_block
 
 # Runs at least this long are filled one call each.
 LONG_RUN = 4096
@@ -32,7 +32,7 @@ def _fill_each(flat: np.ndarray, seed: int, stream: int, runs: Runs, values) -> 
     """Long runs, one contiguous fill each."""
     per, length = per_block(flat.dtype), runs.length
     for r, start in enumerate(run_starts(runs.phase, runs.counts, runs.stream_steps).tolist()):
-        first, within = divmod(start, per)
+        first, within = locate(start, per)
         part = flat[r * length : (r + 1) * length]
         fill_range(part, seed, stream, runs.block + first, within, values)
 

@@ -175,7 +175,7 @@ def ndtri_upper_f64(t: np.ndarray) -> np.ndarray:
 
 
 def truncnorm_params_f32(params: tuple) -> tuple:
-    """Mirrors ``truncnorm_f32_params`` (csrc/wf_fill.c): ``(mean, std, lo, hi, p_lo, q4_hi,
+    """Mirrors ``truncnorm_args`` (csrc/wf_fill.c): ``(mean, std, lo, hi, p_lo, q4_hi,
     m24, m24x4, m23, d)`` from the float parameters ``(mean, std, lo, hi, p_lo, q_hi, mass)``."""
     mean, std, lo, hi, p_lo, q_hi, mass = params
     m = f32(mass)
