@@ -40,7 +40,8 @@ typedef void (*wf_block_kernel)(void *dst, uint64_t first_block, size_t n_blocks
 /* float32 -> 16-bit rounding of a batch */
 typedef void (*wf_narrow_fn)(const float *src, void *dst, size_t n);
 
-/* The kernels of one instruction-set level; wf_dispatch.c picks one at run time. */
+/* The kernels of one instruction-set level (scalar, avx2, avx512, neon); wf_dispatch.c picks one
+ * at run time. */
 typedef struct wf_kernel_table {
     wf_block_kernel kernel[WF_N_FAMILIES][2]; /* [family][0: 32-bit elements, 1: float64] */
     wf_narrow_fn narrow_f16, narrow_bf16;
@@ -73,6 +74,9 @@ extern const wf_kernel_table wf_kernels_scalar;
 #if defined(WF_HAVE_X86_SIMD)
 extern const wf_kernel_table wf_kernels_avx2;
 extern const wf_kernel_table wf_kernels_avx512;
+#endif
+#if defined(WF_HAVE_NEON)
+extern const wf_kernel_table wf_kernels_neon;
 #endif
 
 /* The kernels of the level in use (never NULL). */

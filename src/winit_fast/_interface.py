@@ -16,6 +16,7 @@ those can change without breaking an adapter. What is here:
   made), :data:`SCHEME_FUNCTIONS` (the weight schemes of ``init_module``, ``save_init`` and
   ``init_params``) with :func:`check_scheme`, :func:`role` and :func:`weight`, and
   :data:`PRESETS` (Keras's variance-scaling presets) with :data:`TRUNCATED_STD`;
+- :func:`resolve_annotations`, so ``help()`` shows an adapter's signatures without quotes;
 - :data:`BACKENDS` (the names ``use_backend`` takes), :func:`current` (the backend in use,
   docs/architecture.md: "adding a backend") and :func:`compiled` (the C core or None, for
   what only it has: the SIMD levels).
@@ -32,6 +33,7 @@ from winit_fast._schemes import (
     role,
     weight,
 )
+from winit_fast._signatures import resolve_annotations
 from winit_fast._validation import (
     DryRun,
     as_count,
@@ -63,6 +65,7 @@ __all__ = [
     "check_scheme",
     "compiled",
     "current",
+    "resolve_annotations",
     "role",
     "stream_id",
     "weight",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar, get_type_hints
 
 import numpy as np
 
@@ -61,31 +61,48 @@ WHERE = {
     "index": None,
 }
 FANS = {"layout": "keras", "fan_in": None, "fan_out": None, "input_axes": None, "output_axes": None}
-# their types as the signatures show them: the text of the annotations above
-_TYPES = {name: getattr(t, "__forward_arg__", t) for name, t in Scaling.__annotations__.items()}
+_TYPES = get_type_hints(Scaling)  # each keyword's type, evaluated (help() shows no quotes)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def spelled_out(*tails: dict[str, Any]) -> Callable[[F], F]:
     """The decorated function's signature with its ``**`` parameter replaced by the keywords
-    of ``tails``, each keyword-only with its default and type: what ``help()`` and
-    ``inspect.signature`` show."""
+    of ``tails``, each keyword-only with its default and type, and every annotation
+    evaluated: what ``help()``, ``inspect.signature`` and the API reference show."""
 
     def decorate(function: F) -> F:
         signature = inspect.signature(function)
-        own = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
+        scope = function.__globals__
+        own = [
+            p.replace(annotation=_evaluated(p.annotation, scope))
+            for p in signature.parameters.values()
+            if p.kind != p.VAR_KEYWORD
+        ]
+        keyword = inspect.Parameter.KEYWORD_ONLY
         tail = [
-            inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, default=value, annotation=_TYPES[name]
-            )
+            inspect.Parameter(name, keyword, default=value, annotation=_TYPES[name])
             for keywords in tails
             for name, value in keywords.items()
         ]
-        function.__signature__ = signature.replace(parameters=[*own, *tail])  # type: ignore[attr-defined]
+        returns = _evaluated(signature.return_annotation, scope)
+        function.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*own, *tail], return_annotation=returns
+        )
         return function
 
     return decorate
+
+
+def _evaluated(annotation: Any, scope: dict[str, Any]) -> Any:
+    """An annotation written as a string (``from __future__ import annotations``), evaluated
+    in its module; as written if it names what only a type checker imports."""
+    if not isinstance(annotation, str):
+        return annotation
+    try:
+        return eval(annotation, scope)  # the package's own annotations
+    except (NameError, SyntaxError, TypeError):
+        return annotation
 
 
 def unexpected(function: str, given: Mapping[str, Any], *tails: Collection[str]) -> None:

@@ -188,7 +188,7 @@ _SCHEMES = ("lsuv", "fixup", "gpt2")
 def _init_spec(text: str) -> str:
     """An ``--init`` of the trainer, checked before anything runs."""
     from winit_fast.initializers import NAMES
-    from winit_fast.reference.initialization import INIT_FORMS, layer_initializer
+    from winit_fast.reference.initialization import TEXT_INIT_FORMS, layer_initializer
 
     if text in _SCHEMES:
         return text
@@ -197,7 +197,8 @@ def _init_spec(text: str) -> str:
     except (TypeError, ValueError):
         hint = _suggest(text, [*NAMES, *_SCHEMES])
         raise argparse.ArgumentTypeError(
-            f"unknown init {text!r}{hint}; give 'lsuv', {INIT_FORMS.replace(', or a', ' or a')}"
+            f"unknown init {text!r}{hint}; give {TEXT_INIT_FORMS}, or 'lsuv' ('fixup' and "
+            "'gpt2' scale residual branches: activations --residual, depth-study --residual)"
         ) from None
     return text
 
@@ -248,7 +249,9 @@ def _bench_options(bench: argparse.ArgumentParser) -> None:
 
     size = bench.add_mutually_exclusive_group()
     size.add_argument(
-        "--quick", action="store_true", help="smaller sizes: about 10 s on an idle 2-core machine"
+        "--quick",
+        action="store_true",
+        help="smaller sizes: about 10 s on an idle 2-core machine (longer on a busy one)",
     )
     size.add_argument(
         "--full",

@@ -51,7 +51,8 @@ try:
     import dask.array as da
 except ImportError as exc:
     raise ImportError(
-        f"winit_fast.dask needs dask.array ({exc}); install it with `pip install winit-fast[dask]`"
+        f"winit_fast.dask needs dask.array ({exc}); install it with "
+        '`pip install "winit-fast[dask]"`'
     ) from exc
 
 # every twin bound below: the registry's element-wise fills and constants
@@ -145,10 +146,12 @@ def _twin(name: str) -> Callable[..., da.Array]:
     parameters = inspect.signature(function).parameters
     kept = [p for p in parameters.values() if p.name not in _LEFT_OUT]
     keyword = next(i for i, p in enumerate(kept) if p.kind == p.KEYWORD_ONLY)
-    chunks = inspect.Parameter("chunks", inspect.Parameter.KEYWORD_ONLY, default="auto")
+    chunks = inspect.Parameter(
+        "chunks", inspect.Parameter.KEYWORD_ONLY, default="auto", annotation=Any
+    )
     kept[0] = kept[0].replace(default=inspect.Parameter.empty)  # the shape is required
     signature = inspect.Signature(
-        [*kept[:keyword], chunks, *kept[keyword:]], return_annotation="da.Array"
+        [*kept[:keyword], chunks, *kept[keyword:]], return_annotation=da.Array
     )
     block = _random_block if scheme.random else _constant_block
 

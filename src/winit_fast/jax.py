@@ -251,3 +251,7 @@ def _check_keywords(function: Callable[..., Any], params: dict[str, Any]) -> Non
     for key in params:
         if key not in accepted or key in reserved:
             raise TypeError(f"{function.__name__} takes no argument {key!r} in make_array")
+
+
+# help() and the API reference show these signatures without quoted annotations.
+wfi.resolve_annotations(globals(), __all__)

@@ -60,7 +60,7 @@ try:
 except ImportError as exc:  # keras missing, or its backend (TensorFlow by default) missing
     raise ImportError(
         f"winit_fast.keras needs Keras 3 and one of its backends ({exc}); install it with "
-        "`pip install winit-fast[keras]` and set KERAS_BACKEND (jax, torch or tensorflow) to "
+        '`pip install "winit-fast[keras]"` and set KERAS_BACKEND (jax, torch or tensorflow) to '
         "an installed backend"
     ) from exc
 
@@ -389,3 +389,7 @@ def get(identifier: Any) -> Any:
         f"identifier {identifier!r} could not be interpreted as an initializer; valid names: "
         f"{', '.join(sorted(NAMES))}"
     )
+
+
+# help() and the API reference show these signatures without quoted annotations.
+wfi.resolve_annotations(globals(), __all__)

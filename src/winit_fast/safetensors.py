@@ -415,3 +415,7 @@ def _header(tensors: list[_Tensor], metadata: dict[str, str]) -> bytes:
 
 def _metadata_of(header: bytes) -> dict[str, Any]:
     return dict(json.loads(header[8:])["__metadata__"])
+
+
+# help() and the API reference show these signatures without quoted annotations.
+wfi.resolve_annotations(globals(), __all__)

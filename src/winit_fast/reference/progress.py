@@ -1,4 +1,5 @@
-"""A progress bar for the CLI: rich's if it is installed, else one plain line per 10 %."""
+"""A progress bar for the CLI, on a terminal only: rich's if it is installed, else one plain
+line per 10 %. Redirected output (a log file, a pipe) gets no bar."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ __all__ = ["progress_bar"]
 
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
-    """Yields ``update(label, done, total)``; the bar is shown on stderr.
+    """Yields ``update(label, done, total)``; the bar is shown on stderr when stderr is a
+    terminal (rich's own test, ``Console.is_terminal``, which also honours ``FORCE_COLOR``
+    and ``TTY_COMPATIBLE``).
 
     Examples
     --------
@@ -27,10 +30,14 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
         from rich.console import Console
         from rich.progress import Progress
     except ImportError:
-        yield _plain_update()
+        yield _plain_update() if sys.stderr.isatty() else (lambda label, done, total: None)
+        return
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda label, done, total: None
         return
     tasks: dict[str, Any] = {}  # label -> rich TaskID
-    with Progress(console=Console(stderr=True)) as bar:
+    with Progress(console=console) as bar:
 
         def update(label: str, done: int, total: int) -> None:
             if label not in tasks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -34,28 +35,35 @@ def constant_(tensor: torch.Tensor, val: float) -> torch.Tensor:
     return tensor
 
 
-def ones_(tensor: torch.Tensor) -> torch.Tensor:
-    """Fill ``tensor`` with ones, as ``torch.nn.init.ones_``.
+def _filled_with(value: float, name: str, example: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``torch.nn.init.<name>``: :func:`constant_` with ``value``."""
+
+    def fill(tensor: torch.Tensor) -> torch.Tensor:
+        return constant_(tensor, value)
+
+    fill.__name__ = fill.__qualname__ = name
+    fill.__doc__ = f"""Fill ``tensor`` with {value:g}, as ``torch.nn.init.{name}``.
 
     Examples
     --------
     >>> import torch, winit_fast.torch as wft
-    >>> wft.ones_(torch.empty(2, dtype=torch.bfloat16))
-    tensor([1., 1.], dtype=torch.bfloat16)
+    {example}
     """
-    return constant_(tensor, 1.0)
+    return fill
 
 
-def zeros_(tensor: torch.Tensor) -> torch.Tensor:
-    """Fill ``tensor`` with zeros, as ``torch.nn.init.zeros_``.
-
-    Examples
-    --------
-    >>> import torch, winit_fast.torch as wft
-    >>> wft.zeros_(torch.empty(2, dtype=torch.float64))
-    tensor([0., 0.], dtype=torch.float64)
-    """
-    return constant_(tensor, 0.0)
+ones_ = _filled_with(
+    1.0,
+    "ones_",
+    """>>> wft.ones_(torch.empty(2, dtype=torch.bfloat16))
+    tensor([1., 1.], dtype=torch.bfloat16)""",
+)
+zeros_ = _filled_with(
+    0.0,
+    "zeros_",
+    """>>> wft.zeros_(torch.empty(2, dtype=torch.float64))
+    tensor([0., 0.], dtype=torch.float64)""",
+)
 
 
 @computed_whole
