@@ -97,12 +97,13 @@ def short_path() -> Callable[..., Any]:
     """The compiled core's per-call short path, bound to the records and to the backend
     choice; without the core, a function that always declines (returns None).
 
-    ``short(code, out, seed, stream, offset, n_threads, *values)`` fills ``out`` and returns it
-    when the C core is the backend in use and the call is the common one (``out=`` an aligned,
-    writeable, C-contiguous float32/float64/float16 array, int ``seed``/``stream``/``offset``
-    in range, ``n_threads`` None or in range, int or float values); it checks values it has
-    not seen with :meth:`Family.prepare`, so it raises exactly the errors the full path would.
-    Anything else returns None, and the caller takes the full path.
+    ``short(code, where, *values)`` fills ``where["out"]`` and returns it when the C core is
+    the backend in use and the call is the common one: ``where`` (the public function's
+    keyword tail) holds ``out=`` (an aligned, writeable, C-contiguous float32, float64 or
+    float16 array) and an int ``seed=``, and at most int ``stream=``/``offset=`` in range and
+    ``n_threads=`` (no ``dtype=`` or ``index=``), and the values are ints or floats. It checks
+    values it has not seen with :meth:`Family.prepare`, so it raises exactly the errors the
+    full path would. Anything else returns None, and the caller takes the full path.
     """
     from winit_fast import _backend  # which imports the fallback, which imports this module
 
