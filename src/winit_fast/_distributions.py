@@ -139,7 +139,7 @@ def draw(shape: Any, family: Family, values: tuple, where: Placement) -> Any:
 
 def _uniform_params(low: Any, high: Any, dt: np.dtype) -> tuple[float, float, float]:
     """``(low, span, cap)`` in the working precision, as floats."""
-    low_f = v.as_real("low", low) + 0.0  # + 0.0: a zero is +0.0 (see _Checked)
+    low_f = v.as_real("low", low) + 0.0  # + 0.0: a zero is +0.0 (see Family.prepare)
     high_f = v.as_real("high", high) + 0.0
     if low_f > high_f:
         raise ValueError(f"low must be <= high, got low={low_f}, high={high_f}")
@@ -217,7 +217,7 @@ def uniform(
 def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype) -> tuple[float, float]:
     """``mean`` and ``std`` checked and rounded to the working precision (as floats); no value
     within ``reach`` standard deviations may overflow the output dtype."""
-    mean_f = v.as_real("mean", mean) + 0.0  # + 0.0: a zero is +0.0 (see _Checked)
+    mean_f = v.as_real("mean", mean) + 0.0  # + 0.0: a zero is +0.0 (see Family.prepare)
     std_f = v.as_real("std", std) + 0.0
     if std_f < 0:
         raise ValueError(f"std must be >= 0, got {std_f}")
