@@ -9,8 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from winit_fast import _seed_checkpoint
-from winit_fast._version import __version__
+from winit_fast import __version__, _seed_checkpoint
 
 SEED_LIMIT = 1 << 64
 DTYPES = ("float32", "float64", "float16", "bfloat16")

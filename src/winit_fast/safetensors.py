@@ -35,9 +35,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 import winit_fast as wf
-from winit_fast import _schemes
-from winit_fast import _validation as v
-from winit_fast._signatures import resolve_annotations as _resolve_annotations
+from winit_fast import _interface as wfi
 
 __all__ = ["DEFAULT_BLOCK_BYTES", "save_init"]
 
@@ -55,7 +53,7 @@ class _Tensor:
     name: str
     shape: tuple[int, ...]
     dtype: np.dtype
-    role: _schemes.Role
+    role: wfi.Role
     start: int  # byte offset in the data region
 
     @property
@@ -109,7 +107,7 @@ def save_init(
         float16 or bfloat16.
     scheme : str
         A scheme of ``init_module``: ``"he_normal"``, ``"kaiming_uniform"``,
-        ``"xavier_normal"``, ``"orthogonal"``, ... (:data:`winit_fast._schemes.SCHEME_FUNCTIONS`).
+        ``"xavier_normal"``, ``"orthogonal"``, ... (``winit_fast._schemes.SCHEME_FUNCTIONS``).
         ``"orthogonal"`` needs each whole matrix in memory (a QR), so its blocks are tensors.
     seed : int in [0, 2**64) or None
         ``None`` draws one seed, recorded in the file's metadata.
@@ -176,12 +174,12 @@ def plan(
         raise NotImplementedError("save_init writes little-endian data; this host is big-endian")
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
-    scheme = _schemes.check_scheme(scheme)
-    seed = v.as_seed(seed)
-    bias = v.as_real("bias", bias)
+    scheme = wfi.check_scheme(scheme)
+    seed = wfi.as_seed(seed)
+    bias = wfi.as_real("bias", bias)
     if norm is None:
         raise TypeError("norm must be a real number (a checkpoint has no values to keep)")
-    norm = v.as_real("norm", norm)
+    norm = wfi.as_real("norm", norm)
     if isinstance(block_bytes, bool) or not isinstance(block_bytes, int) or block_bytes < 1:
         raise ValueError(f"block_bytes must be an int >= 1, got {block_bytes!r}")
     part = _as_part(part)
@@ -192,15 +190,15 @@ def plan(
     entries = _entries(params)
     for dtype in {dtype for _, _, dtype in entries}:
         # a value that overflows a dtype fails here, not half way through the file
-        wf.constant(1, bias, dtype=dtype)
-        wf.constant(1, norm, dtype=dtype)
+        wf.constant(value=bias, out=wfi.DryRun((), dtype))
+        wf.constant(value=norm, out=wfi.DryRun((), dtype))
     tensors: list[_Tensor] = []
     start = 0
     ordered = sorted(entries, key=lambda e: (_ORDER.index(e[2].name), e[0]))
     for name, shape, dtype in ordered:
-        kind = _schemes.role(name, len(shape))
-        if kind == "weight" and scheme != "orthogonal":  # fans and arguments, on no data
-            _schemes.weight(scheme, shape, seed=seed, stream=name, dtype=dtype, index=slice(0, 0))
+        kind = wfi.role(name, len(shape))
+        if kind == "weight":  # every check of its call (fans, arguments), on no data
+            wfi.weight(scheme, shape, seed=seed, stream=name, out=wfi.DryRun(shape, dtype))
         tensors.append(_Tensor(name, shape, dtype, kind, start))
         start += tensors[-1].nbytes
     recorded = {
@@ -264,14 +262,14 @@ def write(checked: Plan, *, progress: Callable[[int, int], None] | None = None) 
 def _block(checked: Plan, tensor: _Tensor, index: Any, nbytes: int, buffer: np.ndarray) -> Any:
     """The bytes of block ``index`` of ``tensor`` (a view of ``buffer`` where it fits)."""
     if _whole(checked, tensor):
-        whole = _schemes.weight(
+        whole = wfi.weight(
             "orthogonal", tensor.shape, seed=checked.seed, stream=tensor.name, dtype=tensor.dtype
         )
         return whole.reshape(-1).view(np.uint8).data
     shape = tuple(b.stop - b.start for b in index)
     out = buffer[:nbytes].view(tensor.dtype).reshape(shape)
     if tensor.role == "weight":
-        _schemes.weight(
+        wfi.weight(
             checked.scheme,
             tensor.shape,
             seed=checked.seed,
@@ -376,14 +374,14 @@ _TORCH_DTYPES = {
 
 def _shape(name: str, shape: Any) -> tuple[int, ...]:
     try:
-        return v.as_shape(shape)
+        return wfi.as_shape(shape)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"params[{name!r}]: {exc}") from None
 
 
 def _dtype(name: str, dtype: Any) -> np.dtype:
     try:
-        return v.as_dtype(dtype)
+        return wfi.as_dtype(dtype)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"params[{name!r}]: {exc}") from None
 
@@ -420,4 +418,4 @@ def _metadata_of(header: bytes) -> dict[str, Any]:
 
 
 # help() and the API reference show these signatures without quoted annotations.
-_resolve_annotations(globals(), __all__)
+wfi.resolve_annotations(globals(), __all__)
