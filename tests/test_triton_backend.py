@@ -12,14 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from support import needs_core
-from triton_support import BACKEND, DEVICE, c_fill, host_bytes, tensor, torch, triton_fills
+from triton_support import BACKEND, DEVICE, c_fill, host_bytes, tensor, torch
 
 import winit_fast as wf
-from winit_fast import _validation as v
+from winit_fast import _interface as wfi
+from winit_fast._stream import Runs, per_block
 
 pytestmark = needs_core  # the reference bytes are the C core's
 
-BF16 = v.bfloat16()
+BF16 = wfi.bfloat16()
 DTYPES = [np.float32, np.float64, np.float16, BF16]
 DTYPE_IDS = ["float32", "float64", "float16", "bfloat16"]
 
@@ -37,7 +38,7 @@ def both(draw, **kwargs):
     """draw(**kwargs) by the C core, then through the Triton kernels."""
     with wf.use_backend("c"):
         expected = draw(**kwargs)
-    with triton_fills():
+    with wf.use_backend("triton"):
         got = draw(**kwargs)
     return expected, got
 
@@ -74,7 +75,7 @@ def test_raw_words_offsets():
 def test_end_of_stream_and_counter_carry(family, dtype):
     """The last elements of the stream (block 2**64 - 1) and a range whose block index carries
     into the counter's high word (block 2**32)."""
-    per = v.per_block(np.dtype(dtype))
+    per = per_block(np.dtype(dtype))
     for offset, n in ((per * 2**64 - 37, 37), (per * 2**32 - 7, 20)):
         assert_same(*both(CASES[family], shape=n, seed=5, stream=9, offset=offset, dtype=dtype))
 
@@ -112,7 +113,7 @@ def test_index_blocks_16_bit(family, dtype):
 
 def test_raw_words_runs():
     """Raw words through fill_runs (random_raw has no index=): rows of 6 words, 13 apart."""
-    runs = (0, 1, 6, (5,), (13,), 2, (7,))  # 5 rows of 6 words, from element 1 of block 0
+    runs = Runs(0, 1, 6, (5,), (13,), 2, (7,))  # 5 rows of 6 words, from element 1 of block 0
     out = np.zeros(40, np.uint32)
     BACKEND.fill_runs(out, "raw_u32", 17, 4, runs, (), 1)
     words = wf.random_raw(1 + 13 * 4 + 6, seed=17, stream=4)
@@ -152,7 +153,7 @@ def test_dtensor_style_shards(family, axis, parts):
     shape = (18, 22)
     with wf.use_backend("c"):
         whole = CASES[family](shape, seed=4, stream="layer.weight")
-    with triton_fills():
+    with wf.use_backend("triton"):
         pieces = [
             CASES[family](shape, seed=4, stream="layer.weight", index=(slice(None),) * axis + (s,))
             for s in shards(shape[axis], parts)
@@ -187,7 +188,7 @@ def test_strided_shard():
     with wf.use_backend("c"):
         whole = wf.truncated_normal(shape, std=0.02, seed=8, stream="w")
     index = ([slice(0, 2), slice(8, 10)], slice(None))
-    with triton_fills():
+    with wf.use_backend("triton"):
         local = wf.truncated_normal(shape, std=0.02, seed=8, stream="w", index=index)
     assert_same(whole[np.r_[0:2, 8:10]], local)
 
@@ -283,8 +284,8 @@ def test_torch_tensor_in_place(dtype):
         expected = wf.normal(300, 0.0, 0.02, seed=9, stream="b", offset=2, dtype=dtype)
     out = tensor(expected)
     params = (0.0, float(np.float32(0.02)) if dtype != np.float64 else 0.02)
-    block, phase = divmod(2, v.per_block(np.dtype(dtype)))
-    BACKEND.fill(out, "normal", 9, v.stream_id("b"), block, phase, params, 1)
+    block, phase = divmod(2, per_block(np.dtype(dtype)))
+    BACKEND.fill(out, "normal", 9, wfi.stream_id("b"), block, phase, params, 1)
     assert out.device.type == DEVICE
     assert host_bytes(out) == expected.tobytes()
 
@@ -320,26 +321,43 @@ def test_memory_is_protected():
     out = np.zeros(20, np.float32)
     with pytest.raises(ValueError, match="reach element 21"):
         BACKEND.fill_runs(
-            out, "uniform", 1, 1, (0, 0, 5, (4,), (10,), 1, (5,)), (0.0, 1.0, 0.99), 1
+            out, "uniform", 1, 1, Runs(0, 0, 5, (4,), (10,), 1, (5,)), (0.0, 1.0, 0.99), 1
         )
-    with pytest.raises(TypeError, match="uint32 words"):
+    with pytest.raises(TypeError, match="does not write"):
         BACKEND.fill(out, "raw_u32", 1, 1, 0, 0, (), 1)
-    with pytest.raises(TypeError, match="float32, float64"):
+    with pytest.raises(TypeError, match="does not write"):
+        BACKEND.fill(np.zeros(4, np.uint32), "normal", 1, 1, 0, 0, (0.0, 1.0), 1)
+    with pytest.raises(TypeError, match="does not write"):
         BACKEND.fill(np.zeros(4, np.int64), "uniform", 1, 1, 0, 0, (0.0, 1.0, 0.99), 1)
     with pytest.raises(ValueError, match="contiguous"):
         BACKEND.fill(torch.zeros(4, 4).t(), "normal", 1, 1, 0, 0, (0.0, 1.0), 1)
     assert not out.any()
 
 
-def test_cpu_tensor_needs_the_interpreter(monkeypatch):
+def test_host_memory_without_a_gpu_or_the_interpreter_is_refused(monkeypatch):
+    """Without the interpreter, host memory is filled on a GPU and copied back: with no GPU
+    either, the fill is refused before anything is written, and so is the backend."""
     monkeypatch.setattr(BACKEND, "interpreted", lambda: False)
-    with pytest.raises(ValueError, match="CUDA tensor"):
-        BACKEND.fill(torch.zeros(4), "normal", 1, 1, 0, 0, (0.0, 1.0), 1)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    out = torch.zeros(4)
+    with pytest.raises(RuntimeError, match="needs a CUDA GPU"):
+        BACKEND.fill(out, "normal", 1, 1, 0, 0, (0.0, 1.0), 1)
+    with pytest.raises(RuntimeError, match="needs a CUDA GPU"), wf.use_backend("triton"):
+        pass
+    assert not out.any()
 
 
 def test_missing_triton_is_named(monkeypatch):
-    import winit_fast._triton as package
+    """Without triton, the backend is refused by name, with the extra that installs it."""
+    import sys
 
-    monkeypatch.setitem(__import__("sys").modules, "triton", None)
-    with pytest.raises(ImportError, match=r'pip install "winit-fast\[gpu\]"'):
+    import winit_fast._triton as package
+    from winit_fast import _backend
+
+    monkeypatch.setitem(sys.modules, "triton", None)
+    with pytest.raises(ImportError, match=r'package triton \(pip install "winit-fast\[gpu\]"'):
         package.load()
+    monkeypatch.setattr(_backend, "_triton_backend", None)  # not loaded yet
+    with pytest.raises(RuntimeError, match=r"backend 'triton' is not available: .*triton"):
+        with wf.use_backend("triton"):
+            pass

@@ -1,13 +1,16 @@
 """The Triton backend: the backend interface on torch tensors (CUDA; CPU under the interpreter).
 
 A fill launches one kernel of ``kernels.py`` over the runs of the target (a contiguous fill is
-one run). Like the other backends it checks only what protects memory (the target's type and
-that every run lies inside it): the Python layer has checked and rounded everything else.
+one run; a strided fill is the ``_stream.Runs`` record it is given, as is). Like the other
+backends it checks only what protects memory (the target's type, that the family writes its
+dtype, that the runs lie inside it): the Python layer has checked and rounded everything else.
 
-``out`` is a torch tensor, or a NumPy array (taken zero-copy with ``torch.from_numpy``). On a
-GPU it must be a CUDA tensor; CPU tensors are filled only when Triton's interpreter runs the
-kernels (``TRITON_INTERPRET=1`` set before this module is imported), which is how the tests
-prove the kernels' bytes without a GPU.
+``out`` is a torch tensor, or a NumPy array (taken zero-copy with ``torch.from_numpy``). The
+kernels write CUDA tensors in place, on torch's current stream of the tensor's GPU. Memory on
+the host (a NumPy array, a CPU tensor) is written in place only when Triton's interpreter runs
+the kernels (``TRITON_INTERPRET=1`` set before this module is imported: how the tests prove the
+kernels' bytes without a GPU); with a GPU it is filled there and copied back (what
+``use_backend("triton")`` does for the NumPy API).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import contextlib
 import itertools
 import math
 import platform
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -23,28 +27,20 @@ import torch
 import triton
 
 from winit_fast._fallback.transforms import truncnorm_params_f32
+from winit_fast._stream import Runs
 from winit_fast._triton import kernels as k
 
 name = "triton"
 families = tuple(k.FAMILY_CODES)
 
 _FLOATS = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
+_WORKING = {torch.float64: torch.float64}  # the others compute in float32
 # A launch has at most this many programs (CUDA's limit on the grid's x dimension).
 MAX_GRID = 2**31 - 1
-
-
-class Runs(NamedTuple):
-    """Runs of ``length`` stream positions (csrc/wf_runs.h): run ``(i_0, ..., i_k)`` covers
-    positions ``phase + sum(i * stream_steps) + [0, length)`` counted from element 0 of block
-    ``block``, written to ``out_start + sum(i * out_steps) + [0, length)``."""
-
-    block: int
-    phase: int
-    length: int
-    counts: tuple[int, ...]
-    stream_steps: tuple[int, ...]
-    out_start: int
-    out_steps: tuple[int, ...]
+NEEDS_A_DEVICE = (
+    "the Triton backend needs a CUDA GPU (torch.cuda.is_available() is False here), or "
+    "TRITON_INTERPRET=1 set before triton is imported (its interpreter, on the CPU)"
+)
 
 
 def interpreted() -> bool:
@@ -54,44 +50,49 @@ def interpreted() -> bool:
     return isinstance(k.fill_kernel, InterpretedFunction)
 
 
+def check_device() -> None:
+    """``RuntimeError`` unless the kernels can run here: a CUDA GPU or the interpreter."""
+    if not (interpreted() or torch.cuda.is_available()):
+        raise RuntimeError(NEEDS_A_DEVICE)
+
+
 # ---- the interface -------------------------------------------------------------------------
 
 
 def fill(out, family, seed, stream, block, phase, params, n_threads) -> None:
     """Elements ``phase, phase + 1, ...`` from block ``block`` of the stream into all of out."""
-    target = _as_tensor(out)
-    fill_runs(
-        target,
-        family,
-        seed,
-        stream,
-        Runs(block, phase, target.numel(), (), (), 0, ()),
-        params,
-        n_threads,
-    )
+    size = out.numel() if isinstance(out, torch.Tensor) else np.size(out)
+    runs = Runs(block, phase, size, (), (), 0, ())
+    fill_runs(out, family, seed, stream, runs, params, n_threads)
 
 
-def fill_runs(out, family, seed, stream, runs, params, n_threads) -> None:
-    """The runs of an ``index=`` block (``runs``: any object with the fields of ``Runs``, or
-    the tuple ``(block, phase, length, counts, stream_steps, out_start, out_steps)``)."""
+def fill_runs(out, family, seed, stream, runs: Runs, params, n_threads) -> None:
+    """The runs of a strided fill (an ``index=`` block, a DTensor shard, a strided tensor's
+    storage): the ``_stream.Runs`` record, as every backend takes it."""
     family = _family_name(family)
-    target = _as_tensor(out)
-    runs = Runs(*(getattr(runs, f) for f in Runs._fields) if hasattr(runs, "block") else runs)
-    pointer = _pointer(target, family)
-    _check_inside(runs, target.numel())
-    if runs.length == 0 or 0 in runs.counts:
-        return
-    per = 2 if target.dtype == torch.float64 else 4
-    arguments = (*_words(seed), *_words(stream))
-    values = _parameters(family, target.dtype, params)
-    with _on_device(target):
-        for launch in _launches(runs, per):
-            _launch(pointer, family, runs.block, arguments, launch, values, per)
+    with _kernels_memory(out) as target:
+        pointer = _pointer(target, family)
+        runs.check_inside(target.numel())
+        if runs.size == 0:
+            return
+        per = 2 if target.dtype == torch.float64 else 4
+        arguments = (*_words(seed), *_words(stream))
+        values = _parameters(family, target.dtype, params)
+        with _on_device(target):
+            for launch in _launches(runs, per):
+                _launch(pointer, family, runs.block, arguments, launch, values, per)
 
 
 def fill_constant(out, value, n_threads) -> None:
-    """Every element equal to ``value`` (already rounded to the dtype by the caller)."""
-    _as_tensor(out).fill_(value)
+    """Every element equal to ``value``, a float in the working precision of out's dtype
+    (float64 for float64, float32 otherwise), rounded to the dtype as the C core rounds it."""
+    with _kernels_memory(out) as target:
+        if target.dtype not in _FLOATS:
+            raise TypeError(f"out must be float32, float64, float16 or bfloat16, got {target.dtype}")
+        working = torch.tensor(float(value), dtype=_WORKING.get(target.dtype, torch.float32))
+        # rounded on the host (to nearest even, the C core's rounding), so the value torch
+        # writes is exactly representable and its own conversion changes nothing
+        target.fill_(working.to(target.dtype).item())
 
 
 def philox4x32(counters, k0: int, k1: int):
@@ -150,37 +151,33 @@ def _as_tensor(out) -> torch.Tensor:
     return out
 
 
+@contextlib.contextmanager
+def _kernels_memory(out) -> Iterator[torch.Tensor]:
+    """out as a tensor where the kernels run: itself (a CUDA tensor; any tensor under the
+    interpreter), or, for host memory with the kernels on a GPU, a CUDA copy of it whose
+    values are copied back after the fill."""
+    target = _as_tensor(out)
+    if target.is_cuda or interpreted():
+        yield target
+        return
+    if target.device.type != "cpu":
+        raise ValueError(f"out must be a CUDA tensor for the Triton backend, got {target.device}")
+    check_device()
+    staged = target.to("cuda")
+    yield staged
+    target.copy_(staged.cpu())
+
+
 def _pointer(target: torch.Tensor, family: str) -> torch.Tensor:
     """target as the kernels write it: int32 for words, int16 for bfloat16 (its bits)."""
     if not target.is_contiguous():
         raise ValueError("out must be contiguous")
-    if not (target.is_cuda or interpreted()):
-        raise ValueError(
-            f"out must be a CUDA tensor for the Triton backend, got one on {target.device} "
-            "(CPU tensors are filled only under TRITON_INTERPRET=1, for testing)"
-        )
-    if family == "raw_u32":
-        if target.dtype not in (torch.uint32, torch.int32):
-            raise TypeError(f"out must hold uint32 words for raw_u32, got {target.dtype}")
+    words = target.dtype in (torch.uint32, torch.int32)
+    if (family == "raw_u32") != words or not (words or target.dtype in _FLOATS):
+        raise TypeError(f"out has dtype {target.dtype}, which family {family!r} does not write")
+    if words:
         return target.view(torch.int32)
-    if target.dtype not in _FLOATS:
-        raise TypeError(f"out must be float32, float64, float16 or bfloat16, got {target.dtype}")
     return target.view(torch.int16) if target.dtype == torch.bfloat16 else target
-
-
-def _check_inside(runs: Runs, size: int) -> None:
-    """ValueError unless every run lies inside out's ``size`` elements."""
-    if not len(runs.counts) == len(runs.stream_steps) == len(runs.out_steps):
-        raise ValueError("runs: counts, stream_steps and out_steps must be equally long")
-    values = (runs.phase, runs.length, runs.out_start, *runs.counts, *runs.stream_steps)
-    if min((*values, *runs.out_steps)) < 0:
-        raise ValueError("runs: phase, length, out_start, counts and steps must be >= 0")
-    if runs.length == 0 or 0 in runs.counts:
-        return
-    last = sum((c - 1) * s for c, s in zip(runs.counts, runs.out_steps, strict=True))
-    end = runs.out_start + last + runs.length
-    if end > size:
-        raise ValueError(f"runs reach element {end} of out, which holds {size}")
 
 
 # ---- launches ----------------------------------------------------------------------------
