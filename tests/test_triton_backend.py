@@ -297,6 +297,20 @@ def test_philox_block_function():
         assert_same(expected, BACKEND.philox4x32(counters, k0, k1))
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_constants_round_as_the_c_core(dtype):
+    """A constant is rounded to the working precision, then to the dtype (to nearest even),
+    as the C core does: 1 + 2**-8 + 2**-40 is a tie in bfloat16 once rounded to float32
+    (-> 1.0), not when rounded from float64 directly (-> 1.0078125)."""
+    values = [0.1, -0.0, float("inf"), float("-inf"), float("nan"), 1 + 2**-8, 1 + 3 * 2**-8]
+    values += [1 + 2**-8 + 2**-40, 1 + 2**-11 + 2**-40, 2.0**-140]
+    for value in values:
+        with wf.use_backend("c"):
+            expected = wf.constant(5, value, dtype=dtype)
+        with wf.use_backend("triton"):
+            assert_same(expected, wf.constant(5, value, dtype=dtype))
+
+
 def test_constant_and_info():
     out = tensor(np.empty(10, np.float32))
     BACKEND.fill_constant(out, 0.25, 1)

@@ -116,7 +116,6 @@ class Runs:
             raise ValueError(f"runs reach element {self.end} of out, which holds {size}")
 
 
-
 def strided(
     shape: tuple[int, ...], strides: tuple[int, ...], start: int, block: int, phase: int
 ) -> Runs:

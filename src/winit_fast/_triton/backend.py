@@ -88,7 +88,7 @@ def fill_constant(out, value, n_threads) -> None:
     (float64 for float64, float32 otherwise), rounded to the dtype as the C core rounds it."""
     with _kernels_memory(out) as target:
         if target.dtype not in _FLOATS:
-            raise TypeError(f"out must be float32, float64, float16 or bfloat16, got {target.dtype}")
+            raise TypeError(f"out has dtype {target.dtype}, which a constant fill does not write")
         working = torch.tensor(float(value), dtype=_WORKING.get(target.dtype, torch.float32))
         # rounded on the host (to nearest even, the C core's rounding), so the value torch
         # writes is exactly representable and its own conversion changes nothing

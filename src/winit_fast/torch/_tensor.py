@@ -1,6 +1,6 @@
 """A torch tensor as the target of a fill, after the checks; the stream source.
 
-Where a fill writes (:func:`target`, the ``out=`` handed to winit_fast's functions) is decided
+Where a fill writes (:func:`out_for`, the ``out=`` handed to winit_fast's functions) is decided
 by the device of the memory itself (for a DTensor, its local shard's, whatever the mesh says):
 
 - a CPU tensor: its own memory as a NumPy array (no copy), filled by the backend in use;
@@ -113,7 +113,7 @@ def as_array(tensor: Any) -> np.ndarray:
     """A CPU tensor's own memory as a writeable NumPy array (no copy), after the checks.
 
     For a DTensor: its local shard's memory. For fills of CPU memory only (``fast_init``'s);
-    :func:`target` is the device-generic twin.
+    :func:`out_for` is the device-generic twin.
     """
     local = checked(tensor)
     if local.device.type != "cpu":
@@ -139,9 +139,10 @@ class TensorWriter:
         if data.is_contiguous():
             self.memory = data.reshape(-1)  # a view: contiguous
             return
-        self.layout = (tuple(data.shape), tuple(data.stride()), data.storage_offset())
+        layout = (tuple(data.shape), tuple(data.stride()), int(data.storage_offset()))
+        self.layout = layout
         try:
-            wfi.strided_runs(*self.layout, 0, 0)
+            wfi.strided_runs(*layout, 0, 0)
         except ValueError:
             raise ValueError(
                 f"tensor's elements overlap in memory (shape {tuple(data.shape)}, strides "
@@ -158,7 +159,7 @@ class TensorWriter:
         self.backend.fill_runs(self.memory, code, seed, stream, runs, params, 1)
 
     def fill_runs(self, code: int, seed: int, stream: int, rectangles: list, params) -> None:
-        if self.layout is not None:  # not reached: target() refuses such a shard first
+        if self.layout is not None:  # not reached: out_for() refuses such a shard first
             raise ValueError("an index= block of a non-contiguous tensor cannot be written")
         for runs in rectangles:
             self.backend.fill_runs(self.memory, code, seed, stream, runs, params, 1)
@@ -167,7 +168,7 @@ class TensorWriter:
         self.backend.fill_constant(self.tensor, value, 1)
 
 
-def target(tensor: Any) -> np.ndarray:
+def out_for(tensor: Any) -> np.ndarray:
     """Where a fill of ``tensor`` writes, after the checks: the ``out=`` of winit_fast's
     functions (a NumPy view of a CPU tensor, or a ``DeviceOut`` written by the GPU kernels).
     For a DTensor: its local shard (random fills go through :func:`draw`)."""
@@ -186,8 +187,8 @@ def target(tensor: Any) -> np.ndarray:
 
 @contextlib.contextmanager
 def filling(tensor: Any) -> Iterator[np.ndarray]:
-    """Yields the tensor's :func:`target`; afterwards marks the tensor as modified in place."""
-    out = target(tensor)
+    """Yields the tensor's :func:`out_for`; afterwards marks the tensor as modified in place."""
+    out = out_for(tensor)
     with torch.no_grad():
         yield out
     # Writes through NumPy or a kernel are invisible to autograd: bump the version counter as
