@@ -36,12 +36,32 @@ def test_cpu_smoke_checks_every_case():
     done = run("--cpu-smoke")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     lines = done.stdout.splitlines()
-    checks = [line for line in lines if line.startswith(("PASS", "FAIL"))]
-    # raw words once, three float families in four dtypes; six layouts each
-    assert len(checks) == (1 + 3 * 4) * 6
+    checks = [line for line in lines if line.startswith(("PASS", "FAIL", "SKIP"))]
+    kernels = 2 + 3 * 4 * 6  # raw words on 2 layouts; three float families, 4 dtypes, 6 layouts
+    torch_cases = 13 * 4 * 3 + 1  # 13 functions, 4 dtypes, 3 layouts; init_module
+    assert len(checks) == kernels + torch_cases + 1  # and the fast_init build
     assert all(line.startswith("PASS") for line in checks)
     assert "(Triton interpreter)" in done.stdout
-    assert "78 passed, 0 failed" in done.stdout
+    assert f"kernels   {kernels} passed, 0 failed" in done.stdout
+    assert f"torch     {torch_cases} passed, 0 failed" in done.stdout
+    assert lines[-1] == "RESULT: PASS (bytes: 0 failed)"
+
+
+def test_a_failed_or_broken_check_is_a_fail_line(capsys):
+    """The script's tally: different bytes, or a case that raises, is a FAIL line and
+    counts as failed; the other cases still run."""
+    spec = importlib.util.spec_from_file_location("gpu_script", SCRIPT)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    tally = script.Tally("kernels")
+    tally.check("same", lambda: (b"ab", b"ab"))
+    tally.check("different", lambda: (b"ab", b"ac"))
+    tally.check("raises", lambda: 1 / 0)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "PASS  same" and out[1] == "FAIL  different"
+    assert out[2].startswith("FAIL  raises: ZeroDivisionError")
+    assert (tally.passed, tally.failed) == (1, 2)
+    assert "1 passed, 2 failed" in tally.summary()
 
 
 def test_without_a_gpu_it_says_so():
