@@ -201,6 +201,9 @@ def kernel_checks(small: bool) -> Tally:
 
 
 def torch_calls() -> dict[str, Callable[[Any], Any]]:
+    """name -> an in-place call on a tensor t: every torch.nn.init twin, with non-default
+    arguments ("(host)": computed on the host and copied). tests/test_torch_gpu.py runs them
+    too."""
     import winit_fast.torch as wft
 
     return {
@@ -213,7 +216,7 @@ def torch_calls() -> dict[str, Callable[[Any], Any]]:
         "kaiming_normal_": lambda t: wft.kaiming_normal_(t, nonlinearity="relu", seed=7),
         "constant_": lambda t: wft.constant_(t, 0.1),
         "zeros_": wft.zeros_,
-        "eye_": wft.eye_,
+        "eye_ (host)": wft.eye_,
         "orthogonal_ (host)": lambda t: wft.orthogonal_(t, seed=8),
         "sparse_ (host)": lambda t: wft.sparse_(t, 0.3, seed=9),
         "generator": lambda t: wft.normal_(t, generator=wf.Generator(3, "g")),

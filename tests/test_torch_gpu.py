@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from triton_support import BACKEND, NEEDS_CUDA, torch
+from triton_support import BACKEND, NEEDS_CUDA, gpu_script, torch
 
 import winit_fast as wf
 import winit_fast.torch as wft
@@ -24,26 +24,14 @@ from winit_fast.torch import _tensor
 DTYPES = [torch.float32, torch.float64, torch.float16, torch.bfloat16]
 DTYPE_IDS = ["float32", "float64", "float16", "bfloat16"]
 
-# name -> an in-place call on t (every torch.nn.init twin, with non-default arguments)
+# name -> an in-place call on t: the GPU check script's table of every torch.nn.init twin
+# ("(host)": computed on the host and copied), and two more
 CALLS = {
-    "uniform_": lambda t: wft.uniform_(t, -0.3, 0.2, seed=1, stream="w"),
-    "normal_": lambda t: wft.normal_(t, 0.1, 0.02, seed=2),
-    "trunc_normal_": lambda t: wft.trunc_normal_(t, 0.0, 0.5, a=-0.6, b=0.9, seed=3),
-    "xavier_uniform_": lambda t: wft.xavier_uniform_(t, gain=0.5, seed=4),
-    "xavier_normal_": lambda t: wft.xavier_normal_(t, seed=5),
-    "kaiming_uniform_": lambda t: wft.kaiming_uniform_(t, a=0.1, mode="fan_out", seed=6),
-    "kaiming_normal_": lambda t: wft.kaiming_normal_(t, nonlinearity="relu", seed=7),
-    "constant_": lambda t: wft.constant_(t, 0.1),
+    **gpu_script().torch_calls(),
     "ones_": wft.ones_,
-    "zeros_": wft.zeros_,
-    "eye_": wft.eye_,
-    "orthogonal_": lambda t: wft.orthogonal_(t, gain=1.5, seed=8),
-    "sparse_": lambda t: wft.sparse_(t, 0.3, seed=9),
-    "generator": lambda t: wft.normal_(wft.normal_(t, generator=wf.Generator(3)), seed=4),
     "scheme he_normal": lambda t: wft.SCHEMES["he_normal"](t, seed=11, stream="0.weight"),
 }
-# the fills computed on the host and copied (the others are written by the kernels)
-ON_THE_HOST = {"eye_", "orthogonal_", "sparse_"}
+ON_THE_HOST = {name for name in CALLS if name.endswith("(host)")}
 
 
 def bits(tensor: torch.Tensor) -> torch.Tensor:
@@ -81,7 +69,7 @@ def test_every_in_place_function_gives_the_cpu_bytes(name, dtype, monkeypatch):
         assert CALLS[name](tensor) is tensor
     assert tensor.data_ptr() == pointer  # in place
     assert torch.equal(bits(tensor), bits(expected))
-    assert launches.count == (0 if name in ON_THE_HOST else 1 + (name == "generator"))
+    assert (launches.count == 0) == (name in ON_THE_HOST)  # written by the kernels, or copied
 
 
 def test_dirac_is_computed_on_the_host_and_copied():

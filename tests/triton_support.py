@@ -9,9 +9,12 @@ the GPU and copies them back). The public functions fill through the kernels ins
 
 from __future__ import annotations
 
+import importlib.util
+from types import ModuleType
+
 import numpy as np
 import pytest
-from support import CORE
+from support import CORE, TESTS
 
 triton = pytest.importorskip("triton", reason='needs triton (pip install "winit-fast[gpu]")')
 torch = pytest.importorskip("torch", reason="needs torch")
@@ -54,3 +57,15 @@ def c_fill(out: np.ndarray, family: str, seed, stream, block, phase, params) -> 
         pytest.skip("needs the compiled extension winit_fast._core")
     CORE.fill(out, wfi.FAMILIES[family].code, seed, stream, block, phase, tuple(params), 1)
     return out
+
+
+GPU_SCRIPT = TESTS.parent / "bench" / "gpu.py"
+
+
+def gpu_script() -> ModuleType:
+    """bench/gpu.py as a module (its tables and its tally, without running it)."""
+    spec = importlib.util.spec_from_file_location("gpu_script", GPU_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script

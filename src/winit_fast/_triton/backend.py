@@ -20,6 +20,7 @@ import itertools
 import math
 import platform
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -80,7 +81,7 @@ def fill_runs(out, family, seed, stream, runs: Runs, params, n_threads) -> None:
         values = _parameters(family, target.dtype, params)
         with _on_device(target):
             for launch in _launches(runs, per):
-                _launch(pointer, family, runs.block, arguments, launch, values, per)
+                _launch(pointer, family, arguments, launch, values, per)
 
 
 def fill_constant(out, value, n_threads) -> None:
@@ -212,38 +213,31 @@ def _parameters(family: str, dtype: torch.dtype, params: tuple) -> tuple[int, ..
     return tuple(int(np.float32(p).view(np.int32)) for p in params)
 
 
-class _Launch(NamedTuple):
-    """One kernel launch: runs on at most kernels.MAX_AXES axes (the outermost one's count
-    implied by the number of runs), the first from ``start`` (from element 0 of the origin
-    block)."""
-
-    start: int
-    length: int
-    counts: tuple[int, ...]
-    steps: tuple[int, ...]
-    out_start: int
-    out_steps: tuple[int, ...]
-
-
-def _launches(runs: Runs, per: int) -> list[_Launch]:
-    """The runs as launches: axes beyond kernels.MAX_AXES, and groups of the outermost axis
-    that would exceed the grid limit, are looped over here."""
+def _launches(runs: Runs, per: int) -> list[Runs]:
+    """The runs as launches, each a Runs record of at most kernels.MAX_AXES axes (the
+    outermost one's count implied by the number of runs) whose ``phase`` counts from element
+    0 of ``runs.block`` (past the first block, for all but the first): axes beyond
+    kernels.MAX_AXES, and groups of the outermost axis that would exceed the grid limit, are
+    looped over here."""
     keep = len(runs.counts) - min(len(runs.counts), k.MAX_AXES)
     outer = list(
         zip(runs.counts[:keep], runs.stream_steps[:keep], runs.out_steps[:keep], strict=True)
     )
-    inner = _Launch(
-        0, runs.length, runs.counts[keep:], runs.stream_steps[keep:], 0, runs.out_steps[keep:]
+    inner = replace(
+        runs,
+        counts=runs.counts[keep:],
+        stream_steps=runs.stream_steps[keep:],
+        out_steps=runs.out_steps[keep:],
     )
     launches = []
     for index in itertools.product(*(range(c) for c, _, _ in outer)):
         start = runs.phase + sum(i * s for i, (_, s, _) in zip(index, outer, strict=True))
         out = runs.out_start + sum(i * o for i, (_, _, o) in zip(index, outer, strict=True))
-        launches.extend(_grid_sized(inner._replace(start=start, out_start=out), per))
+        launches.extend(_grid_sized(replace(inner, phase=start, out_start=out), per))
     return launches
 
 
-def _grid_sized(launch: _Launch, per: int) -> list[_Launch]:
+def _grid_sized(launch: Runs, per: int) -> list[Runs]:
     """launch split along its outermost axis so that no launch has more than MAX_GRID programs."""
     tiling = _Tiling.of(launch, per)
     if tiling.programs <= MAX_GRID:
@@ -253,8 +247,9 @@ def _grid_sized(launch: _Launch, per: int) -> list[_Launch]:
     if group == 0 or not launch.counts:
         raise ValueError(f"runs of {launch.length} elements are too long for one launch")
     return [
-        launch._replace(
-            start=launch.start + i * launch.steps[0],
+        replace(
+            launch,
+            phase=launch.phase + i * launch.stream_steps[0],
             out_start=launch.out_start + i * launch.out_steps[0],
             counts=(min(group, launch.counts[0] - i), *launch.counts[1:]),
         )
@@ -278,8 +273,8 @@ class _Tiling(NamedTuple):
         return -(-self.n_runs // self.runs) * self.chunks
 
     @classmethod
-    def of(cls, launch: _Launch, per: int) -> _Tiling:
-        aligned = not launch.counts and launch.start == 0 and launch.out_start == 0
+    def of(cls, launch: Runs, per: int) -> _Tiling:
+        aligned = not launch.counts and launch.phase == 0 and launch.out_start == 0
         # the blocks a run touches (whatever its first element, unless aligned)
         touched = -(-launch.length // per) if aligned else (launch.length + 2 * (per - 1)) // per
         blocks = min(k.BLOCK, 1 << (touched - 1).bit_length())
@@ -287,21 +282,19 @@ class _Tiling(NamedTuple):
         return cls(aligned, math.prod(launch.counts), runs, blocks, -(-touched // blocks))
 
 
-def _launch(
-    pointer, family: str, block: int, key_stream: tuple, launch: _Launch, values: tuple, per: int
-) -> None:
+def _launch(pointer, family: str, key_stream: tuple, launch: Runs, values: tuple, per: int) -> None:
     tiling = _Tiling.of(launch, per)
     counts = (*launch.counts, 1, 1, 1)[:3]
-    steps = (*launch.steps, 0, 0, 0)[:3]
+    steps = (*launch.stream_steps, 0, 0, 0)[:3]
     out_steps = (*launch.out_steps, 0, 0, 0)[:3]
     k.fill_kernel[(tiling.programs,)](
         pointer,
         *key_stream,
-        *_words(block),
+        *_words(launch.block),
         launch.length,
         tiling.n_runs,
         tiling.chunks,
-        launch.start,
+        launch.phase,
         counts[1],
         counts[2],
         *steps,

@@ -58,19 +58,12 @@ PHILOX_M1 = tl.constexpr(0xCD9E8D57)
 PHILOX_W0 = tl.constexpr(0x9E3779B9)
 PHILOX_W1 = tl.constexpr(0xBB67AE85)
 
-LOG_F32 = _coefficients("WF_LOG_F32")
-SIN_F32 = _coefficients("WF_SIN_F32")
-COS_F32 = _coefficients("WF_COS_F32")
-LOG_F64 = _coefficients("WF_LOG_F64")
-SIN_F64 = _coefficients("WF_SIN_F64")
-COS_F64 = _coefficients("WF_COS_F64")
-PPND_A = _coefficients("WF_PPND_A_F64")
-PPND_B = _coefficients("WF_PPND_B_F64")
-PPND_C = _coefficients("WF_PPND_C_F64")
-PPND_D = _coefficients("WF_PPND_D_F64")
-PPND_E = _coefficients("WF_PPND_E_F64")
-PPND_F = _coefficients("WF_PPND_F_F64")
-PPND_K = _coefficients("WF_PPND_K_F64")  # 0.425, 0.180625, 1.6, 5
+LOG_F32, SIN_F32, COS_F32 = map(_coefficients, ("WF_LOG_F32", "WF_SIN_F32", "WF_COS_F32"))
+LOG_F64, SIN_F64, COS_F64 = map(_coefficients, ("WF_LOG_F64", "WF_SIN_F64", "WF_COS_F64"))
+# AS 241's six polynomials, then its constants 0.425, 0.180625, 1.6, 5
+PPND_A, PPND_B, PPND_C, PPND_D, PPND_E, PPND_F, PPND_K = (
+    _coefficients(f"WF_PPND_{part}_F64") for part in "ABCDEFK"
+)
 ERFINV_A = _coefficients("WF_ERFINV_CENTRAL_A_F32")
 ERFINV_B = _coefficients("WF_ERFINV_CENTRAL_B_F32")
 ERFINV_TAIL = _coefficients("WF_ERFINV_TAIL_F32")
@@ -181,33 +174,56 @@ def _join64(lo, hi):
 
 
 @triton.jit
-def _log_f32(u):
-    bits = u.to(tl.uint32, bitcast=True)
-    mant = bits & 0x7FFFFF
-    above = (mant > 0x3504F3).to(tl.uint32)  # m > sqrt(2): halve m, bump e
-    e = (bits >> 23).to(tl.int32) - 127 + above.to(tl.int32)
-    m = (mant | ((127 - above) << 23)).to(tl.float32, bitcast=True)
+def _log(
+    u,
+    WORD: tl.constexpr,
+    SIGNED: tl.constexpr,
+    REAL: tl.constexpr,
+    MANTISSA: tl.constexpr,
+    BIAS: tl.constexpr,
+    SQRT2: tl.constexpr,
+    LOG: tl.constexpr,
+    LN2_HI: tl.constexpr,
+    LN2_LO: tl.constexpr,
+):
+    """ln(u) for a positive normal u, csrc/wf_transforms.h's float32 and float64 twins in one
+    body (they differ only in their widths and constants: _log_f32, _log_f64; SQRT2 is the
+    mantissa bits of sqrt(2)): u = m 2^e with m in [sqrt(2)/2, sqrt(2)), then ln(m) =
+    2 atanh(s), s = (m - 1) / (m + 1)."""
+    bits = u.to(WORD, bitcast=True)
+    mant = bits & ((1 << MANTISSA) - 1)
+    above = (mant > SQRT2).to(WORD)  # m > sqrt(2): halve m, bump e
+    e = (bits >> MANTISSA).to(SIGNED) - BIAS + above.to(SIGNED)
+    m = (mant | ((BIAS - above) << MANTISSA)).to(REAL, bitcast=True)
     f = m - 1.0
     s = _div(f, 2.0 + f)
     s2 = s * s
-    log1p = (s + s) + (s * s2) * _horner(s2, LOG_F32)
-    ef = e.to(tl.float32)
-    return ef * LN2_HI_F32 + (log1p + ef * LN2_LO_F32)
+    log1p = (s + s) + (s * s2) * _horner(s2, LOG)
+    ef = e.to(REAL)
+    return ef * LN2_HI + (log1p + ef * LN2_LO)
+
+
+@triton.jit
+def _log_f32(u):
+    return _log(
+        u, tl.uint32, tl.int32, tl.float32, 23, 127, 0x3504F3, LOG_F32, LN2_HI_F32, LN2_LO_F32
+    )
 
 
 @triton.jit
 def _log_f64(u):
-    bits = u.to(tl.uint64, bitcast=True)
-    mant = bits & 0xFFFFFFFFFFFFF
-    above = (mant > 0x6A09E667F3BCC).to(tl.uint64)
-    e = (bits >> 52).to(tl.int64) - 1023 + above.to(tl.int64)
-    m = (mant | ((1023 - above) << 52)).to(tl.float64, bitcast=True)
-    f = m - 1.0
-    s = _div(f, 2.0 + f)
-    s2 = s * s
-    log1p = (s + s) + (s * s2) * _horner(s2, LOG_F64)
-    ef = e.to(tl.float64)
-    return ef * LN2_HI_F64 + (log1p + ef * LN2_LO_F64)
+    return _log(
+        u,
+        tl.uint64,
+        tl.int64,
+        tl.float64,
+        52,
+        1023,
+        0x6A09E667F3BCC,
+        LOG_F64,
+        LN2_HI_F64,
+        LN2_LO_F64,
+    )
 
 
 @triton.jit
@@ -223,26 +239,25 @@ def _quadrant(n, c, s):
 
 
 @triton.jit
-def _sincos_turn_f32(k):
-    """cos and sin of 2 pi k / 2^24 (k: uint32, 24 bits); the quarter turn from the integer."""
-    n = (k + (1 << 21)) >> 22
-    f = (k.to(tl.int32, bitcast=True) - (n << 22).to(tl.int32, bitcast=True)).to(tl.float32)
-    f = f * TWO_M22
+def _sincos_turn(
+    k,
+    QUARTER: tl.constexpr,
+    SIGNED: tl.constexpr,
+    REAL: tl.constexpr,
+    SCALE: tl.constexpr,
+    SIN: tl.constexpr,
+    COS: tl.constexpr,
+):
+    """cos and sin of 2 pi k / 2^(QUARTER + 2), the quarter turn from the integer: float32's
+    (k: uint32, 24 bits; QUARTER 22, int32, SCALE 2^-22, SIN_F32, COS_F32) and float64's (k:
+    uint64, 53 bits; 51, int64, 2^-51, SIN_F64, COS_F64), the twins of csrc/wf_transforms.h
+    in one body: they differ only in their widths and coefficients."""
+    n = (k + (1 << (QUARTER - 1))) >> QUARTER
+    f = (k.to(SIGNED, bitcast=True) - (n << QUARTER).to(SIGNED, bitcast=True)).to(REAL)
+    f = f * SCALE
     f2 = f * f
-    s = f * _horner(f2, SIN_F32)
-    c = _horner(f2, COS_F32)
-    return _quadrant(n, c, s)
-
-
-@triton.jit
-def _sincos_turn_f64(k):
-    """cos and sin of 2 pi k / 2^53 (k: uint64, 53 bits)."""
-    n = (k + (1 << 50)) >> 51
-    f = (k.to(tl.int64, bitcast=True) - (n << 51).to(tl.int64, bitcast=True)).to(tl.float64)
-    f = f * TWO_M51
-    f2 = f * f
-    s = f * _horner(f2, SIN_F64)
-    c = _horner(f2, COS_F64)
+    s = f * _horner(f2, SIN)
+    c = _horner(f2, COS)
     return _quadrant(n, c, s)
 
 
@@ -252,7 +267,7 @@ def _box_muller_f32(x0, x1):
     # radius uniform in [2^-31, 1]: the odd 31-bit integer (x >> 1) | 1, a signed conversion
     u = ((x0 >> 1) | 1).to(tl.int32, bitcast=True).to(tl.float32) * TWO_M31
     r = _sqrt(-2.0 * _log_f32(u))
-    c, s = _sincos_turn_f32(x1 >> 8)
+    c, s = _sincos_turn(x1 >> 8, 22, tl.int32, tl.float32, TWO_M22, SIN_F32, COS_F32)
     return r * c, r * s
 
 
@@ -260,7 +275,7 @@ def _box_muller_f32(x0, x1):
 def _box_muller_f64(w0, w1):
     u = ((w0 >> 11) + 1).to(tl.float64) * TWO_M53
     r = _sqrt(-2.0 * _log_f64(u))
-    c, s = _sincos_turn_f64(w1 >> 11)
+    c, s = _sincos_turn(w1 >> 11, 51, tl.int64, tl.float64, TWO_M51, SIN_F64, COS_F64)
     return r * c, r * s
 
 
@@ -380,67 +395,6 @@ def _truncated_normal_values(
 
 
 @triton.jit
-def _locate(
-    n_runs,
-    n_chunks,
-    start0,
-    count1,
-    count2,
-    step0,
-    step1,
-    step2,
-    out_start,
-    out_step0,
-    out_step1,
-    out_step2,
-    PER: tl.constexpr,
-    N_AXES: tl.constexpr,
-    ALIGNED: tl.constexpr,
-    RUNS: tl.constexpr,
-    BLOCKS: tl.constexpr,
-):
-    """This program's part of the runs, as ``(live, start, out_first, first_block)``, each of
-    shape [RUNS, 1] (scalars when ALIGNED): the program fills blocks ``first_block + [0,
-    BLOCKS)`` of RUNS consecutive runs (counted from the origin block); a run's stream
-    positions start at ``start`` (counted from element 0 of the origin block) and its first
-    element goes to ``out[out_first]``; ``live`` is False past the last run.
-
-    Run ``(i0, i1, i2)`` (C order; the outermost count is ``n_runs / (count1 count2)``) starts
-    at ``start0 + sum(i_k step_k)`` and goes to ``out_start + sum(i_k out_step_k)``. Short runs
-    share a program (RUNS > 1, BLOCKS the blocks one touches); a long one is cut into
-    ``n_chunks`` programs of BLOCKS blocks. ALIGNED: one run, from element 0 of the origin
-    block into element 0 of out, so the compiler sees aligned addresses (vector stores)."""
-    pid = tl.program_id(0).to(tl.int64)
-    if ALIGNED:
-        live = True
-        start = 0
-        out_first = 0
-        first_block = pid * BLOCKS
-    else:
-        group = pid // n_chunks
-        chunk = pid - group * n_chunks
-        run = (group * RUNS + tl.arange(0, RUNS)).to(tl.int64)[:, None]
-        live = run < n_runs
-        start = start0 + run * 0
-        out_first = out_start + run * 0
-        if N_AXES >= 3:
-            i2 = run % count2
-            run = run // count2
-            start += i2 * step2
-            out_first += i2 * out_step2
-        if N_AXES >= 2:
-            i1 = run % count1
-            run = run // count1
-            start += i1 * step1
-            out_first += i1 * out_step1
-        if N_AXES >= 1:
-            start += run * step0
-            out_first += run * out_step0
-        first_block = start // PER + chunk * BLOCKS
-    return live, start, out_first, first_block
-
-
-@triton.jit
 def _block_words(
     key0, key1, stream0, stream1, origin_lo, origin_hi, first_block, BLOCKS: tl.constexpr
 ):
@@ -494,7 +448,7 @@ def _store(
 #     block as 32-bit words (int32 bit patterns);
 #   length, n_runs, n_chunks: the run length in elements, the number of runs, the programs
 #     per group of runs; start0, count1, count2, step0..2, out_start, out_step0..2: the runs
-#     (_locate);
+#     (where each program's lie: the kernel's first lines);
 #   p0..p9: the family's parameters as float bit patterns (float32 or float64 by PER).
 # The int arguments are typed by annotation and not specialized on their value
 # (do_not_specialize), so one compiled variant serves every shape, seed and place; only
@@ -569,25 +523,42 @@ def fill_kernel(
     RUNS: tl.constexpr,
     BLOCKS: tl.constexpr,
 ):
-    live, start, out_first, first = _locate(
-        n_runs,
-        n_chunks,
-        start0,
-        count1,
-        count2,
-        step0,
-        step1,
-        step2,
-        out_start,
-        out_step0,
-        out_step1,
-        out_step2,
-        PER,
-        N_AXES,
-        ALIGNED,
-        RUNS,
-        BLOCKS,
-    )
+    # This program's part of the runs, each of shape [RUNS, 1] (scalars when ALIGNED): it
+    # fills blocks `first + [0, BLOCKS)` of RUNS consecutive runs (counted from the origin
+    # block); a run's stream positions start at `start` (counted from element 0 of the origin
+    # block) and its first element goes to out[out_first]; `live` is False past the last run.
+    # Run (i0, i1, i2) (C order; the outermost count is n_runs / (count1 count2)) starts at
+    # start0 + sum(i_k step_k) and goes to out_start + sum(i_k out_step_k). Short runs share a
+    # program (RUNS > 1, BLOCKS the blocks one touches); a long one is cut into n_chunks
+    # programs of BLOCKS blocks. ALIGNED: one run, from element 0 of the origin block into
+    # element 0 of out, so the compiler sees aligned addresses (vector stores).
+    pid = tl.program_id(0).to(tl.int64)
+    if ALIGNED:
+        live = True
+        start = 0
+        out_first = 0
+        first = pid * BLOCKS
+    else:
+        group = pid // n_chunks
+        chunk = pid - group * n_chunks
+        run = (group * RUNS + tl.arange(0, RUNS)).to(tl.int64)[:, None]
+        live = run < n_runs
+        start = start0 + run * 0
+        out_first = out_start + run * 0
+        if N_AXES >= 3:
+            i2 = run % count2
+            run = run // count2
+            start += i2 * step2
+            out_first += i2 * out_step2
+        if N_AXES >= 2:
+            i1 = run % count1
+            run = run // count1
+            start += i1 * step1
+            out_first += i1 * out_step1
+        if N_AXES >= 1:
+            start += run * step0
+            out_first += run * out_step0
+        first = start // PER + chunk * BLOCKS
     x0, x1, x2, x3 = _block_words(key0, key1, stream0, stream1, origin_lo, origin_hi, first, BLOCKS)
     if FAMILY == 0:
         tile = _tile4(x0, x1, x2, x3)
