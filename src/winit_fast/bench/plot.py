@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from winit_fast._staging import atomic_output
 from winit_fast.bench.cases import METHODS
 from winit_fast.bench.run import SIXTEEN_BIT, Measurement
 
@@ -126,5 +127,6 @@ def _sixteen_bit_panel(ax: Any, results: list[Measurement], dtype: str, top: int
 def plot_throughput(results: list[Measurement], path: str, title: str = "") -> None:
     plt = _pyplot()
     figure = throughput_figure(results, title)
-    figure.savefig(path, dpi=100)
+    with atomic_output(path) as handle:  # written whole or not at all
+        figure.savefig(handle, format="png", dpi=100)
     plt.close(figure)

@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 import winit_fast as wf
+from winit_fast._cli_support import CommandError
+from winit_fast._staging import atomic_output
 from winit_fast.reference.data import Dataset, load_data
 from winit_fast.reference.depth_study import (
     DEPTH_SCHEMES,
@@ -29,7 +31,11 @@ __all__ = ["activations_command", "compare_inits_command", "depth_study_command"
 
 
 def _data(args: argparse.Namespace) -> Dataset:
-    return load_data(args.data, dtype=args.dtype).head(args.train_size)
+    """The data set of ``--data``; one that cannot be used is a one-line error."""
+    try:
+        return load_data(args.data, dtype=args.dtype).head(args.train_size)
+    except (ValueError, ImportError) as exc:  # labels, row counts; scikit-learn missing
+        raise CommandError(f"--data {args.data}: {exc}") from None
 
 
 def _picked(args: argparse.Namespace, *names: str) -> dict[str, Any]:
@@ -66,7 +72,7 @@ def _describe(data: Dataset) -> dict[str, Any]:
 
 def _write_json(path: str | None, payload: dict[str, Any]) -> None:
     if path:
-        with open(path, "w") as handle:
+        with atomic_output(path, "w") as handle:
             json.dump(payload, handle, indent=1)
         print(f"wrote {path}")
 
