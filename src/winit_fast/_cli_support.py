@@ -39,6 +39,12 @@ def output_file(text: str) -> str:
     """A file to write (at the end of a run too): checked now, not after the run."""
     if not text:
         raise argparse.ArgumentTypeError("expected a file name, got ''")
+    try:
+        os.fsencode(text)
+    except UnicodeError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid file name") from None
+    if "\0" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid file name (a NUL byte)")
     folder = os.path.dirname(os.path.abspath(text))
     if not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(f"folder {folder!r} does not exist")

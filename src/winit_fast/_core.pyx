@@ -11,6 +11,8 @@ import platform
 
 import numpy as np
 
+from winit_fast._cpu_count import default_team_cap
+
 cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport uint32_t, uint64_t
@@ -52,8 +54,12 @@ cdef extern from "wf_core.h" nogil:
     const char *wf_simd_name(int level)
     int wf_openmp_version()
     const char *wf_openmp_runtime()
-    int wf_max_threads()
     int wf_last_team_size()
+
+
+cdef extern from "wf_parallel.h" nogil:
+    int WF_OMP_MAX_THREADS()
+    int wf_usable_threads(int requested)
 
 
 cdef extern from "wf_runs.h" nogil:
@@ -350,9 +356,15 @@ def set_simd(name):
     return wf_simd_name(wf_simd_select(SIMD_LEVELS.index(name))).decode()
 
 
+# The default team: the OpenMP default (OMP_NUM_THREADS, threadpoolctl limits), at most the
+# CPUs this process may use (affinity, cgroup quota) unless OMP_NUM_THREADS is set.
+cdef int _DEFAULT_CAP = min(default_team_cap(), 1 << 30)
+
+
 def max_threads():
-    """The OpenMP default team size for this thread (OMP_NUM_THREADS, threadpoolctl)."""
-    return wf_max_threads()
+    """The default team size for this thread (``n_threads=None``): see _cpu_count.py; then
+    at most what the OS lets this thread start (csrc/wf_parallel.c)."""
+    return wf_usable_threads(min(WF_OMP_MAX_THREADS(), _DEFAULT_CAP))
 
 
 def last_team_size():
@@ -370,6 +382,6 @@ def runtime_info():
         "simd_available": wf_simd_name(wf_simd_available()).decode(),
         "openmp": runtime.decode() if runtime != NULL else None,
         "openmp_version": version if version else None,
-        "max_threads": wf_max_threads(),
+        "max_threads": max_threads(),
         "machine": platform.machine(),
     }

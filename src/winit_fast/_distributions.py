@@ -21,7 +21,7 @@ from winit_fast import _validation as v
 from winit_fast._backend import current
 from winit_fast._normal_cdf import truncation_masses
 from winit_fast._placement import Placement
-from winit_fast._representable import smallest_normal, uniform_cap
+from winit_fast._representable import holds_a_value, smallest_normal, uniform_cap
 
 # Largest |z| that Box-Muller can return, from the smallest radius uniform of each precision:
 # sqrt(-2 ln 2**-31) and sqrt(-2 ln 2**-53).  Used to refuse a std that would overflow.
@@ -87,7 +87,8 @@ def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.nda
     block, phase = v.stream_position(offset, count, 4)
     out = v.allocate((count,), np.dtype(np.uint32))
     impl = current()
-    impl.fill_raw_u32(out, seed, stream, block, phase, impl.max_threads())
+    if count:  # (an empty fill may sit at the end of the stream, block 2**64)
+        impl.fill_raw_u32(out, seed, stream, block, phase, impl.max_threads())
     return out
 
 
@@ -158,7 +159,8 @@ def _draw(shape: Any, key: tuple, checked: _Checked, where: Placement) -> np.nda
     flat = target.reshape(-1)
     if layout is None:
         block, phase = v.stream_position(where.offset, target.size, per)
-        fill(flat, seed, stream, block, phase, *params, threads)
+        if flat.size:  # (an empty fill may sit at the end of the stream, block 2**64)
+            fill(flat, seed, stream, block, phase, *params, threads)
         return target
     fill_runs = getattr(impl, checked.fill_name + "_runs")
     _blocks.fill(target, layout, fill_runs, (*params, threads), seed, stream, where.offset)
@@ -277,9 +279,15 @@ def _uniform_params(low: Any, high: Any, dt: np.dtype) -> tuple[float, float, fl
     high_f = v.as_real("high", high) + 0.0
     if low_f > high_f:
         raise ValueError(f"low must be <= high, got low={low_f}, high={high_f}")
-    low_w, high_w = v.to_working("low", low_f, dt), v.to_working("high", high_f, dt)
+    # + 0: a bound that rounds to zero is +0.0 too, on both backends (docs/stream.md)
+    low_w, high_w = v.to_working("low", low_f, dt) + 0, v.to_working("high", high_f, dt) + 0
     if not v.fits(float(high_w) - float(low_w), dt):
         raise ValueError(f"high - low = {high_f - low_f} overflows {dt}")
+    if low_f < high_f and not holds_a_value(low_f, high_f, dt):
+        raise ValueError(
+            f"[low, high) = [{low_f!r}, {high_f!r}) holds no finite {dt} value: every value "
+            "would lie outside it; widen the interval or use a wider dtype"
+        )
     span = high_w - low_w
     cap = uniform_cap(high_w, dt) if span > 0 else low_w
     return float(low_w), float(span), float(cap)
@@ -356,7 +364,8 @@ def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype) -> tuple[fl
             f"std={std_f} underflows {dt}: its values would be subnormal or zero; use std=0, "
             f"a std of at least {smallest_normal(dt):.3g}, or a wider dtype"
         )
-    mean_w, std_w = v.to_working("mean", mean_f, dt), v.to_working("std", std_f, dt)
+    # + 0: a mean that rounds to zero is +0.0 too, as a zero mean is (docs/stream.md)
+    mean_w, std_w = v.to_working("mean", mean_f, dt) + 0, v.to_working("std", std_f, dt)
     if not v.fits(abs(mean_f) + std_f * reach, dt):
         raise ValueError(f"std={std_f} with mean={mean_f} can overflow {dt}")
     return float(mean_w), float(std_w)

@@ -21,7 +21,7 @@ def _per_block(dtype: Any, out: Any) -> int:
         return v.per_block(out.dtype)
     try:
         return v.per_block(np.dtype(np.float32 if dtype is None else dtype))
-    except TypeError:
+    except (TypeError, ValueError):
         # Not a dtype NumPy knows ("bfloat16", or a typo): 4 per block, and for a typo
         # the function called next raises the real error.
         return 4

@@ -32,7 +32,10 @@ def _orthogonal(shape: Any, gain: Any, where: Placement) -> np.ndarray:
         )
     gain = v.as_gain(gain, target.dtype)
     rows, cols = math.prod(target.shape[:-1]), target.shape[-1]
-    if target.size == 0:
+    if target.size == 0:  # nothing drawn, but the same arguments accepted as otherwise
+        v.as_seed(where.seed), v.stream_id(where.stream)
+        v.as_n_threads(where.n_threads, 1)
+        v.stream_position(where.offset, 0, 2)
         return target
     # Drawn in float64 whatever the output dtype: QR of a float64 matrix is orthogonal to
     # ~1e-15, and the single rounding at the end is the only float32 error.

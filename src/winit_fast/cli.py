@@ -103,6 +103,10 @@ def _stream(text: str) -> int | str:
     try:
         value = int(text, 0)
     except ValueError:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # bytes of the command line that are not UTF-8
+            raise argparse.ArgumentTypeError(f"expected UTF-8 text, got {text!r}") from None
         return text
     if not 0 <= value < SEED_LIMIT:
         raise argparse.ArgumentTypeError(f"expected 0 <= stream < 2**64 or a name, got {value}")
