@@ -8,10 +8,11 @@
   pure-NumPy fallback and a warning; ``WINIT_FAST_REQUIRE_EXTENSION=1`` makes that an error.
 * Flags never target the build machine's CPU (no native -march): the wheel must run on any
   x86-64. Only csrc/wf_kernels_avx2.c and wf_kernels_avx512.c get -m flags, and they run only
-  after the CPU check in csrc/wf_dispatch.c. Floating-point contraction is off, so no compiler
-  can fuse a multiply-add and change the bytes of a result.
+  after the CPU check in csrc/wf_dispatch.c. On AArch64, csrc/wf_kernels_neon.c needs no flag
+  (NEON is part of the architecture). Floating-point contraction is off, so no compiler can
+  fuse a multiply-add and change the bytes of a result.
 * ``WINIT_FAST_SANITIZE=1`` builds with AddressSanitizer and UndefinedBehaviorSanitizer;
-  ``WINIT_FAST_NO_SIMD=1`` leaves the AVX2/AVX-512 kernels out.
+  ``WINIT_FAST_NO_SIMD=1`` leaves the AVX2/AVX-512 and NEON kernels out.
 
 The functions above ``setup()`` take their inputs as arguments so that
 tests/test_packaging.py can import this file and check them on any platform.
@@ -47,6 +48,8 @@ SIMD_SOURCES = {
     "csrc/wf_kernels_avx2.c": ["-mavx2", "-mf16c"],
     "csrc/wf_kernels_avx512.c": ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl"],
 }
+# AArch64: Advanced SIMD (NEON) is in every CPU of the architecture, so no flag and no check.
+NEON_SOURCES: dict[str, list[str]] = {"csrc/wf_kernels_neon.c": []}
 REQUIRE_OPENMP = "WINIT_FAST_REQUIRE_OPENMP"
 REQUIRE_EXTENSION = "WINIT_FAST_REQUIRE_EXTENSION"
 # Where Homebrew puts libomp: Apple silicon, then Intel (tried in the target's order).
@@ -117,6 +120,27 @@ def wants_x86_simd(plat_name: str, environ=os.environ) -> bool:
     if env_flag("WINIT_FAST_NO_SIMD", environ):
         return False
     return target_arches(plat_name, environ) == {"x86_64"}
+
+
+def wants_neon(plat_name: str, environ=os.environ) -> bool:
+    """Whether to add the NEON kernels: only for a build for AArch64 alone (Linux, macOS).
+
+    A universal2 build compiles each file once for both slices, as for the x86 kernels; MSVC
+    on Windows on ARM has its own NEON types, which the kernels are not written for.
+    """
+    if env_flag("WINIT_FAST_NO_SIMD", environ) or plat_name.lower().startswith("win"):
+        return False
+    return target_arches(plat_name, environ) == {"arm64"}
+
+
+def simd_kernels(plat_name: str, environ=os.environ) -> tuple[str | None, dict[str, list[str]]]:
+    """The macro that enables the SIMD levels of this target and their kernel files (each
+    with its own flags), or (None, {}) for the portable kernels alone."""
+    if wants_x86_simd(plat_name, environ):
+        return "WF_HAVE_X86_SIMD", SIMD_SOURCES
+    if wants_neon(plat_name, environ):
+        return "WF_HAVE_NEON", NEON_SOURCES
+    return None, {}
 
 
 def openmp_candidates(
@@ -226,20 +250,22 @@ class BuildExt(build_ext):
                 raise RequiredBuildError(f"winit_fast: {problem}")
             if problem:
                 warn(f"winit_fast: {problem}")
-        simd = wants_x86_simd(self.plat_name)
+        macro, kernels = simd_kernels(self.plat_name)
         sanitize = ["-fsanitize=address,undefined"] if env_flag("WINIT_FAST_SANITIZE") else []
         for ext in self.extensions:
             ext.extra_compile_args = cflags + omp_c
             ext.extra_link_args = omp_l + sanitize
-            if simd:
-                ext.define_macros.append(("WF_HAVE_X86_SIMD", "1"))
-                ext.extra_objects = self.compile_simd_kernels(ext, cflags, msvc)
+            if macro:
+                ext.define_macros.append((macro, "1"))
+                ext.extra_objects = self.compile_simd_kernels(ext, kernels, cflags, msvc)
         super().build_extensions()
 
-    def compile_simd_kernels(self, ext: Extension, cflags: list[str], msvc: bool) -> list[str]:
+    def compile_simd_kernels(
+        self, ext: Extension, kernels: dict[str, list[str]], cflags: list[str], msvc: bool
+    ) -> list[str]:
         """Objects of the per-instruction-set kernel files, each with its own -m flags."""
         objects = []
-        for source, isa_flags in SIMD_SOURCES.items():
+        for source, isa_flags in kernels.items():
             extra = [] if msvc else isa_flags  # MSVC emits any intrinsic without a flag
             objects += self.compiler.compile(
                 [source],

@@ -117,7 +117,7 @@ def main() -> None:
     if core is None:
         levels = ["numpy"]
     elif args.simd == "all":
-        levels = list(core.SIMD_LEVELS[: core.SIMD_LEVELS.index(core.simd_available()) + 1])
+        levels = list(core.simd_levels())
     else:
         levels = [core.simd_available() if args.simd == "best" else args.simd]
 

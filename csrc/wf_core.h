@@ -57,10 +57,19 @@ void wf_fill_truncated_normal(void *out, wf_dtype dtype, size_t n, const wf_orig
 void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value, int n_threads);
 
 /* SIMD levels.  scalar and sse2 run the same portable kernels (on x86-64 the compiler's SSE2
- * code); avx2 and avx512 run the hand-vectorized ones.  Every level gives the same bytes. */
-enum { WF_SIMD_SCALAR = 0, WF_SIMD_SSE2 = 1, WF_SIMD_AVX2 = 2, WF_SIMD_AVX512 = 3 };
+ * code); avx2, avx512 (x86-64) and neon (AArch64) run the hand-vectorized ones.  A CPU has
+ * the levels of its architecture up to its best: scalar < sse2 < avx2 < avx512 on x86-64,
+ * scalar < neon on AArch64.  Every level gives the same bytes. */
+enum {
+    WF_SIMD_SCALAR = 0,
+    WF_SIMD_SSE2 = 1,
+    WF_SIMD_AVX2 = 2,
+    WF_SIMD_AVX512 = 3,
+    WF_SIMD_NEON = 4
+};
 int wf_simd_available(void);   /* the best level of this CPU and OS */
-int wf_simd_select(int level); /* use `level` (clamped to the available one; -1: the best) */
+int wf_simd_has(int level);    /* whether this CPU and OS run `level` */
+int wf_simd_select(int level); /* use `level` (the best one if this CPU lacks it; -1: the best) */
 int wf_simd_level(void);       /* the level in use */
 const char *wf_simd_name(int level);
 

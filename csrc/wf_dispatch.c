@@ -1,5 +1,6 @@
 /* Run-time choice of the kernel set: the best level the CPU and OS support, or a lower one
- * asked for (WINIT_FAST_SIMD, through wf_simd_select).  All levels return the same bytes. */
+ * asked for (WINIT_FAST_SIMD, through wf_simd_select).  All levels return the same bytes.
+ * x86-64 levels are found with CPUID and XGETBV; on AArch64 NEON is always there. */
 #include "wf_core.h"
 #include "wf_kernels.h"
 
@@ -16,6 +17,12 @@ static const wf_kernel_table scalar_table = WF_KERNEL_TABLE();
 #if defined(WF_HAVE_X86_SIMD)
 static const wf_kernel_table avx2_table = WF_KERNEL_TABLE(_avx2);
 static const wf_kernel_table avx512_table = WF_KERNEL_TABLE(_avx512);
+#endif
+#if defined(WF_HAVE_NEON)
+static const wf_kernel_table neon_table = WF_KERNEL_TABLE(_neon);
+#endif
+
+#if defined(WF_HAVE_X86_SIMD)
 
 static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
 {
@@ -64,6 +71,8 @@ static int detect(void)
         return WF_SIMD_AVX2;
     return WF_SIMD_SSE2;
 }
+#elif defined(WF_HAVE_NEON)
+static int detect(void) { return WF_SIMD_NEON; } /* Advanced SIMD is part of AArch64 */
 #else
 static int detect(void) { return WF_SIMD_SCALAR; }
 #endif
@@ -97,10 +106,19 @@ int wf_simd_available(void)
     return level;
 }
 
+/* The levels form one chain per architecture (wf_core.h): scalar is on both, the best level
+ * of an x86-64 CPU is at most WF_SIMD_AVX512, and NEON is an AArch64 CPU's only other one. */
+int wf_simd_has(int level)
+{
+    const int best = wf_simd_available();
+    if (level == WF_SIMD_SCALAR)
+        return 1;
+    return best == WF_SIMD_NEON ? level == WF_SIMD_NEON : level > 0 && level <= best;
+}
+
 int wf_simd_select(int level)
 {
-    int best = wf_simd_available();
-    int chosen = level < 0 || level > best ? best : level;
+    int chosen = wf_simd_has(level) ? level : wf_simd_available();
     WF_STORE(active_level, chosen);
     return chosen;
 }
@@ -113,8 +131,8 @@ int wf_simd_level(void)
 
 const char *wf_simd_name(int level)
 {
-    static const char *names[] = {"scalar", "sse2", "avx2", "avx512"};
-    return level >= 0 && level <= WF_SIMD_AVX512 ? names[level] : "unknown";
+    static const char *names[] = {"scalar", "sse2", "avx2", "avx512", "neon"};
+    return level >= 0 && level <= WF_SIMD_NEON ? names[level] : "unknown";
 }
 
 const wf_kernel_table *wf_active_kernels(void)
@@ -128,6 +146,10 @@ const wf_kernel_table *wf_active_kernels(void)
     default:
         break;
     }
+#endif
+#if defined(WF_HAVE_NEON)
+    if (wf_simd_level() == WF_SIMD_NEON)
+        return &neon_table;
 #endif
     return &scalar_table;
 }

@@ -52,7 +52,7 @@ typedef void (*wf_narrow_fn)(const float *src, void *dst, size_t n);
 
 /* Every kernel, listed once.  X(name, suffix) is applied to each: the block kernels are
  * wf_kernel_<name><suffix>, the roundings wf_narrow_<name><suffix>, with the suffix empty for
- * the portable level and _avx2, _avx512 for the SIMD ones. */
+ * the portable level and _avx2, _avx512, _neon for the SIMD ones. */
 #define WF_BLOCK_KERNELS(X, suffix)                                                                \
     X(raw_u32, suffix)                                                                             \
     X(uniform_f32, suffix)                                                                         \
@@ -91,6 +91,9 @@ WF_DECLARE_LEVEL()
 #if defined(WF_HAVE_X86_SIMD)
 WF_DECLARE_LEVEL(_avx2)
 WF_DECLARE_LEVEL(_avx512)
+#endif
+#if defined(WF_HAVE_NEON)
+WF_DECLARE_LEVEL(_neon)
 #endif
 
 /* The kernels of the level in use (never NULL). */

@@ -47,6 +47,7 @@ static uint64_t simd_step_blocks(void)
     case WF_SIMD_AVX512:
         return 16;
     case WF_SIMD_AVX2:
+    case WF_SIMD_NEON:
         return 8;
     default:
         return 1;

@@ -45,10 +45,7 @@ def same_bytes(a: np.ndarray, b: np.ndarray) -> bool:
 
 def simd_levels() -> list[str]:
     """Every SIMD level this machine can run (the compiled core's), lowest first."""
-    if CORE is None:
-        return []
-    levels = list(CORE.SIMD_LEVELS)
-    return levels[: levels.index(CORE.simd_available()) + 1]
+    return [] if CORE is None else list(CORE.simd_levels())
 
 
 def run_without_core(code: str) -> str:

@@ -98,6 +98,7 @@ def test_flags_keep_contraction_off_and_never_target_the_build_cpu(setup_py):
     assert "-ffp-contract=off" in unix and "/fp:precise" in msvc
     every = [*unix, *msvc]
     every += [f for flags in setup_py.SIMD_SOURCES.values() for f in flags]
+    every += [f for flags in setup_py.NEON_SOURCES.values() for f in flags]
     for system in ("darwin", "linux"):
         for c, link, _ in setup_py.openmp_candidates(False, "macosx-14.0-arm64", {}, system):
             every += c + link
@@ -136,6 +137,21 @@ def test_openmp_candidates_per_compiler(setup_py):
     # an explicit LIBOMP_PREFIX comes first
     mine = cand(False, "macosx-11.0-x86_64", {"LIBOMP_PREFIX": "/opt/omp"}, "darwin")
     assert mine[0][2] == "/opt/omp/lib" and mine[1][2] is None
+
+
+def test_neon_kernels_only_for_aarch64_targets(setup_py):
+    wants = setup_py.wants_neon
+    assert wants("linux-aarch64", {}) and wants("macosx-11.0-arm64", {})
+    assert wants("macosx-11.0-x86_64", {"ARCHFLAGS": "-arch arm64"})
+    assert not wants("macosx-11.0-arm64", {"ARCHFLAGS": "-arch x86_64"})
+    assert not wants("macosx-10.9-universal2", {})  # one object cannot hold both slices
+    assert not wants("linux-x86_64", {}) and not wants("win-arm64", {})  # MSVC: scalar
+    assert not wants("linux-aarch64", {"WINIT_FAST_NO_SIMD": "1"})
+    # the build takes the macro and kernel files of the target's level, and only those
+    assert setup_py.simd_kernels("linux-aarch64", {}) == ("WF_HAVE_NEON", setup_py.NEON_SOURCES)
+    assert setup_py.simd_kernels("linux-x86_64", {}) == ("WF_HAVE_X86_SIMD", setup_py.SIMD_SOURCES)
+    assert setup_py.simd_kernels("macosx-10.9-universal2", {}) == (None, {})
+    assert setup_py.NEON_SOURCES == {"csrc/wf_kernels_neon.c": []}  # NEON is baseline AArch64
 
 
 def test_simd_kernels_only_for_x86_64_targets(setup_py):
@@ -552,3 +568,14 @@ def test_the_suite_runs_against_the_installed_wheel():
     assert CORE is not None, "the wheel has no compiled extension"
     assert Path(CORE.__file__).resolve().parent == package
     assert CORE.runtime_info()["openmp"] is not None
+
+
+@pytest.mark.skipif(
+    not os.environ.get("WINIT_FAST_EXPECT_SIMD"),
+    reason="needs WINIT_FAST_EXPECT_SIMD=<level> (set by cibuildwheel for the ARM wheels: neon)",
+)
+def test_the_wheel_picks_the_expected_simd_level():
+    expected = os.environ["WINIT_FAST_EXPECT_SIMD"]
+    assert CORE is not None, "the wheel has no compiled extension"
+    assert CORE.simd_available() == expected, CORE.runtime_info()
+    assert expected in CORE.simd_levels() and CORE.runtime_info()["simd"] == expected

@@ -54,7 +54,8 @@ def compiled() -> ModuleType | None:
 
 
 def _apply_simd_request(module: ModuleType) -> None:
-    """``WINIT_FAST_SIMD=scalar|sse2|avx2|avx512`` caps the kernel level (never above the CPU's)."""
+    """``WINIT_FAST_SIMD=scalar|sse2|avx2|avx512|neon`` caps the kernel level (a level this CPU
+    lacks gives its best, with a warning)."""
     requested = os.environ.get(SIMD_ENV, "").strip().lower()
     if not requested:
         return
@@ -68,7 +69,7 @@ def _apply_simd_request(module: ModuleType) -> None:
     used = module.set_simd(requested)
     if used != requested:
         warnings.warn(
-            f"winit_fast: {SIMD_ENV}={requested} is beyond this CPU; using {used}",
+            f"winit_fast: {SIMD_ENV}={requested} is not available on this CPU; using {used}",
             RuntimeWarning,
             stacklevel=4,
         )

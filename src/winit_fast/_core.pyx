@@ -49,6 +49,7 @@ cdef extern from "wf_core.h" nogil:
     void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value,
                           int n_threads)
     int wf_simd_available()
+    int wf_simd_has(int level)
     int wf_simd_select(int level)
     int wf_simd_level()
     const char *wf_simd_name(int level)
@@ -338,7 +339,8 @@ def fill_constant(cnp.ndarray out, value, int n_threads):
         PyErr_CheckSignals()
 
 
-SIMD_LEVELS = ("scalar", "sse2", "avx2", "avx512")
+# In wf_core.h's order: the x86-64 levels, lowest first, then AArch64's.
+SIMD_LEVELS = ("scalar", "sse2", "avx2", "avx512", "neon")
 
 
 def simd_available():
@@ -346,8 +348,15 @@ def simd_available():
     return wf_simd_name(wf_simd_available()).decode()
 
 
+def simd_levels():
+    """Every level this CPU and OS run, lowest first (x86-64: scalar up to the best of sse2,
+    avx2, avx512; AArch64: scalar, neon)."""
+    return tuple(name for i, name in enumerate(SIMD_LEVELS) if wf_simd_has(i))
+
+
 def set_simd(name):
-    """Use the kernels of level ``name`` (clamped to what the CPU has); returns the level used.
+    """Use the kernels of level ``name`` (the best one if the CPU lacks it); returns the level
+    used.
 
     Every level returns the same bytes; this exists for WINIT_FAST_SIMD and for the tests.
     """
