@@ -365,15 +365,19 @@ def set_simd(name):
     return wf_simd_name(wf_simd_select(SIMD_LEVELS.index(name))).decode()
 
 
-# The default team: the OpenMP default (OMP_NUM_THREADS, threadpoolctl limits), at most the
-# CPUs this process may use (affinity, cgroup quota) unless OMP_NUM_THREADS is set.
+# The default team is the OpenMP one (OMP_NUM_THREADS, threadpoolctl limits); the runtime's
+# own default, when neither changed it, counts the affinity mask but not a cgroup's CPU
+# quota, so it is capped at the CPUs this process may use (_cpu_count.py).
+cdef int _RUNTIME_DEFAULT = WF_OMP_MAX_THREADS()
 cdef int _DEFAULT_CAP = min(default_team_cap(), 1 << 30)
 
 
 def max_threads():
-    """The default team size for this thread (``n_threads=None``): see _cpu_count.py; then
-    at most what the OS lets this thread start (csrc/wf_parallel.c)."""
-    return wf_usable_threads(min(WF_OMP_MAX_THREADS(), _DEFAULT_CAP))
+    """The default team size for this thread (``n_threads=None``)."""
+    cdef int team = WF_OMP_MAX_THREADS()
+    if team == _RUNTIME_DEFAULT:  # not set by threadpoolctl (nor OMP_NUM_THREADS: no cap)
+        team = min(team, _DEFAULT_CAP)
+    return wf_usable_threads(team)
 
 
 def last_team_size():

@@ -4,7 +4,7 @@ The OpenMP runtimes already start no more threads than the process's affinity ma
 a container's CPU quota (cgroup v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``) is invisible to
 them: a container limited to 2 CPUs on a 64-core host would run 64 threads in turns. This
 counts as loky (scikit-learn, joblib) does: the affinity mask, then the quota rounded up.
-``OMP_NUM_THREADS``, where set, wins (the user asked for that team).
+``OMP_NUM_THREADS`` or a threadpoolctl limit, where set, wins (the user asked for that team).
 """
 
 from __future__ import annotations
