@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PYTEST_ARGS ?=
 
-.PHONY: build lint test sanitize bench
+.PHONY: build lint test sanitize bench docs
 
 build:  ## the editable install, again after any change to csrc/ or _core.pyx
 	$(PYTHON) -m pip install --no-build-isolation -e .
@@ -18,3 +18,6 @@ sanitize:  ## ASan + UBSan build in a scratch copy, then the suite (docs/reliabi
 
 bench: build  ## the benchmark grid, quick settings (drop --quick for the documented run)
 	$(PYTHON) -m winit_fast bench --quick
+
+docs:  ## the API reference site in docs/_build/html (warnings are errors, as in .ci/run)
+	$(PYTHON) -m sphinx -W --keep-going docs docs/_build/html

@@ -1,5 +1,5 @@
 """Kernel-level speed of winit_fast: rates, cycles per value, the share of the raw Philox rate
-each transform keeps, and the stream targets of issue 13, all from one run.
+each transform keeps, and the stream version 2 speed targets, all from one run.
 
     python bench/kernels.py                  # 2^26 float32, 2 threads, the best SIMD level
     python bench/kernels.py --simd all --ghz 3.0 --size 24

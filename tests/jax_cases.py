@@ -14,7 +14,7 @@ import pytest
 
 import winit_fast as wf
 
-jax = pytest.importorskip("jax", reason="needs jax (pip install winit-fast[jax])")
+jax = pytest.importorskip("jax", reason='needs jax (pip install "winit-fast[jax]")')
 jnp = jax.numpy
 wfj = pytest.importorskip("winit_fast.jax")
 ml_dtypes = pytest.importorskip("ml_dtypes", reason="needs ml_dtypes for bfloat16")

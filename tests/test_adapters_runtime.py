@@ -53,7 +53,10 @@ def test_adapter_without_its_framework_names_the_extra(module, framework, extra)
         f"try:\n    import winit_fast.{module}\n"
         "except ImportError as exc:\n    print(exc)\n"
     )
-    assert f"winit-fast[{extra}]" in run_python(code)
+    message = run_python(code)
+    assert f'pip install "winit-fast[{extra}]"' in message  # quoted: zsh globs brackets
+    if extra == "torch":  # and the CPU build, not PyPI's multi-GB CUDA wheel
+        assert "--index-url https://download.pytorch.org/whl/cpu" in message
 
 
 @needs_openmp

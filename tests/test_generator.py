@@ -200,8 +200,36 @@ def test_bad_constructor_and_spawn_arguments():
         wf.Generator(seed=2**64)
     with pytest.raises(TypeError, match="stream"):
         wf.Generator(seed=0, stream=1.5)
-    with pytest.raises(TypeError, match="name"):
-        wf.Generator(seed=0).spawn(3)
+    for bad, error in ((2.0, TypeError), (True, TypeError), (None, TypeError), (-1, ValueError)):
+        with pytest.raises(error, match="n_children"):
+            wf.Generator(seed=0).spawn(bad)
+
+
+def test_spawn_n_gives_n_children_as_numpy_does():
+    parent = wf.Generator(seed=11, stream="model")
+    children = parent.spawn(3)
+    assert isinstance(children, list) and len(children) == 3
+    assert all(isinstance(child, wf.Generator) for child in children)
+    assert parent.spawn(0) == [] and len(parent.spawn(np.int64(2))) == 2
+    streams = [child.state["stream"] for child in children]
+    parent_stream = parent.state["stream"]
+    for i, (child, stream) in enumerate(zip(children, streams, strict=True)):
+        digest = hashlib.blake2b(f"{parent_stream}/{i}".encode(), digest_size=8).digest()
+        assert child.state == {"seed": 11, "stream": int.from_bytes(digest, "little"), "block": 0}
+        assert stream == parent.spawn(str(i)).state["stream"]  # child i is the child named "i"
+    assert len(set(streams)) == 3 and parent_stream not in streams
+    draws = [child.normal(1000) for child in children]
+    parent.normal(10_000)  # reproducible from (seed, stream): the parent's progress is no input
+    again = [child.normal(1000) for child in wf.Generator(seed=11, stream="model").spawn(3)]
+    assert all(same_bytes(a, b) for a, b in zip(draws, again, strict=True))
+    later = [child.normal(1000) for child in parent.spawn(3)]  # a second call: the same children
+    assert all(same_bytes(a, b) for a, b in zip(draws, later, strict=True))
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert not same_bytes(draws[i], draws[j])
+            assert abs(np.corrcoef(draws[i], draws[j])[0, 1]) < 5 / math.sqrt(1000)
+    other_seed = wf.Generator(seed=12, stream="model").spawn(1)[0].normal(1000)
+    assert not same_bytes(other_seed, draws[0])
 
 
 @pytest.mark.parametrize("dtype", [np.float16, "bfloat16"])

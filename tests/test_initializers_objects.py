@@ -271,3 +271,24 @@ def test_an_unknown_name_gets_the_close_ones_suggested():
         init.get("he_normall")
     with pytest.raises(ValueError, match=r"unknown; valid names: Constant"):
         init.get("qqqqqq")  # nothing close: no suggestion
+
+
+def test_get_takes_every_scheme_name_that_init_module_and_seed_checkpoint_take():
+    from winit_fast._schemes import SCHEME_FUNCTIONS
+
+    for name, (function, fixed) in SCHEME_FUNCTIONS.items():
+        made = init.get(name)
+        if function == "orthogonal":
+            assert type(made).__name__ == "Orthogonal"
+            continue
+        config = made.get_config()
+        config["seed"] = 7
+        values = init.get({"class_name": type(made).__name__, "config": config})
+        expected = getattr(wf, function)((64, 32), seed=7, **fixed)  # the same formulas
+        assert (values((64, 32)) == expected).all(), name
+    normal = init.get("kaiming_normal").get_config()
+    assert (normal["scale"], normal["mode"], normal["distribution"]) == (
+        2.0, "fan_in", "untruncated_normal",
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="did you mean 'kaiming_normal'"):
+        init.get("kaiming_normall")

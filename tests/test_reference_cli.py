@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
+import numpy as np
 import pytest
 from reference_support import write_toy_npz
 from support import needs_core
@@ -113,3 +117,70 @@ def test_cli_rejects_bad_values(capsys):
     with pytest.raises(SystemExit):
         main(["compare-inits", "--seeds", "a,b"])
     assert "expected comma-separated ints" in capsys.readouterr().err
+
+
+def test_train_size_or_batch_size_beyond_the_data_is_a_usage_error(npz, capsys):
+    rows = int(np.load(npz)["X"].shape[0])
+    for option in ("--train-size", "--batch-size"):
+        with pytest.raises(SystemExit) as stop:
+            main(["train", "--data", npz, "--epochs", "1", "--quiet", option, "100000"])
+        assert stop.value.code == 2
+        error = capsys.readouterr().err
+        assert f"{option} 100000 is more than the {rows}" in error and f"at most {rows}" in error
+    argv = ["train", "--data", npz, "--epochs", "1", "--quiet", "--train-size", "40"]
+    with pytest.raises(SystemExit):  # the batch is checked against the rows actually used
+        main([*argv, "--batch-size", "41"])
+    assert "more than the 40 training rows used" in capsys.readouterr().err
+    assert main([*argv, "--batch-size", "40"]) == 0
+
+
+def test_init_error_lists_only_what_the_command_line_takes(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--init", "kaiming"])
+    error = capsys.readouterr().err
+    assert "unknown init 'kaiming'" in error and "'random_normal:STD'" in error
+    assert "'lsuv'" in error and "numpy:NAME" in error
+    for python_only in ("config dict", "callable", "Initializer"):
+        assert python_only not in error
+
+
+def train_stderr(npz, **env):
+    """stderr of `winit-fast train` run with stderr redirected to a pipe (not a terminal)."""
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "winit_fast", "train", "--data", npz, "--epochs", "2"],
+        capture_output=True,
+        text=True,
+        env={**environment, **env},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def test_train_progress_bar_goes_to_a_terminal_only(npz):
+    pytest.importorskip("rich", reason="needs rich (its terminal test decides)")
+    assert train_stderr(npz) == ""  # redirected: no bar in the log
+    assert "━" in train_stderr(npz, TTY_COMPATIBLE="1")  # what rich takes for a terminal: a bar
+
+
+def test_train_plot_has_a_title_naming_the_run(npz, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib", reason="needs matplotlib for --plot")
+    from winit_fast.reference import plots
+
+    titles = []
+    real = plots.plot_histories
+
+    def recording(histories, path, title=""):
+        titles.append(title)
+        real(histories, path, title)
+
+    monkeypatch.setattr(plots, "plot_histories", recording)
+    png = tmp_path / "loss.png"
+    argv = ["train", "--data", npz, "--epochs", "1", "--quiet", "--seed", "3"]
+    assert main([*argv, "--plot", str(png)]) == 0
+    assert png.read_bytes().startswith(b"\x89PNG")
+    (title,) = titles
+    assert "he_normal" in title and "seed 3" in title and "adam" in title

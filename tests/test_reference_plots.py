@@ -68,3 +68,22 @@ def test_history_plot_notes_identical_runs(close_figures):
         "loss": [0.9, 0.4], "val_accuracy": [0.85, 0.92]}})  # fmt: skip
     legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     assert legend == ["glorot", "lecun (same as glorot)", "he"]
+
+
+def test_history_plot_labels_every_line_and_its_log_axis_has_readable_ticks(close_figures):
+    history = {"loss": [2.3, 0.9, 0.4, 0.2], "val_accuracy": [0.5, 0.8, 0.9, 0.93]}
+    figure = history_figure({"he_normal (c)": history}, title="winit-fast train: he_normal")
+    loss_axes, accuracy_axes = figure.axes
+    assert figure._suptitle.get_text() == "winit-fast train: he_normal"
+    assert loss_axes.get_title() and accuracy_axes.get_title()
+    legend = [text.get_text() for text in accuracy_axes.get_legend().get_texts()]
+    assert "90% accuracy" in legend  # the dotted line says what it is
+    assert all(not line.get_label().startswith("_") for line in accuracy_axes.get_lines())
+    figure.canvas.draw()
+    low, high = loss_axes.get_ylim()
+    labelled = [
+        tick.get_text()
+        for tick, value in zip(loss_axes.get_yticklabels(), loss_axes.get_yticks(), strict=True)
+        if low <= value <= high and tick.get_text()
+    ]
+    assert len(labelled) >= 4, labelled  # not just 10^-1 and 10^0

@@ -225,6 +225,7 @@ def test_progress_without_rich_counts_bytes(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "rich", None)  # as if rich were not installed
     monkeypatch.setitem(sys.modules, "rich.progress", None)
     monkeypatch.setitem(sys.modules, "rich.console", None)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the bar goes to terminals only
     spec, out = json_spec(tmp_path)
     assert cli.main(["seed-checkpoint", str(spec), str(out), "--seed", "0"]) == 0
     lines = capsys.readouterr().err.splitlines()

@@ -1,10 +1,10 @@
 """Per-call cost of a tiny fill with ``out=``: winit_fast against numpy's ``random(out=)``.
 
-Issue 13's target: a 16-element fill with ``out=`` costs at most 1.5x numpy's. The calls are
-timed in interleaved rounds in one process (the best round of each), so a loaded machine
-shifts both alike; the ratio is what to read. Usage: ``python tools/call_overhead.py
-[ROUNDS]``. Under ``valgrind --tool=callgrind`` the instruction counts tell the same story
-without the noise (see the report of issue 14).
+The small-call target (docs/performance.md): a 16-element fill with ``out=`` costs at most
+1.5x numpy's. The calls are timed in interleaved rounds in one process (the best round of
+each), so a loaded machine shifts both alike; the ratio is what to read. Usage:
+``python tools/call_overhead.py [ROUNDS]``. Under ``valgrind --tool=callgrind`` the
+instruction counts tell the same story without the noise.
 """
 
 from __future__ import annotations

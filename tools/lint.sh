@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python="${PYTHON:-python3}"
-"$python" -m ruff check src tests tools setup.py
-"$python" -m ruff format --check src tests tools setup.py
+"$python" -m ruff check src tests tools setup.py docs/conf.py
+"$python" -m ruff format --check src tests tools setup.py docs/conf.py
 cython-lint src/winit_fast/_core.pyx
 clang-format --dry-run -Werror $(git ls-files 'csrc/*.c' 'csrc/*.h' 'csrc/*.inc')
 "$python" -m mypy

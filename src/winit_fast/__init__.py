@@ -12,6 +12,7 @@ from winit_fast._constants import constant, ones, zeros
 from winit_fast._distributions import normal, philox4x32, random_raw, truncated_normal, uniform
 from winit_fast._fans import calculate_gain, compute_fans
 from winit_fast._generator import Generator
+from winit_fast._signatures import resolve_annotations as _resolve_annotations
 from winit_fast._structured import identity, orthogonal
 from winit_fast._variance_scaling import (
     glorot_normal,
@@ -52,3 +53,6 @@ __all__ = [
     "variance_scaling",
     "zeros",
 ]
+
+# help() and the API reference show these signatures without quoted annotations.
+_resolve_annotations(globals(), __all__)

@@ -126,6 +126,33 @@ def _variance_scaling(
     return d.uniform_at(shape, -limit, limit, where)
 
 
+# The parameters every member of the family shares, in the docstrings of variance_scaling and
+# of each preset (one text, so help() of a preset documents its own keywords).
+_SHARED_PARAMETERS = """\
+    seed, dtype, out, stream, offset, n_threads
+        As in :func:`winit_fast.normal`. ``seed=None`` draws fresh entropy on each call.
+    index : tuple of slices (or of lists of slices), optional
+        Returns only this block of the tensor of ``shape`` (as in
+        :func:`winit_fast.normal`); the fans still come from the whole ``shape``.
+    layout : {"keras", "torch"}
+        How the fans are read from ``shape`` (see :func:`winit_fast.compute_fans`).
+    fan_in, fan_out : int, optional
+        Explicit fans; each one given wins over the value computed from ``shape``. For
+        grouped, depthwise or transposed convolutions pass the fans of
+        ``compute_fans(shape, groups=..., depthwise=..., transposed=...)``.
+    input_axes, output_axes : sequence of ints, optional
+        Keras 3's explicit fans, given together (one alone is an error): ``fan_in`` is the
+        product of the whole ``shape`` over ``input_axes``, ``fan_out`` over
+        ``output_axes``, as in :func:`winit_fast.compute_fans`. They replace the ``layout``
+        rule and cannot be combined with ``fan_in``/``fan_out``. E.g. an attention query
+        kernel ``(dim, heads, key_dim)`` takes ``input_axes=[0], output_axes=[1, 2]``.
+
+    Returns
+    -------
+    numpy.ndarray
+"""
+
+
 def variance_scaling(
     shape: Any = None,
     scale: float = 1.0,
@@ -162,28 +189,7 @@ def variance_scaling(
     scale : float > 0
     mode : {"fan_in", "fan_out", "fan_avg"}
     distribution : {"truncated_normal", "normal", "untruncated_normal", "uniform"}
-    seed, dtype, out, stream, offset, n_threads
-        As in :func:`winit_fast.normal`. ``seed=None`` draws fresh entropy on each call.
-    index : tuple of slices (or of lists of slices), optional
-        Returns only this block of the tensor of ``shape`` (as in :func:`winit_fast.normal`);
-        the fans still come from the whole ``shape``.
-    layout : {"keras", "torch"}
-        How the fans are read from ``shape`` (see :func:`winit_fast.compute_fans`).
-    fan_in, fan_out : int, optional
-        Explicit fans; each one given wins over the value computed from ``shape``. For
-        grouped, depthwise or transposed convolutions pass the fans of
-        ``compute_fans(shape, groups=..., depthwise=..., transposed=...)``.
-    input_axes, output_axes : sequence of ints, optional
-        Keras 3's explicit fans, given together (one alone is an error): ``fan_in`` is the
-        product of the whole ``shape`` over ``input_axes``, ``fan_out`` over ``output_axes``,
-        as in :func:`winit_fast.compute_fans`. They replace the ``layout`` rule and cannot be
-        combined with ``fan_in``/``fan_out``. E.g. an attention query kernel
-        ``(dim, heads, key_dim)`` takes ``input_axes=[0], output_axes=[1, 2]``.
-
-    Returns
-    -------
-    numpy.ndarray
-
+    {shared}
     Examples
     --------
     >>> import winit_fast as wf
@@ -196,6 +202,10 @@ def variance_scaling(
     return _variance_scaling(shape, scale, mode, distribution, where, *fans)
 
 
+variance_scaling.__doc__ = (variance_scaling.__doc__ or "").replace(
+    "    {shared}\n", _SHARED_PARAMETERS
+)
+
 # name -> (scale, mode, default distribution): the presets of Keras 3.
 PRESETS = {
     "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
@@ -206,11 +216,21 @@ PRESETS = {
     "lecun_uniform": (1.0, "fan_in", "uniform"),
 }
 
-_PRESET_DOC = """{title}: :func:`variance_scaling` with ``scale={scale:g}``, ``mode="{mode}"``.
+_PRESET_DOC = """{title}: variance ``{variance}``, with Keras's formulas.
 
     {meaning} Keras semantics: the default distribution is ``"{distribution}"``{note};
-    ``distribution=`` overrides it. Every other keyword is as in :func:`variance_scaling`.
+    ``distribution=`` overrides it. The same as :func:`variance_scaling` with
+    ``scale={scale:g}, mode="{mode}"``.
 
+    Parameters
+    ----------
+    shape : int or tuple of ints, optional
+        Shape of the whole tensor; may be omitted when ``out`` is given (then ``out.shape``).
+    distribution : {{"truncated_normal", "normal", "untruncated_normal", "uniform"}}
+        ``"truncated_normal"`` (also ``"normal"``, as in Keras) is cut at +-2 std and rescaled
+        to the variance; ``"untruncated_normal"`` is torch's ``{torch_name}``;
+        ``"uniform"`` is ``U(-sqrt(3 var), sqrt(3 var))``.
+{shared}
     Examples
     --------
     >>> import winit_fast as wf
@@ -219,10 +239,15 @@ _PRESET_DOC = """{title}: :func:`variance_scaling` with ``scale={scale:g}``, ``m
     ((3, 3, 64, 128), dtype('float32'))
 """
 
+# family -> (variance, what it is, torch's untruncated normal of that variance)
 _MEANINGS = {
-    "glorot": "Variance ``2 / (fan_in + fan_out)`` (Glorot & Bengio 2010, torch's Xavier).",
-    "he": "Variance ``2 / fan_in`` (He et al. 2015, torch's Kaiming with ReLU gain).",
-    "lecun": "Variance ``1 / fan_in`` (LeCun et al. 1998; the seed article's 'Xavier').",
+    "glorot": ("2 / (fan_in + fan_out)", "Glorot & Bengio 2010, torch's Xavier.", "xavier_normal_"),
+    "he": ("2 / fan_in", "He et al. 2015, torch's Kaiming with ReLU gain.", "kaiming_normal_"),
+    "lecun": (
+        "1 / fan_in",
+        "LeCun et al. 1998; the seed article's 'Xavier'.",
+        'kaiming_normal_(nonlinearity="linear")',
+    ),
 }
 
 
@@ -250,17 +275,20 @@ def _make_preset(name: str) -> Callable[..., np.ndarray]:
         fans = (layout, fan_in, fan_out, input_axes, output_axes)
         return _variance_scaling(shape, scale, mode, distribution, where, *fans)
 
-    family = name.split("_")[0]
+    variance, meaning, torch_name = _MEANINGS[name.split("_")[0]]
     note = " (cut at +-2 std, rescaled)" if default == "truncated_normal" else ""
     preset.__name__ = preset.__qualname__ = name
     preset.__doc__ = _PRESET_DOC.format(
         title=name.replace("_", " ").capitalize(),
+        variance=variance,
         scale=scale,
         mode=mode,
-        meaning=_MEANINGS[family],
+        meaning=meaning,
+        torch_name=torch_name,
         distribution=default,
         note=note,
         name=name,
+        shared=_SHARED_PARAMETERS,
     )
     return preset
 

@@ -221,7 +221,7 @@ _SCHEMES = ("lsuv", "fixup", "gpt2")
 def _init_spec(text: str) -> str:
     """An ``--init`` of the trainer, checked before anything runs."""
     from winit_fast.initializers import NAMES
-    from winit_fast.reference.initialization import INIT_FORMS, layer_initializer
+    from winit_fast.reference.initialization import TEXT_INIT_FORMS, layer_initializer
 
     if text in _SCHEMES:
         return text
@@ -230,7 +230,8 @@ def _init_spec(text: str) -> str:
     except (TypeError, ValueError):
         hint = _suggest(text, [*NAMES, *_SCHEMES])
         raise argparse.ArgumentTypeError(
-            f"unknown init {text!r}{hint}; give 'lsuv', {INIT_FORMS.replace(', or a', ' or a')}"
+            f"unknown init {text!r}{hint}; give {TEXT_INIT_FORMS}, or 'lsuv' ('fixup' and "
+            "'gpt2' scale residual branches: activations --residual, depth-study --residual)"
         ) from None
     return text
 
@@ -255,7 +256,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help, description=help, formatter_class=HelpFormatter)
+        sub = commands.add_parser(name, help=help, description=help, formatter_class=HelpFormatter)
+        sub.set_defaults(subparser=sub)  # for usage errors found after parsing
+        return sub
 
     _bench_options(add("bench", "throughput against numpy.random, torch.nn.init and memset"))
 
@@ -283,7 +286,9 @@ def _bench_options(bench: argparse.ArgumentParser) -> None:
 
     size = bench.add_mutually_exclusive_group()
     size.add_argument(
-        "--quick", action="store_true", help="smaller sizes: about 10 s on an idle 2-core machine"
+        "--quick",
+        action="store_true",
+        help="smaller sizes: about 10 s on an idle 2-core machine (longer on a busy one)",
     )
     size.add_argument(
         "--full",
@@ -499,7 +504,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     error exits with status 2)."""
     parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
-    subparser = _subparser(parser, args.command)
+    subparser = args.subparser
     if getattr(args, "plot", None) or getattr(args, "save", None):
         _check_matplotlib(subparser)
     _check_files(subparser, args)
@@ -512,11 +517,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         _check_residual_schemes(subparser, args)
         _check_memory(subparser, args)
     return args
-
-
-def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
-    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return action.choices[command]
 
 
 def _check_files(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:

@@ -46,13 +46,15 @@ import numpy as np
 
 import winit_fast as wf
 from winit_fast import _validation as v
+from winit_fast._signatures import resolve_annotations as _resolve_annotations
 from winit_fast._variance_scaling import PRESETS
 
 try:
     import dask.array as da
 except ImportError as exc:
     raise ImportError(
-        f"winit_fast.dask needs dask.array ({exc}); install it with `pip install winit-fast[dask]`"
+        f"winit_fast.dask needs dask.array ({exc}); install it with "
+        '`pip install "winit-fast[dask]"`'
     ) from exc
 
 __all__ = [
@@ -401,3 +403,7 @@ def ones(shape: Any, *, chunks: Any = "auto", dtype: Any = None) -> da.Array:
     array([1., 1., 1.], dtype=float32)
     """
     return constant(shape, 1.0, chunks=chunks, dtype=dtype)
+
+
+# help() and the API reference show these signatures without quoted annotations.
+_resolve_annotations(globals(), __all__)

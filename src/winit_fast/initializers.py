@@ -32,6 +32,8 @@ from winit_fast._constants import constant
 from winit_fast._distributions import normal, truncated_normal, uniform
 from winit_fast._fans import as_axes
 from winit_fast._generator import Generator
+from winit_fast._schemes import SCHEME_FUNCTIONS
+from winit_fast._signatures import resolve_annotations as _resolve_annotations
 from winit_fast._structured import identity, orthogonal
 from winit_fast._variance_scaling import (
     PRESETS,
@@ -522,6 +524,24 @@ NAMES: dict[str, type[Initializer]] = {
 }
 
 
+def _torch_named(name: str) -> Callable[[], Initializer]:
+    """torch's name for a preset (``kaiming_normal``, ...), as ``init_module`` and
+    ``seed-checkpoint --scheme`` read it (one table, ``_schemes.SCHEME_FUNCTIONS``): the
+    preset's scale and mode with torch's distribution (untruncated normals)."""
+    function, fixed = SCHEME_FUNCTIONS[name]
+    scale, mode, default = PRESETS[function]
+    distribution = fixed.get("distribution", default)
+    return lambda: VarianceScaling(scale=scale, mode=mode, distribution=distribution)
+
+
+# torch's names of the presets, built as VarianceScaling with torch's distributions.
+TORCH_NAMES: dict[str, Callable[[], Initializer]] = {
+    name: _torch_named(name)
+    for name, (function, _) in SCHEME_FUNCTIONS.items()
+    if name not in NAMES and function in PRESETS
+}
+
+
 def get(identifier: Any) -> Any:
     """An initializer from an identifier, as ``keras.initializers.get`` takes them.
 
@@ -531,7 +551,12 @@ def get(identifier: Any) -> Any:
         A class name (``"HeNormal"``), its snake_case name (``"he_normal"``) or one of
         Keras's aliases (``"uniform"``, ``"normal"``, ``"zero"``, ``"one"``,
         ``"OrthogonalInitializer"``, ``"IdentityInitializer"``), built with default
-        arguments; a dict ``{"class_name": ..., "config": {...}}`` (``config`` optional, other
+        arguments; or torch's name of a preset (``"kaiming_normal"``, ``"kaiming_uniform"``,
+        ``"xavier_normal"``, ``"xavier_uniform"``, as ``init_module`` and ``winit-fast
+        seed-checkpoint --scheme`` take them): a :class:`VarianceScaling` with the preset's
+        scale and mode and torch's distribution (an untruncated normal for ``*_normal``), its
+        fans read as this module reads them (Keras's layout, kernels ``(in, out)``);
+        a dict ``{"class_name": ..., "config": {...}}`` (``config`` optional, other
         keys such as Keras's ``module`` ignored), built with ``from_config``; a class, called
         with no arguments; any other callable (an :class:`Initializer`, a function
         ``f(shape, dtype=None)``), returned as is; an array, returned as a function that
@@ -547,6 +572,8 @@ def get(identifier: Any) -> Any:
     >>> from winit_fast import initializers
     >>> type(initializers.get("he_normal")).__name__
     'HeNormal'
+    >>> initializers.get("kaiming_normal").get_config()["distribution"]
+    'untruncated_normal'
     >>> initializers.get({"class_name": "Constant", "config": {"value": 3.0}})
     Constant(value=3.0)
     >>> initializers.get(np.eye(2))((2, 2))
@@ -556,6 +583,8 @@ def get(identifier: Any) -> Any:
     if identifier is None:
         return None
     if isinstance(identifier, str):
+        if identifier in TORCH_NAMES:
+            return TORCH_NAMES[identifier]()
         return _lookup(identifier)()
     if isinstance(identifier, dict):
         config = identifier.get("config")
@@ -578,10 +607,11 @@ def get(identifier: Any) -> Any:
 def _lookup(name: Any) -> type[Initializer]:
     if isinstance(name, str) and name in NAMES:
         return NAMES[name]
-    close = difflib.get_close_matches(name, NAMES, n=3) if isinstance(name, str) else []
+    known = [*NAMES, *TORCH_NAMES]
+    close = difflib.get_close_matches(name, known, n=3) if isinstance(name, str) else []
     hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
     raise ValueError(
-        f"identifier {name!r} is unknown; {hint}valid names: {', '.join(sorted(NAMES))}"
+        f"identifier {name!r} is unknown; {hint}valid names: {', '.join(sorted(known))}"
     )
 
 
@@ -597,3 +627,7 @@ def _array_initializer(array: np.ndarray) -> Callable[..., np.ndarray]:
         return array.astype(v.as_dtype(np.float32 if dtype is None else dtype))
 
     return initialize
+
+
+# help() and the API reference show these signatures without quoted annotations.
+_resolve_annotations(globals(), __all__)

@@ -35,6 +35,7 @@ import numpy as np
 import winit_fast as wf
 from winit_fast import _validation as v
 from winit_fast._schemes import role
+from winit_fast._signatures import resolve_annotations as _resolve_annotations
 from winit_fast._variance_scaling import PRESETS
 
 try:
@@ -254,3 +255,7 @@ def _check_keywords(function: Callable[..., Any], params: dict[str, Any]) -> Non
     for key in params:
         if key not in accepted or key in reserved:
             raise TypeError(f"{function.__name__} takes no argument {key!r} in make_array")
+
+
+# help() and the API reference show these signatures without quoted annotations.
+_resolve_annotations(globals(), __all__)

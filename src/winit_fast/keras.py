@@ -54,13 +54,14 @@ import numpy as np
 from winit_fast import _validation
 from winit_fast import initializers as _initializers
 from winit_fast._generator import Generator
+from winit_fast._signatures import resolve_annotations as _resolve_annotations
 
 try:
     import keras
 except ImportError as exc:  # keras missing, or its backend (TensorFlow by default) missing
     raise ImportError(
         f"winit_fast.keras needs Keras 3 and one of its backends ({exc}); install it with "
-        "`pip install winit-fast[keras]` and set KERAS_BACKEND (jax, torch or tensorflow) to "
+        '`pip install "winit-fast[keras]"` and set KERAS_BACKEND (jax, torch or tensorflow) to '
         "an installed backend"
     ) from exc
 
@@ -379,3 +380,7 @@ def get(identifier: Any) -> Any:
         f"identifier {identifier!r} could not be interpreted as an initializer; valid names: "
         f"{', '.join(sorted(NAMES))}"
     )
+
+
+# help() and the API reference show these signatures without quoted annotations.
+_resolve_annotations(globals(), __all__)

@@ -48,6 +48,7 @@ import numpy as np
 import winit_fast as wf
 from winit_fast import _schemes, _staging
 from winit_fast import _validation as v
+from winit_fast._signatures import resolve_annotations as _resolve_annotations
 
 __all__ = ["DEFAULT_BLOCK_BYTES", "save_init"]
 
@@ -517,3 +518,7 @@ def _header_too_long(entries: dict[str, Any], length: int) -> str:
 
 def _metadata_of(header: bytes) -> dict[str, Any]:
     return dict(json.loads(header[8:])["__metadata__"])
+
+
+# help() and the API reference show these signatures without quoted annotations.
+_resolve_annotations(globals(), __all__)

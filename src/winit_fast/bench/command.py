@@ -11,13 +11,14 @@ from typing import Any
 from winit_fast._staging import atomic_output
 from winit_fast.bench import extras
 from winit_fast.bench.report import (
-    TABLE_TITLE,
+    BUSY,
     format_headline,
-    format_table,
     headline,
-    print_table,
+    is_busy,
+    output_width,
     progress_printer,
-    wide_rows,
+    table_text,
+    wrap,
 )
 from winit_fast.bench.run import BenchConfig, as_json, machine_description, run_bench
 from winit_fast.bench.timing import machine_load
@@ -52,14 +53,20 @@ def machine_line() -> str:
 
 
 class Transcript:
-    """Prints to stdout and keeps the text, for ``--save PREFIX`` (PREFIX.txt)."""
+    """Prints to stdout and keeps the text, for ``--save PREFIX`` (PREFIX.txt): the file gets
+    what the terminal got, lines of at most ``width`` columns."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: int) -> None:
+        self.width = width
         self.parts: list[str] = []
 
     def say(self, text: str = "") -> None:
         print(text, flush=True)
         self.parts.append(text)
+
+    def say_wrapped(self, text: str) -> None:
+        """A sentence too long for one line, wrapped; continuation lines indented."""
+        self.say(wrap(text, self.width, "  "))
 
 
 def _extra_checks(config: BenchConfig, out: Transcript) -> dict[str, Any]:
@@ -68,15 +75,16 @@ def _extra_checks(config: BenchConfig, out: Transcript) -> dict[str, Any]:
         "gil": extras.gil_overlap(1 << 23),
         "extra_memory": extras.extra_memory(config.methods, 1 << 24),
     }
-    out.say(
-        "\n(64, 64) call, allocation included (us): "
+    out.say()
+    out.say_wrapped(
+        "(64, 64) call, allocation included (us): "
         + ", ".join(f"{k} {v:.1f}" for k, v in checks["small_call_us"].items())
     )
-    out.say(
+    out.say_wrapped(
         f"two Python threads, n_threads=1 each: overlap {checks['gil']['overlap']:.2f}x "
         "(2.0 = fully parallel, the GIL is released during fills)"
     )
-    out.say(
+    out.say_wrapped(
         "extra peak memory beyond the output (KiB): "
         + ", ".join(f"{k} {v['extra_kib']}" for k, v in checks["extra_memory"].items())
     )
@@ -85,25 +93,23 @@ def _extra_checks(config: BenchConfig, out: Transcript) -> dict[str, Any]:
 
 def bench_command(args: argparse.Namespace) -> int:
     config = config_from(args)
-    out = Transcript()
+    out = Transcript(output_width())
     load = machine_load()
-    out.say(machine_line())
+    out.say_wrapped(machine_line())
     update, close = progress_printer()
     try:
         # The headline first: a reader gets the figures they came for within seconds.
         results = run_bench(config, progress=update, headline_only=True)
         close()
-        out.say(format_headline(headline(results, config, load), config, load))
+        out.say(format_headline(headline(results, config, load), config, load, out.width))
         update, close = progress_printer()
         measured = {(m.library, m.method, m.dtype, m.size, m.threads) for m in results}
         rest = run_bench(config, progress=update, skip=measured)
     finally:
         close()
     results += rest
-    header, rows = wide_rows(results)
-    out.parts.append(f"\n{TABLE_TITLE}\n{format_table(header, rows)}")
-    print()
-    print_table(results)
+    out.say()
+    out.say(table_text(results, load, out.width))
     checks = _extra_checks(config, out) if config.full else {}
     checks["load_per_core_before"] = load
     json_path = args.json or (args.save and f"{args.save}.json")
@@ -115,7 +121,11 @@ def bench_command(args: argparse.Namespace) -> int:
     if plot_path:
         from winit_fast.bench.plot import plot_throughput
 
-        plot_throughput(results, plot_path, title=machine_line().removeprefix("machine: "))
+        title = machine_line().removeprefix("machine: ")
+        busy = is_busy(load)
+        if busy:
+            title += f"\n{BUSY} before the run: every figure is unreliable"
+        plot_throughput(results, plot_path, title, sweep_sizes=config.sizes, busy=busy)
         out.say(f"wrote {plot_path}")
     if args.save:
         with atomic_output(f"{args.save}.txt", "w") as handle:

@@ -1,90 +1,162 @@
-"""The benchmark's tables: one row per (method, dtype, size, threads), a column per library,
-ratios of winit_fast to NumPy and torch measured in the same run; and the headline ratios."""
+"""The benchmark's text: the headline ratios with their verdicts, then a table with one row
+per (method, dtype, size, threads), a column per library and winit_fast's ratios to NumPy and
+torch measured in the same run. Everything is formatted to a width (the terminal's, else
+100 columns), and the terminal gets the same text as ``--save``'s file."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from winit_fast.bench.cases import BLOCK_METHODS, METHODS
-from winit_fast.bench.run import SMALL_FILL, BenchConfig, Measurement, joint_doubts
+from winit_fast.bench.run import SMALL_FILL, BenchConfig, Measurement, doubtful, joint_doubts
 
 MAX_LOAD_PER_CORE = 0.5  # 1-minute load average per core before the run; above: unreliable
 BUSY = "busy machine"
+DEFAULT_WIDTH = 100  # a file, a pipe, or a terminal that does not say its width
+DOUBT_MARK = "?"  # after a figure the run could not trust, and after ratios drawn from one
 
 OURS = "winit_fast"
+TORCH_HINT = (
+    "torch not installed; its CPU build: pip install torch "
+    "--index-url https://download.pytorch.org/whl/cpu"
+)
+
+
+def output_width() -> int:
+    """Columns to fit: ``COLUMNS`` if set, else the terminal's, else DEFAULT_WIDTH."""
+    return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+
+
+def wrap(text: str, width: int, indent: str = "") -> str:
+    """``text`` in lines of at most ``width`` columns, continuation lines indented."""
+    return textwrap.fill(
+        text, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
+
+
+def is_busy(load_per_core: float | None) -> bool:
+    return load_per_core is not None and load_per_core > MAX_LOAD_PER_CORE
 
 
 def _single_threaded(library: str, results: list[Measurement]) -> bool:
     return all(m.threads == 1 for m in results if m.library == library)
 
 
-def wide_rows(results: list[Measurement]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows: M samples/s per library, then winit_fast's ratios, then a note where a
-    figure of the row is doubtful (see ``Measurement.doubts``)."""
+def wide_rows(
+    results: list[Measurement], load_per_core: float | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """Header and rows: M samples/s per library, then winit_fast's ratios, then a note.
+
+    A figure the run could not trust (see ``Measurement.doubts``; every figure when the
+    machine was busy before the run) ends with DOUBT_MARK, and so does a ratio drawn from
+    one; the row's note then says ``unreliable``.
+    """
     found = {(m.library, m.method, m.dtype, m.size, m.threads): m for m in results}
     libraries = list(dict.fromkeys(m.library for m in results))
     torch = next((lib for lib in libraries if lib.startswith("torch")), None)
-    header = ["method", "dtype", "size", "threads", *libraries, "x numpy", "x torch", "note"]
+    busy = is_busy(load_per_core)
+
+    def mark(text: str, *measured: Measurement) -> str:
+        return text + DOUBT_MARK if doubtful(list(measured), busy) else text
+
+    header = ["method", "dtype", "size", "thr", *libraries, "x numpy", "x torch", "note"]
     rows = []
     for m in results:
         if m.library != OURS or m.method not in METHODS:
             continue
         key = (m.method, m.dtype, m.size)
-        cells = [m.method, m.dtype, f"{m.size:,}", str(m.threads)]
+        cells = [m.method, m.dtype, size_text(m.size), str(m.threads)]
         row = [m]
         for library in libraries:
             threads = 1 if _single_threaded(library, results) else m.threads
             other = found.get((library, *key, threads))
-            cells.append(f"{other.msamples_per_s:,.0f}" if other else "")
+            cells.append(mark(f"{other.msamples_per_s:,.0f}", other) if other else "")
             row += [other] if other else []
         base = found.get(("numpy-pcg64", *key, 1)) or found.get(("ndarray.fill", *key, 1))
         versus_torch = found.get((torch, *key, m.threads)) if torch else None
         for anchor in (base, versus_torch):
-            cells.append(f"{m.msamples_per_s / anchor.msamples_per_s:.1f}x" if anchor else "")
-        doubtful = bool(joint_doubts(row))
-        cells.append("unreliable" if doubtful else "")
+            ratio = f"{m.msamples_per_s / anchor.msamples_per_s:.1f}x" if anchor else ""
+            cells.append(mark(ratio, m, anchor) if anchor else "")
+        cells.append("unreliable" if doubtful(row, busy) else "")
         rows.append(cells)
     return header, rows
 
 
-def format_table(header: list[str], rows: list[list[str]]) -> str:
-    """Plain text, right-aligned numbers (what the README shows)."""
+KEY_COLUMNS = 4  # method, dtype, size, threads: repeated in each part of a split table
+
+
+def _priority(name: str) -> int:
+    """Which columns a narrow table keeps first: winit_fast and its ratios, then the anchors
+    the ratios divide by, then the other anchors."""
+    if name in (OURS, "x numpy", "x torch"):
+        return 0
+    return 1 if name.split()[0] in ("numpy-pcg64", "torch", "ndarray.fill") else 2
+
+
+def _table_parts(header: list[str], widths: list[int], width: int) -> list[list[int]]:
+    """Which value columns each part of the table shows: as many as fit in ``width`` beside
+    the key columns and the note, in ``_priority`` order."""
+    keys, note = list(range(KEY_COLUMNS)), len(header) - 1
+    values = list(range(KEY_COLUMNS, note))
+    left = sorted(values, key=lambda c: (_priority(header[c]), c))
+
+    def fits(columns: list[int]) -> bool:
+        shown = [*keys, *columns, note]
+        return sum(widths[c] for c in shown) + 2 * (len(shown) - 1) <= width
+
+    parts = []
+    while left:
+        chosen: list[int] = []
+        for column in left:  # in priority order, up to the first that does not fit
+            if chosen and not fits(sorted([*chosen, column])):
+                break
+            chosen.append(column)
+        parts.append(sorted(chosen))
+        left = [c for c in left if c not in chosen]
+    return parts
+
+
+def format_table(header: list[str], rows: list[list[str]], width: int | None = None) -> str:
+    """Plain text, right-aligned numbers, at most ``width`` columns (default: the terminal's):
+    a table too wide is cut into parts that repeat the key columns and the note."""
+    width = output_width() if width is None else width
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = []
-    for row in [header, ["-" * w for w in widths], *rows]:
-        cells = [
-            c.ljust(w) if i < 2 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
+    parts = _table_parts(header, widths, width)
+    texts = []
+    for number, part in enumerate(parts):
+        shown = [*range(KEY_COLUMNS), *part, len(header) - 1]
+        lines = [] if number == 0 else [f"(continued, {number + 1} of {len(parts)})"]
+        left_aligned = {0, 1, len(header) - 1}  # method, dtype, note: the rest are numbers
+        for row in [header, ["-" * w for w in widths], *rows]:
+            cells = [
+                row[c].ljust(widths[c]) if c in left_aligned else row[c].rjust(widths[c])
+                for c in shown
+            ]
+            lines.append("  ".join(cells).rstrip())
+        texts.append("\n".join(lines))
+    return "\n\n".join(texts)
 
 
 TABLE_TITLE = (
-    "M samples/s (median of repeats); ratios: winit_fast / anchor, same run; "
-    "note: unreliable when a figure of the row is (spread, ticks, load)"
+    f"M samples/s (median of repeats); thr: threads; ratios: winit_fast / anchor, same run. "
+    f"{DOUBT_MARK}: a "
+    "figure this run could not trust (spread between repeats, scheduler ticks, other "
+    "processes' load, a busy machine), or a ratio drawn from one; its row's note says "
+    "unreliable."
 )
 
 
-def print_table(results: list[Measurement]) -> None:
-    header, rows = wide_rows(results)
-    try:
-        from rich.console import Console
-        from rich.table import Table
-    except ImportError:
-        rich_available = False
-    else:
-        rich_available = True
-    if not rich_available or not sys.stdout.isatty():  # plain text for logs and pipes
-        print(TABLE_TITLE)
-        print(format_table(header, rows))
-        return
-    table = Table(*header, title=TABLE_TITLE)
-    for row in rows:
-        table.add_row(*row)
-    Console(width=max(160, Console().width)).print(table)
+def table_text(
+    results: list[Measurement], load_per_core: float | None = None, width: int | None = None
+) -> str:
+    """The table with its title, at most ``width`` columns (default: the terminal's)."""
+    width = output_width() if width is None else width
+    header, rows = wide_rows(results, load_per_core)
+    return f"{wrap(TABLE_TITLE, width)}\n{format_table(header, rows, width)}"
 
 
 def size_text(size: int) -> str:
@@ -96,7 +168,8 @@ def size_text(size: int) -> str:
 class Ratio:
     """One headline figure: ``mine`` against ``theirs``, each (library, method, size, threads)
     where size is "large" (the headline size), "small" (16 elements) or "block", and threads
-    "all" or 1. ``time``: the figure is a ratio of times (goal: at most), else of speeds."""
+    "all" or 1. ``time``: the figure is a ratio of times (goal: at most; the name says
+    "time:"), else of speeds (goal: at least)."""
 
     name: str
     mine: tuple[str, str, str, int | str]
@@ -116,10 +189,10 @@ HEADLINE = (
           ("torch", "he_normal", "large", "all"), 5),
     Ratio("uniform vs numpy random", (OURS, "uniform", "large", "all"),
           ("numpy-pcg64", "uniform", "large", 1), 3),
-    Ratio("16-element uniform(out=), time vs numpy random(out=)",
+    Ratio("time: 16-element uniform(out=) vs numpy's",
           (OURS, "uniform", "small", "all"), ("numpy-pcg64", "uniform", "small", 1), 1.5,
           time=True),
-    Ratio("normal index=[:, :64], time vs a row block as large",
+    Ratio("time: normal index=[:, :64] vs a row block",
           (OURS, BLOCK_METHODS[0], "block", "all"), (OURS, BLOCK_METHODS[1], "block", "all"),
           1.5, time=True),
     Ratio("normal, all threads vs 1 thread", (OURS, "normal", "large", "all"),
@@ -131,7 +204,7 @@ HEADLINE = (
 class Verdict:
     name: str
     figure: str  # "14.83x", or "-" when not measured
-    goal: str  # ">= 16x" or "<= 1.5x the time"
+    goal: str  # ">= 16x", or "<= 1.5x" for a ratio of times
     verdict: str  # "met", "NOT met", "unreliable: ...", "not measured: ..."
 
 
@@ -163,17 +236,11 @@ def headline(
             continue  # "all threads vs 1 thread" on a one-thread machine
         name = ratio.name.replace("all threads", f"{top} threads")
         mine, theirs = (found.get(key) for key in keyed)
-        goal = f"<= {ratio.goal:g}x the time" if ratio.time else f">= {ratio.goal:g}x"
+        goal = f"<= {ratio.goal:g}x" if ratio.time else f">= {ratio.goal:g}x"
         if mine is None or theirs is None:
             missing = keyed[0][0] if mine is None else keyed[1][0]
-            verdicts.append(
-                Verdict(
-                    name,
-                    "-",
-                    goal,
-                    f"not measured: {missing} not installed (pip install {missing})",
-                )
-            )
+            why = TORCH_HINT if missing == "torch" else f"{missing} not installed"
+            verdicts.append(Verdict(name, "-", goal, f"not measured: {why}"))
             continue
         if ratio.time:
             figure = mine.seconds / theirs.seconds
@@ -191,36 +258,53 @@ def headline(
 
 
 def format_headline(
-    verdicts: list[Verdict], config: BenchConfig, load_per_core: float | None = None
+    verdicts: list[Verdict],
+    config: BenchConfig,
+    load_per_core: float | None = None,
+    width: int | None = None,
 ) -> str:
+    """The headline as text of at most ``width`` columns (default: the terminal's): one line
+    per ratio and, under a verdict too long for its line, the reasons, wrapped."""
+    width = output_width() if width is None else width
     top = max(config.threads)
-    lines = [
+    title = (
         f"headline: float32, {size_text(config.headline_size)} elements, {top} thread"
-        f"{'s' * (top > 1)} (blocks {size_text(config.block_size)} elements); ratios of "
+        f"{'s' * (top > 1)} (blocks of {size_text(config.block_size)} elements); ratios of "
         "medians measured in this run"
-    ]
-    width = max(len(v.name) for v in verdicts)
-    goal_width = max(len(v.goal) for v in verdicts)
-    for v in verdicts:
-        lines.append(
-            f"  {v.name:<{width}}  {v.figure:>8}  target {v.goal:<{goal_width}}  {v.verdict}"
-        )
+    )
+    lines = [wrap(title, width, "  ")]
+    rows = [("ratio", "figure", "target", "verdict")]
+    rows += [(v.name, v.figure, v.goal, v.verdict) for v in verdicts]
+    name_width = max(len(name) for name, *_ in rows)
+    goal_width = max(len(goal) for _, _, goal, _ in rows)
+    for name, figure, goal, verdict in rows:
+        line = f"  {name:<{name_width}}  {figure:>7}  {goal:<{goal_width}}  "
+        if len(line) + len(verdict) <= width or ": " not in verdict:
+            lines.append(line + verdict)
+            continue
+        head, why = verdict.split(": ", 1)  # "unreliable", then the reasons under it
+        lines.append(line + head)
+        lines.append(wrap(f"    ({why})", width, "     "))
+    notes = []
     if any(BUSY in v.verdict for v in verdicts):
-        lines.append(
-            f"  {BUSY}: the load average was {load_per_core:.1f} per core before the run "
+        notes.append(
+            f"{BUSY}: the load average was {load_per_core:.1f} per core before the run "
             "(other processes compete for the cores)"
         )
     if any(v.verdict.startswith("unreliable") for v in verdicts):
-        lines.append(
-            "  unreliable: no verdict, the figure may say more about the machine than about the "
-            "code; rerun on an idle machine"
+        notes.append(
+            "unreliable: no verdict, the figure may say more about the machine than about "
+            "the code; rerun on an idle machine"
         )
+    lines += [wrap(f"  {note}", width, "  ") for note in notes]
     return "\n".join(lines)
 
 
 def progress_printer() -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
-    """A progress callback and a closer: a rich bar when available, else a line on stderr."""
+    """A progress callback and a closer: on a terminal, a rich bar when available, else a line
+    on stderr; redirected output (a log file, a pipe) gets none."""
     try:
+        from rich.console import Console
         from rich.progress import Progress
     except ImportError:
         if not sys.stderr.isatty():  # a log file gets the table only
@@ -230,9 +314,10 @@ def progress_printer() -> tuple[Callable[[int, int, str], None], Callable[[], No
             print(f"\r[{done}/{total}] {label:<60}", end="", file=sys.stderr, flush=True)
 
         return plain, lambda: print(file=sys.stderr)
-    from rich.console import Console
-
-    bar = Progress(console=Console(stderr=True), transient=True)
+    console = Console(stderr=True)
+    if not console.is_terminal:  # rich's own test
+        return (lambda done, total, label: None), lambda: None
+    bar = Progress(console=console, transient=True)
     bar.start()
     task = bar.add_task("benchmark", total=None)
 

@@ -12,7 +12,7 @@ import numpy as np
 
 import winit_fast as wf
 from winit_fast.bench.cases import BLOCK_METHODS, METHODS, Library, libraries
-from winit_fast.bench.timing import Timing, time_fill
+from winit_fast.bench.timing import CpuMark, Timing, load_around, time_fill
 
 DEFAULT_SIZES = (4096, 1 << 16, 1 << 20)
 FULL_SIZES = (4096, 1 << 16, 1 << 20, 1 << 26)
@@ -96,6 +96,12 @@ def joint_doubts(measurements: list[Measurement]) -> list[str]:
         samples=0,
     )
     return worst.doubts()
+
+
+def doubtful(measurements: list[Measurement], busy: bool = False) -> bool:
+    """Whether a figure drawn from these measurements cannot be trusted: one of them is in
+    doubt, or the machine was busy before the run (then no figure is trusted)."""
+    return busy or bool(joint_doubts(measurements))
 
 
 def machine_description() -> dict:
@@ -207,6 +213,7 @@ def run_bench(
             steps.append(step)
     results: list[Measurement] = []
     buffers: dict[tuple[str, int], np.ndarray] = {}
+    marks = [CpuMark.now()]  # step boundaries: the load around timings too short to measure
     for done, step in enumerate(steps):
         library, method, dtype, size, threads = step
         if progress is not None:
@@ -216,6 +223,10 @@ def run_bench(
             buffers[(dtype, size)] = buffer(dtype, size)
         fill = library.makers[method](buffers[(dtype, size)], threads)
         timing = time_fill(fill, repeats=config.repeats, min_seconds=config.min_seconds)
+        marks.append(CpuMark.now())
+        load = timing.other_load
+        if load is None:
+            load = load_around(marks[:-1], marks[-1])
         results.append(
             Measurement(
                 library.name,
@@ -226,7 +237,7 @@ def run_bench(
                 timing.seconds,
                 spread=timing.spread,
                 quantized=timing.quantized,
-                other_load=timing.other_load,
+                other_load=load,
             )
         )
     if progress is not None:

@@ -63,16 +63,51 @@ def _own_seconds() -> float:
     return times.user + times.system
 
 
+@dataclass(frozen=True)
+class CpuMark:
+    """A point in time: wall clock, the machine's busy CPU seconds (None off Linux), and this
+    process's own CPU seconds. Two marks give the cores other processes used between them."""
+
+    wall: float
+    busy: float | None
+    own: float
+
+    @classmethod
+    def now(cls) -> CpuMark:
+        return cls(time.perf_counter(), _busy_seconds(), _own_seconds())
+
+
+LOAD_WINDOW_S = 0.05  # /proc/stat counts in 10 ms ticks: a shorter window says nothing
+
+
+def load_between(start: CpuMark, end: CpuMark) -> float | None:
+    """Cores other processes kept busy from ``start`` to ``end``, or None where it cannot be
+    measured (no /proc/stat, or a window shorter than LOAD_WINDOW_S)."""
+    wall = end.wall - start.wall
+    if start.busy is None or end.busy is None or wall < LOAD_WINDOW_S:
+        return None
+    others = (end.busy - start.busy) - (end.own - start.own)
+    return max(0.0, others / wall)
+
+
+SHARED_WINDOW_S = 0.2  # a timing too short for its own window shares one this long
+
+
+def load_around(marks: list[CpuMark], end: CpuMark) -> float | None:
+    """Cores other processes used in the shortest window that ends at ``end``, starts at one
+    of ``marks`` (earlier step boundaries) and lasts SHARED_WINDOW_S: the load around a timing
+    too short to measure alone, shared with the timings just before it."""
+    for start in reversed(marks):
+        if end.wall - start.wall >= SHARED_WINDOW_S:
+            return load_between(start, end)
+    return load_between(marks[0], end) if marks else None
+
+
 def other_load(run: Callable[[], object]) -> tuple[object, float | None]:
     """``run()``'s result and the cores other processes kept busy while it ran."""
-    busy, own, start = _busy_seconds(), _own_seconds(), time.perf_counter()
+    start = CpuMark.now()
     result = run()
-    wall = time.perf_counter() - start
-    busy_after = _busy_seconds()
-    if busy is None or busy_after is None or wall < 0.05:  # /proc/stat counts in 10 ms ticks
-        return result, None
-    others = (busy_after - busy) - (_own_seconds() - own)
-    return result, max(0.0, others / wall)
+    return result, load_between(start, CpuMark.now())
 
 
 def machine_load() -> float | None:

@@ -31,11 +31,27 @@ __all__ = ["activations_command", "compare_inits_command", "depth_study_command"
 
 
 def _data(args: argparse.Namespace) -> Dataset:
-    """The data set of ``--data``; one that cannot be used is a one-line error."""
+    """The training data, after checking --train-size and --batch-size against its rows (a
+    usage error, exit status 2, rather than a silent clamp: the run would not be the one
+    asked for); data that cannot be used is a one-line error (exit status 1)."""
     try:
-        return load_data(args.data, dtype=args.dtype).head(args.train_size)
+        data = load_data(args.data, dtype=args.dtype)
     except (ValueError, ImportError) as exc:  # labels, row counts; scikit-learn missing
         raise CommandError(f"--data {args.data}: {exc}") from None
+    rows = int(data.X_train.shape[0])
+    if args.train_size is not None and args.train_size > rows:
+        args.subparser.error(
+            f"--train-size {args.train_size} is more than the {rows:,} training rows of "
+            f"{args.data!r}; give at most {rows}"
+        )
+    data = data.head(args.train_size)
+    used = int(data.X_train.shape[0])
+    if args.batch_size > used:
+        args.subparser.error(
+            f"--batch-size {args.batch_size} is more than the {used:,} training rows used; "
+            f"give at most {used}"
+        )
+    return data
 
 
 def _picked(args: argparse.Namespace, *names: str) -> dict[str, Any]:
@@ -124,7 +140,13 @@ def train_command(args: argparse.Namespace) -> int:
     if args.plot:
         from winit_fast.reference.plots import plot_histories
 
-        plot_histories({f"{args.init} ({backend})": h}, args.plot)
+        hidden = "-".join(map(str, args.hidden))
+        title = (
+            f"winit-fast train: init {args.init}, {data.n_features}-{hidden}-{data.n_classes} "
+            f"{args.activation}, {args.optimizer} lr {args.lr:g}, batch {args.batch_size}, "
+            f"seed {args.seed}"
+        )
+        plot_histories({f"{args.init} ({backend})": h}, args.plot, title)
         print(f"wrote {args.plot}")
     return 0
 

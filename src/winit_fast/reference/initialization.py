@@ -22,14 +22,18 @@ import winit_fast as wf
 from winit_fast import initializers
 from winit_fast.reference.numpy_init import NUMPY_INITIALIZERS, init_parameter, numpy_initializer
 
-__all__ = ["INIT_FORMS", "initial_weights", "kernel_stream", "layer_initializer"]
+__all__ = ["INIT_FORMS", "TEXT_INIT_FORMS", "initial_weights", "kernel_stream", "layer_initializer"]
 
-# The spellings ``init`` accepts, for error messages and the docs.
-INIT_FORMS = (
+# The spellings ``init`` accepts, for error messages and the docs: first those written as text
+# (the command line's --init takes these), then the Python objects.
+TEXT_INIT_FORMS = (
     "a winit_fast initializer name (he_normal, glorot_normal, zeros, ...), "
     "'random_normal:STD', 'random_uniform:LIMIT', "
-    f"'numpy:NAME' with NAME in {', '.join(NUMPY_INITIALIZERS)}, "
-    "a config dict, a winit_fast.initializers.Initializer, or a callable (shape, dtype)"
+    f"'numpy:NAME' with NAME in {', '.join(NUMPY_INITIALIZERS)}"
+)
+INIT_FORMS = (
+    f"{TEXT_INIT_FORMS}, a config dict, a winit_fast.initializers.Initializer, or a callable "
+    "(shape, dtype)"
 )
 
 LayerInit = Callable[[int, tuple[int, int], Any], np.ndarray]

@@ -107,11 +107,15 @@ def history_figure(histories: dict[str, dict[str, list[float]]], title: str = ""
         loss = np.asarray(history["loss"], dtype=float)
         loss_axes.plot(epochs, np.where(loss > 0, loss, np.nan), label=loss_labels[label], **style)
         if history.get("val_accuracy"):
-            accuracy_axes.plot(epochs, history["val_accuracy"], **style)
-    loss_axes.set(xlabel="epoch", ylabel="training loss", yscale="log")
+            accuracy_axes.plot(epochs, history["val_accuracy"], label=label, **style)
+    loss_axes.set(xlabel="epoch", ylabel="training loss (log scale)", yscale="log")
+    loss_axes.set_title("training loss", fontsize=10)
+    _readable_log_ticks(loss_axes, [v for h in histories.values() for v in h["loss"]])
     accuracy_axes.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1))
-    accuracy_axes.axhline(0.9, color="grey", linewidth=0.8, linestyle=":")
+    accuracy_axes.set_title("validation accuracy", fontsize=10)
+    accuracy_axes.axhline(0.9, color="grey", linewidth=0.8, linestyle=":", label="90% accuracy")
     loss_axes.legend(fontsize=8)
+    accuracy_axes.legend(fontsize=8, loc="lower right")
     from matplotlib.ticker import MaxNLocator
 
     for axes in (loss_axes, accuracy_axes):
@@ -121,6 +125,19 @@ def history_figure(histories: dict[str, dict[str, list[float]]], title: str = ""
         figure.suptitle(title, fontsize=10)
     figure.tight_layout()
     return figure
+
+
+def _readable_log_ticks(axes: Any, values: Sequence[float]) -> None:
+    """Labelled ticks at 1, 2 and 5 times each power of ten when the values span at most two
+    decades: matplotlib's default labels only the powers, which can leave one or two."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    positive = [v for v in values if np.isfinite(v) and v > 0]
+    if not positive or max(positive) / min(positive) > 100:
+        return
+    axes.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
+    axes.yaxis.set_minor_formatter(NullFormatter())
 
 
 def plot_histories(

@@ -1,4 +1,5 @@
-"""A progress bar for the CLI: rich's if it is installed, else one plain line per 10 %."""
+"""A progress bar for the CLI, on a terminal only: rich's if it is installed, else one plain
+line per 10 %. Redirected output (a log file, a pipe) gets no bar."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ __all__ = ["progress_bar"]
 def progress_bar(
     enabled: bool = True, unit: str = "steps"
 ) -> Iterator[Callable[[str, int, int], None]]:
-    """Yields ``update(label, done, total)``; the bar is shown on stderr. ``unit="bytes"``
-    shows ``done`` and ``total`` as sizes (KiB, MiB, ...).
+    """Yields ``update(label, done, total)``; the bar is shown on stderr when stderr is a
+    terminal (rich's own test, ``Console.is_terminal``, which also honours ``FORCE_COLOR``
+    and ``TTY_COMPATIBLE``). ``unit="bytes"`` shows ``done`` and ``total`` as sizes (KiB,
+    MiB, ...).
 
     Examples
     --------
@@ -32,13 +35,17 @@ def progress_bar(
         from rich.console import Console
         from rich.progress import DownloadColumn, Progress
     except ImportError:
-        yield _plain_update(unit)
+        yield _plain_update(unit) if sys.stderr.isatty() else (lambda label, done, total: None)
+        return
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda label, done, total: None
         return
     tasks: dict[str, Any] = {}  # label -> rich TaskID
     columns = Progress.get_default_columns()
     if unit == "bytes":
         columns = (*columns, DownloadColumn(binary_units=True))
-    with Progress(*columns, console=Console(stderr=True)) as bar:
+    with Progress(*columns, console=console) as bar:
 
         def update(label: str, done: int, total: int) -> None:
             if label not in tasks:

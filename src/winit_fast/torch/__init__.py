@@ -50,9 +50,12 @@ try:
     import torch  # noqa: F401  (here, so a missing torch names the extra)
 except ImportError as exc:
     raise ImportError(
-        f"winit_fast.torch needs PyTorch ({exc}); install it with `pip install winit-fast[torch]`"
+        f"winit_fast.torch needs PyTorch ({exc}); install its CPU build with `pip install torch "
+        "--index-url https://download.pytorch.org/whl/cpu` (PyPI's Linux wheel is the "
+        'multi-GB CUDA build), or `pip install "winit-fast[torch]"`'
     ) from exc
 
+from winit_fast._signatures import resolve_annotations as _resolve_annotations
 from winit_fast.torch._deterministic import constant_, dirac_, eye_, ones_, zeros_
 from winit_fast.torch._fast_init import FastInit, fast_init
 from winit_fast.torch._module import SCHEMES, init_module
@@ -90,3 +93,6 @@ __all__ = [
     "xavier_uniform_",
     "zeros_",
 ]
+
+# help() and the API reference show these signatures without quoted annotations.
+_resolve_annotations(globals(), __all__)
