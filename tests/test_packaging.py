@@ -357,7 +357,11 @@ def installed(python: Path, cwd: Path) -> dict:
 
 
 def clean_env() -> dict:
-    return {k: v for k, v in os.environ.items() if not k.startswith("WINIT_FAST_")}
+    """The environment of a fresh install: no WINIT_FAST_ switches, and no PYTHONPATH (a
+    developer's PYTHONPATH=src would make the venv import the checkout, not what it built)."""
+    return {
+        k: v for k, v in os.environ.items() if not k.startswith("WINIT_FAST_") and k != "PYTHONPATH"
+    }
 
 
 def assert_from_venv(info: dict, env_dir: Path) -> None:
