@@ -21,8 +21,7 @@ import time
 import numpy as np
 
 import winit_fast as wf
-from winit_fast import _distributions
-from winit_fast._backend import current
+from winit_fast import _interface as wfi
 
 SHAPE = (16384, 4096)
 COLUMNS = 64
@@ -32,21 +31,13 @@ ROWS = SHAPE[0] * COLUMNS // SHAPE[1]  # a row block of the same element count
 def old_row_loop(name: str, n_threads: int) -> np.ndarray:
     """The column block the way index= filled it before csrc/wf_runs.c: a call per row."""
     out = np.empty((SHAPE[0], COLUMNS), np.float32)
-    fill, params = backend_fill(name, n_threads)
+    family, backend = wfi.FAMILIES[name], wfi.current()
+    values = {"uniform": (0.0, 1.0), "normal": (0.0, 1.0), "truncated_normal": (0.0, 1.0, -2, 2)}
+    params = family.prepare(values[name], out.dtype)
     for row in range(SHAPE[0]):
         block, phase = divmod(row * SHAPE[1], 4)
-        fill(out[row], 0, 0, block, phase, *params)
+        backend.fill(out[row], family.code, 0, 0, block, phase, params, n_threads)
     return out
-
-
-def backend_fill(name: str, n_threads: int):
-    dt, impl = np.dtype(np.float32), current()
-    if name == "uniform":
-        return impl.fill_uniform, (*_distributions._uniform_params(0.0, 1.0, dt), n_threads)
-    if name == "normal":
-        return impl.fill_normal, (*_distributions._location_scale(0.0, 1.0, 6.56, dt), n_threads)
-    params = _distributions._truncation_params(0.0, 1.0, -2.0, 2.0, dt)
-    return impl.fill_truncated_normal, (*params, n_threads)
 
 
 def cases(name: str, n_threads: int) -> dict:
@@ -79,11 +70,11 @@ def measure(name: str, n_threads: int, repeat: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=current().max_threads())
+    parser.add_argument("--threads", type=int, default=wfi.current().max_threads())
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--functions", nargs="+", default=["uniform", "normal", "truncated_normal"])
     args = parser.parse_args()
-    info = current().runtime_info()
+    info = wfi.current().runtime_info()
     print(
         f"float32 {SHAPE}, blocks of {ROWS * SHAPE[1]} elements; backend {info['backend']} "
         f"({info['simd']}), {args.threads} threads, median of {args.repeat}"

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 import winit_fast as wf
+from winit_fast import _interface as wfi
 from winit_fast.bench.run import cpu_model
 
 try:
@@ -29,10 +30,8 @@ try:
 except ImportError:  # torch is optional: its columns are left out
     torch = None
 
-try:
-    from winit_fast import _core as core
-except ImportError:  # the NumPy fallback: no SIMD levels and no raw fill into out
-    core = None
+# the C core, or None with the NumPy fallback: no SIMD levels and no raw fill into out
+core = wfi.compiled()
 
 
 STAT = {"median": statistics.median, "min": min}
@@ -72,7 +71,8 @@ def winit_fills(n: int, threads: int) -> dict[str, Callable[[], object]]:
     raw = np.empty(n, np.uint32)
     fills: dict[str, Callable[[], object]] = {}
     if core is not None:  # the raw words into out, as the other kernels write
-        fills["philox (raw words)"] = lambda: core.fill_raw_u32(raw, 1, 0, 0, 0, threads)
+        raw_u32 = wfi.FAMILIES["raw_u32"].code
+        fills["philox (raw words)"] = lambda: core.fill(raw, raw_u32, 1, 0, 0, 0, (), threads)
     fills["uniform"] = lambda: wf.uniform(out=flat, seed=1, n_threads=threads)
     fills["normal"] = lambda: wf.normal(out=flat, seed=1, n_threads=threads)
     fills["truncated_normal"] = lambda: wf.truncated_normal(out=flat, seed=1, n_threads=threads)

@@ -32,7 +32,7 @@ def vmhwm_kib():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
 
-from winit_fast import _schemes
+from winit_fast import _interface as wfi
 from winit_fast.safetensors import save_init
 import safetensors, safetensors.numpy
 
@@ -53,7 +53,7 @@ else:  # the usual way: every tensor in memory, then one save_file
     arrays = {}
     for name, (shape, dtype) in spec.items():
         if len(shape) >= 2:
-            arrays[name] = _schemes.weight("he_normal", shape, seed=0, stream=name)
+            arrays[name] = wfi.weight("he_normal", shape, seed=0, stream=name)
         else:
             arrays[name] = np.zeros(shape, dtype=np.float32)
     safetensors.numpy.save_file(arrays, path)
@@ -90,7 +90,7 @@ def verify(path: str, args: argparse.Namespace) -> None:
     import numpy as np
     import safetensors
 
-    from winit_fast import _schemes
+    from winit_fast import _interface as wfi
 
     shape = (args.width, args.width)
     with safetensors.safe_open(path, "np") as handle:
@@ -98,7 +98,7 @@ def verify(path: str, args: argparse.Namespace) -> None:
             name = f"layers.{i}.weight"
             rows = slice(args.width // 2, args.width // 2 + 3)
             got = handle.get_slice(name)[rows]
-            want = _schemes.weight("he_normal", shape, seed=0, stream=name, index=(rows,))
+            want = wfi.weight("he_normal", shape, seed=0, stream=name, index=(rows,))
             assert np.asarray(got).tobytes() == want.tobytes(), name
 
 

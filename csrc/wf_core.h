@@ -12,46 +12,76 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wf_families.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct wf_origin {
-    uint64_t seed;   /* key: k0 = low 32 bits, k1 = high 32 bits */
-    uint64_t stream; /* counter words c2 (low) and c3 (high) */
-    uint64_t block;  /* counter words c0 (low) and c1 (high) of the first element's block */
-    uint32_t phase;  /* index of the first element inside that block */
-} wf_origin;
 
 /* The block function over n counters (4 words each, in order c0..c3); out holds 4n words. */
 void wf_philox4x32_10_many(const uint32_t *counters, size_t n, uint32_t k0, uint32_t k1,
                            uint32_t *out);
 
-/* Output element types.  16-bit outputs are the float32 result rounded to nearest even. */
-typedef enum wf_dtype { WF_FLOAT32 = 0, WF_FLOAT64 = 1, WF_FLOAT16 = 2, WF_BFLOAT16 = 3 } wf_dtype;
+/* Output element types.  16-bit outputs are the float32 result rounded to nearest even; raw
+ * words (WF_FAMILY_RAW_U32) are uint32. */
+typedef enum wf_dtype {
+    WF_FLOAT32 = 0,
+    WF_FLOAT64 = 1,
+    WF_FLOAT16 = 2,
+    WF_BFLOAT16 = 3,
+    WF_UINT32 = 4
+} wf_dtype;
 
-/* Raw 32-bit words of the stream: 4 per block, in order x0..x3. */
-void wf_fill_raw_u32(uint32_t *out, size_t n, const wf_origin *origin, int n_threads);
+/* The families, WF_FAMILY_RAW_U32 ... (wf_families.h: their parameters and kernels). */
+#define WF_FAMILY_CODE(ID, ...) WF_FAMILY_##ID,
+typedef enum wf_family { WF_FAMILIES(WF_FAMILY_CODE) WF_N_FAMILIES } wf_family;
 
-/* Parameters are doubles; for every dtype but float64 they must already be float32 values
- * (the Python layer rounds them), since the arithmetic is done in float32. */
+/* What a fill computes: a family with its parameters, on the stream (seed, stream).  The
+ * parameters are those of wf_families.h, in order; for every dtype but float64 they must
+ * already be float32 values (the Python layer rounds them), since the arithmetic is done in
+ * float32. */
+typedef struct wf_spec {
+    wf_family family;
+    wf_dtype dtype;  /* WF_UINT32 for raw words, a float type for the others */
+    uint64_t seed;   /* key: k0 = low 32 bits, k1 = high 32 bits */
+    uint64_t stream; /* counter words c2 (low) and c3 (high) */
+    double params[WF_MAX_PARAMS];
+} wf_spec;
 
-/* low + span * u with u uniform in [0, 1), then capped at `cap` (the largest value below high)
- * so that rounding never returns high itself. */
-void wf_fill_uniform(void *out, wf_dtype dtype, size_t n, const wf_origin *origin, double low,
-                     double span, double cap, int n_threads);
+/* The n elements at stream positions phase, phase + 1, ... counted from element 0 of block
+ * `block` (counter words c0, c1), written to out.  Returns 0, or -1 without writing anything
+ * when spec pairs a family with a dtype it has no kernel for. */
+int wf_fill(void *out, const wf_spec *spec, size_t n, uint64_t block, uint32_t phase,
+            int n_threads);
 
-/* mean + std * z with z standard normal (Box-Muller over pairs of elements). */
-void wf_fill_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin, double mean,
-                    double std, int n_threads);
+/* The family table, for bindings that hold theirs equal to it: the name and the number of
+ * parameters of family `code` (NULL and -1 for a code past the last). */
+const char *wf_family_name(int code);
+int wf_family_params(int code);
 
-/* mean + std * z with z standard normal truncated to [lo, hi] (inverse CDF, one word per
- * 32-bit element).  p_lo = Phi(lo), q_hi = Phi(-hi), mass = Phi(hi) - Phi(lo). */
-typedef struct wf_truncation {
-    double mean, std, lo, hi, p_lo, q_hi, mass;
-} wf_truncation;
-void wf_fill_truncated_normal(void *out, wf_dtype dtype, size_t n, const wf_origin *origin,
-                              const wf_truncation *params, int n_threads);
+/* Stream positions: a block has four 32-bit words, so it holds 1 << wf_block_shift(dtype)
+ * elements: 4 of 32 or 16 bits (one word each), 2 of 64 bits (two words each).  The one C
+ * home of that rule (Python's: winit_fast._stream). */
+static inline unsigned wf_block_shift(wf_dtype dtype) { return dtype == WF_FLOAT64 ? 1u : 2u; }
+
+/* Where the element `offset` positions after element 0 of block `block` lies. */
+typedef struct wf_position {
+    uint64_t block;
+    uint32_t phase; /* its index inside that block */
+} wf_position;
+static inline wf_position wf_position_at(uint64_t block, uint64_t offset, unsigned shift)
+{
+    wf_position at;
+    at.block = block + (offset >> shift);
+    at.phase = (uint32_t)(offset & ((1u << shift) - 1u));
+    return at;
+}
+
+/* Blocks that n elements from element `phase` of a block touch. */
+static inline uint64_t wf_blocks_touched(uint64_t phase, uint64_t n, unsigned shift)
+{
+    return (phase + n + (1u << shift) - 1u) >> shift;
+}
 
 /* Every element set to the elem_size bytes at value (zeros go through memset). */
 void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value, int n_threads);

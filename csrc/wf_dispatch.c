@@ -12,18 +12,7 @@
 #endif
 #endif
 
-static const wf_kernel_table scalar_table = WF_KERNEL_TABLE();
-
 #if defined(WF_HAVE_X86_SIMD)
-static const wf_kernel_table avx2_table = WF_KERNEL_TABLE(_avx2);
-static const wf_kernel_table avx512_table = WF_KERNEL_TABLE(_avx512);
-#endif
-#if defined(WF_HAVE_NEON)
-static const wf_kernel_table neon_table = WF_KERNEL_TABLE(_neon);
-#endif
-
-#if defined(WF_HAVE_X86_SIMD)
-
 static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
 {
 #if defined(_MSC_VER)
@@ -140,16 +129,16 @@ const wf_kernel_table *wf_active_kernels(void)
 #if defined(WF_HAVE_X86_SIMD)
     switch (wf_simd_level()) {
     case WF_SIMD_AVX512:
-        return &avx512_table;
+        return &wf_kernels_avx512;
     case WF_SIMD_AVX2:
-        return &avx2_table;
+        return &wf_kernels_avx2;
     default:
         break;
     }
 #endif
 #if defined(WF_HAVE_NEON)
     if (wf_simd_level() == WF_SIMD_NEON)
-        return &neon_table;
+        return &wf_kernels_neon;
 #endif
-    return &scalar_table;
+    return &wf_kernels_scalar;
 }

@@ -1,4 +1,5 @@
-/* Portable block kernels: one Philox block at a time, in plain C (the baseline build). */
+/* Portable block kernels: one Philox block at a time, in plain C (the baseline build), and
+ * the kernel table of the scalar level. */
 #include "wf_kernels.h"
 #include "wf_philox.h"
 #include "wf_transforms.h"
@@ -20,8 +21,7 @@ void wf_kernel_uniform_f32(void *dst, uint64_t first_block, size_t n_blocks,
                            const wf_kernel_args *args)
 {
     float *out = (float *)dst;
-    const float low = args->p.uniform_f32.low, span = args->p.uniform_f32.span;
-    const float cap = args->p.uniform_f32.cap;
+    const float low = args->p.f32[0], span = args->p.f32[1], cap = args->p.f32[2];
     for (size_t i = 0; i < n_blocks; ++i) {
         uint32_t x[4];
         block_words(first_block + i, args, x);
@@ -36,8 +36,7 @@ void wf_kernel_uniform_f64(void *dst, uint64_t first_block, size_t n_blocks,
                            const wf_kernel_args *args)
 {
     double *out = (double *)dst;
-    const double low = args->p.uniform_f64.low, span = args->p.uniform_f64.span;
-    const double cap = args->p.uniform_f64.cap;
+    const double low = args->p.f64[0], span = args->p.f64[1], cap = args->p.f64[2];
     for (size_t i = 0; i < n_blocks; ++i) {
         uint32_t x[4];
         block_words(first_block + i, args, x);
@@ -52,7 +51,7 @@ void wf_kernel_normal_f32(void *dst, uint64_t first_block, size_t n_blocks,
                           const wf_kernel_args *args)
 {
     float *out = (float *)dst;
-    const float mean = args->p.normal_f32.mean, std = args->p.normal_f32.std;
+    const float mean = args->p.f32[0], std = args->p.f32[1];
     for (size_t i = 0; i < n_blocks; ++i) {
         uint32_t x[4];
         block_words(first_block + i, args, x);
@@ -69,7 +68,7 @@ void wf_kernel_normal_f64(void *dst, uint64_t first_block, size_t n_blocks,
                           const wf_kernel_args *args)
 {
     double *out = (double *)dst;
-    const double mean = args->p.normal_f64.mean, std = args->p.normal_f64.std;
+    const double mean = args->p.f64[0], std = args->p.f64[1];
     for (size_t i = 0; i < n_blocks; ++i) {
         uint32_t x[4];
         block_words(first_block + i, args, x);
@@ -119,3 +118,6 @@ void wf_narrow_bf16(const float *src, void *dst, size_t n)
     for (size_t i = 0; i < n; ++i)
         out[i] = wf_f32_to_bf16(src[i]);
 }
+
+#define WF_LEVEL(k) k
+const wf_kernel_table wf_kernels_scalar = WF_KERNEL_TABLE(1);

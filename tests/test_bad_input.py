@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -241,3 +243,22 @@ def test_sizes_are_said_in_binary_units():
     assert byte_size(3 << 40) == "3.0 TiB"
     assert byte_size(5 << 60) == "5.0 EiB"
     assert byte_size(2000 << 60) == "2000.0 EiB"  # no unit above EiB
+
+
+@pytest.mark.parametrize(
+    "function",
+    [wf.uniform, wf.normal, wf.truncated_normal, wf.variance_scaling, wf.he_normal],
+    ids=lambda f: f.__name__,
+)
+def test_a_keyword_a_fill_does_not_take_is_refused_as_python_does(function):
+    """The keyword tail is one TypedDict (_placement.Where): a misspelled or foreign keyword
+    is still Python's TypeError naming the function, and nothing else is filled."""
+    out = np.full(4, 7.0, F32)
+    with pytest.raises(TypeError, match=rf"^{function.__name__}\(\) got an unexpected keyword "):
+        function(out=out, seed=0, sed=1)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'fan_in'"):
+        (wf.orthogonal if function is wf.he_normal else wf.normal)((4, 4), fan_in=3)
+    with pytest.raises(TypeError, match=r"^zeros\(\) got an unexpected keyword argument 'seed'"):
+        wf.zeros(4, seed=0)
+    assert (out == 7.0).all()
+    assert "n_threads" in inspect.signature(function).parameters  # what help() shows

@@ -19,7 +19,9 @@ import pytest
 from support import CORE, TESTS
 
 from winit_fast import _fallback
+from winit_fast._families import BY_NAME as FAMILIES
 from winit_fast._normal_cdf import truncation_masses
+from winit_fast._stream import Runs, per_block
 
 ROOT = TESTS.parent
 TABLE = ROOT / "csrc" / "tests" / "fill_cases.txt"
@@ -123,26 +125,23 @@ def table_bytes(tmp_path_factory) -> dict[int, bytes]:
 
 
 def backend_fill(backend, case: Case) -> np.ndarray:
-    """The case's fill through a backend's functions (the C core's or the NumPy fallback's)."""
+    """The case's fill through a backend's interface (the C core's or the NumPy fallback's)."""
     dtype = np.dtype(np.uint32) if case.family == "raw" else numpy_dtype(case.dtype)
     out = np.empty(case.n, dtype)
-    family = "raw_u32" if case.family == "raw" else case.family
-    params: tuple = (case.params,) if case.family == "truncated_normal" else case.params
-    per = 2 if case.dtype == "float64" and case.family != "raw" else 4
+    family = FAMILIES["raw_u32" if case.family == "raw" else case.family].code
+    per = per_block(dtype)
     if case.layout == "-":
         block, phase = divmod(case.offset, per)
         with np.errstate(over="ignore"):  # the float16 overflow cases: the fallback's cast warns
-            getattr(backend, f"fill_{family}")(
-                out, case.seed, case.stream, block, phase, *params, 1
-            )
+            backend.fill(out, family, case.seed, case.stream, block, phase, case.params, 1)
         return out
     shape, window = case.layout.rstrip("]").split("[")
     rows, cols = (int(x) for x in shape.split("x"))
     (r0, r1), (c0, c1) = ((int(x) for x in part.split(":")) for part in window.split(","))
     assert r1 <= rows
     block, phase = divmod(case.offset + r0 * cols + c0, per)
-    runs = (block, phase, c1 - c0, (r1 - r0,), (cols,), 0, (c1 - c0,))
-    getattr(backend, f"fill_{family}_runs")(out, case.seed, case.stream, runs, *params, 1)
+    runs = Runs(block, phase, c1 - c0, (r1 - r0,), (cols,), 0, (c1 - c0,))
+    backend.fill_runs(out, family, case.seed, case.stream, runs, case.params, 1)
     return out
 
 

@@ -299,6 +299,76 @@ def test_generator_methods_fail_only_with_a_named_argument_error(name):
     fuzz()
 
 
+# ---- the out= short path ----------------------------------------------------------------
+
+SHORT = ("uniform", "normal", "truncated_normal")
+SHORT_OUTS = [  # what the short path takes (float32, float64, float16; C-contiguous, writeable)
+    lambda: np.empty(6, np.float32),
+    lambda: np.empty((2, 3), np.float64),
+    lambda: np.empty((3, 4), np.float16),
+    lambda: np.empty((0, 3), np.float32),
+    lambda: np.empty((), np.float16),
+]
+SHORT_WHERE = {  # keywords the short path takes, with values it takes and values it declines
+    "stream": [0, 5, 2**64 - 1, "w"],
+    "offset": [0, 7, 2**61, 2**62, 2**66 - 1],
+    "n_threads": [None, 1, 2, 1024, 1025, 0],
+}
+
+
+@st.composite
+def short_calls(draw, name):
+    """``(values, where)`` of the out= form of ``name``: mostly what the short path takes."""
+    from winit_fast._families import family
+
+    parameters = inspect.signature(FILLS[name]).parameters
+    values = []
+    for parameter in family(name).parameters:
+        pool = HOSTILE if draw(st.floats(0, 1)) < 0.1 else REALS
+        given = draw(st.floats(0, 1)) < 0.7
+        values.append(draw(st.sampled_from(pool)) if given else parameters[parameter].default)
+    where = {"seed": draw(st.sampled_from([0, 1, 2**64 - 1]))}
+    for key, pool in SHORT_WHERE.items():
+        if draw(st.booleans()):
+            where[key] = draw(st.sampled_from(pool))
+    where["out"] = draw(st.sampled_from(SHORT_OUTS if draw(st.floats(0, 1)) < 0.9 else OUTS))
+    return tuple(values), where
+
+
+@pytest.mark.skipif(CORE is None, reason="needs the compiled extension winit_fast._core")
+@pytest.mark.parametrize("name", SHORT)
+def test_the_short_path_answers_what_the_full_path_answers(name):
+    """The out= form (no shape, dtype or index) of a random fill: the compiled core's short
+    path declines (None) or answers exactly what the full path would, the same bytes or the
+    same error, so it skips none of the full path's checks (signed zeros, 16-bit ranges,
+    intervals holding no value, thread limits, stream positions)."""
+    from winit_fast._distributions import draw
+    from winit_fast._families import family
+    from winit_fast._placement import Placement
+
+    record = family(name)
+    seen = {"declined": 0, "filled": 0, "refused": 0}
+
+    @FUZZ
+    @given(short_calls(name))
+    def fuzz(call_form):
+        values, where = call_form
+        with wf.use_backend("c"):
+            short = call(lambda **kw: CORE.short_fill(record.code, kw, *values), where)
+            full = call(lambda **kw: draw(None, record, values, Placement.of(name, kw)), where)
+        if short is None:
+            seen["declined"] += 1
+        elif isinstance(short, BaseException):
+            seen["refused"] += 1
+            assert (type(short), str(short)) == (type(full), str(full)), (name, where, values)
+        else:
+            seen["filled"] += 1
+            assert isinstance(full, np.ndarray) and short.tobytes() == full.tobytes()
+
+    fuzz()
+    assert seen["filled"] and seen["refused"], seen  # the short path took calls, both ways
+
+
 # ---- the command line -----------------------------------------------------------------
 
 TOKENS = ["0", "1", "-1", "2", "0x10", "2**20", "1e400", "0**-1", "nan", "inf", "", "x",

@@ -256,3 +256,38 @@ def test_axes_pass_through_to_the_function(name):
     with pytest.raises(ValueError, match=r"output_axes is None"):
         getattr(g, name)(shape, input_axes=[0])
     assert g.state["block"] == 2 + blocks(180, 4)  # the refused call used no block
+
+
+@pytest.mark.parametrize(("dtype", "per"), [(None, 4), (np.float64, 2), (np.float16, 4)])
+def test_reserve_gives_a_span_once(dtype, per):
+    g = wf.Generator(seed=6, stream=1)
+    g.uniform(3)  # one block used
+    with g.reserve(9, dtype) as offset:
+        assert offset == 1 * per
+        assert g.state["block"] == 1  # moved only when the block succeeds
+    assert g.state["block"] == 1 + blocks(9, per)
+    mine = wf.normal(9, seed=6, stream=1, offset=offset, dtype=dtype)
+    rest = wf.normal(12 * per, seed=6, stream=1, dtype=dtype)[offset : offset + 9]
+    assert same_bytes(mine, rest)
+    # the next call starts after the reserved span's blocks
+    after = g.normal(2, dtype=dtype)
+    assert same_bytes(
+        after, wf.normal(2, seed=6, stream=1, offset=(1 + blocks(9, per)) * per, dtype=dtype)
+    )
+
+
+def test_a_reservation_that_fails_uses_nothing():
+    g = wf.Generator(seed=6)
+    with pytest.raises(RuntimeError, match="inside"):
+        with g.reserve(100):
+            raise RuntimeError("inside the block")
+    assert g.state["block"] == 0
+    with pytest.raises(ValueError, match="count"):
+        with g.reserve(-1):
+            pass
+    g.state = {**g.state, "block": 2**64 - 2}
+    with pytest.raises(ValueError, match="past the end"):
+        with g.reserve(9):
+            pass
+    with g.reserve(8) as offset:  # exactly the last two blocks
+        assert offset == (2**64 - 2) * 4

@@ -89,11 +89,105 @@ def test_a_parameter_that_rounds_to_zero_is_plus_zero_on_both_backends(fill, dty
         lambda: wf.uniform(0, seed=0, dtype="float64", offset=2 * 2**64),
         lambda: wf.random_raw(0, seed=0, offset=2**66),
         lambda: wf.uniform((4, 4), seed=0, offset=4 * 2**64 - 16, index=np.s_[:0]),
+        lambda: wf.uniform(out=np.empty(0, np.float32), seed=0, offset=4 * 2**64),  # out= form
+        lambda: wf.normal(out=np.empty((3, 0), np.float16), seed=0, offset=4 * 2**64),
+        lambda: wf.truncated_normal(out=np.empty(0, np.float64), seed=0, offset=2 * 2**64),
     ],
 )
 def test_an_empty_fill_at_the_end_of_the_stream_is_empty_on_both_backends(fill):
     for result in both_backends(fill):
         assert result.size == 0
+
+
+# ---- the same edges through the compiled core's out= short path ---------------------------
+#
+# The short path (winit_fast._core.short_fill) fills an out= call with parameters its family
+# record checked before; a set it has not seen goes through the record's check first. These
+# call it directly, so a decline (None) cannot hide behind the full path.
+
+SHORT_CODES = {"uniform": 1, "normal": 2, "truncated_normal": 3}
+PARAMETERS = {"uniform": ("low", "high"), "normal": ("mean", "std"),
+              "truncated_normal": ("mean", "std", "a", "b")}  # fmt: skip
+
+
+def short_path(name, out, *values, **where):
+    """``name``'s fill of ``out`` through the C short path, which must take the call."""
+    from support import CORE
+
+    filled = CORE.short_fill(SHORT_CODES[name], {"out": out, "seed": 0, **where}, *values)
+    assert filled is out, "the short path declined the call"
+    return out
+
+
+def python_backend(name, out, *values, **where):
+    with wf.use_backend("python"):
+        return getattr(wf, name)(
+            out=out, seed=0, **where, **dict(zip(PARAMETERS[name], values, strict=True))
+        )
+
+
+needs_core = pytest.mark.skipif(
+    "c" not in available_backends(), reason="needs the compiled extension (its short path)"
+)
+
+
+@needs_core
+def test_the_short_path_never_gives_infinity_from_a_finite_16_bit_range():
+    for low, high in NEAR_THE_ENDS["float16"]:
+        x = short_path("uniform", np.empty(4096, np.float16), low, high).astype(np.float64)
+        assert np.isfinite(x).all() and x.max() < high, (low, high)
+        expected = python_backend("uniform", np.empty(4096, np.float16), low, high)
+        assert x.astype(np.float16).tobytes() == expected.tobytes()
+
+
+@needs_core
+@pytest.mark.parametrize(
+    ("low", "high", "dtype"),
+    [(-65519.0, -65504.0, "float16"), (0.1, 0.10002, "float16"), (0.1, 0.1 + 1e-10, "float32")],
+)
+def test_the_short_path_refuses_an_interval_holding_no_value(low, high, dtype):
+    for _ in range(2):  # a refused set is never kept: the second call is refused too
+        with pytest.raises(ValueError, match=r"\[low, high\) = .* holds no finite"):
+            short_path("uniform", np.empty(8, dtype), low, high)
+
+
+ROUNDING_TO_ZERO = [  # below float32's (and float16's) smallest subnormal, not float64's
+    ("uniform", (-1e-46, 1e-46)),
+    ("normal", (-1e-46, 0.0)),
+    ("truncated_normal", (-5e-324, 0.0, -2.0, 2.0)),
+]
+NEGATIVE_ZERO = [("uniform", (-0.0, -0.0)), ("normal", (-0.0, 0.0))]
+
+
+@needs_core
+@pytest.mark.parametrize(
+    ("name", "values", "dtype"),
+    [(*case, dtype) for case in ROUNDING_TO_ZERO for dtype in ("float32", "float16")]
+    + [(*case, dtype) for case in NEGATIVE_ZERO for dtype in ("float32", "float64", "float16")],
+)
+def test_the_short_path_writes_plus_zero_for_a_parameter_that_rounds_to_zero(name, values, dtype):
+    expected = np.empty(1000, dtype)
+    with wf.use_backend("python"):
+        getattr(wf, name)(out=expected, seed=0, **dict(zip(PARAMETERS[name], values, strict=True)))
+    short_path(name, np.zeros(1000, dtype), 0.0, *values[1:])  # +0.0 kept first, then
+    result = short_path(name, np.empty(1000, dtype), *values)  # its signed twin: its own set
+    assert (result == 0).all() and not np.signbit(result).any()
+    assert result.tobytes() == expected.tobytes()
+
+
+@needs_core
+def test_the_short_path_declines_what_it_cannot_check_and_the_full_path_answers():
+    from support import CORE
+
+    empty = np.empty(0, np.float32)
+    # the end of the stream: offsets past 2**62 are the full path's, which returns the empty out
+    assert CORE.short_fill(1, {"out": empty, "seed": 0, "offset": 4 * 2**64}, 0.0, 1.0) is None
+    assert wf.uniform(out=empty, seed=0, offset=4 * 2**64) is empty
+    # more threads than the limit: the full path names n_threads
+    out = np.empty(4, np.float32)
+    assert CORE.short_fill(1, {"out": out, "seed": 0, "n_threads": 1025}, 0.0, 1.0) is None
+    with pytest.raises(ValueError, match="n_threads"):
+        wf.uniform(out=out, seed=0, n_threads=1025)
 
 
 def test_a_fill_past_the_end_of_the_stream_is_refused_on_both_backends():

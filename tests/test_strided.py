@@ -1,5 +1,5 @@
 """Strided index= blocks (column blocks, steps, N-D rectangles, lists of slices per axis),
-filled in one call by ``fill_*_runs`` (csrc/wf_runs.c, _fallback/runs.py), equal the same
+filled in one call by ``fill_runs`` (csrc/wf_runs.c, _fallback/runs.py), equal the same
 elements of the whole tensor, byte for byte, on both backends, every SIMD level, any threads.
 """
 
@@ -12,23 +12,22 @@ from hypothesis import strategies as st
 from support import CORE, needs_core, same_bytes
 
 import winit_fast as wf
-from winit_fast import _blocks, _distributions, _fallback, _schemes
+from winit_fast import _blocks, _fallback, _schemes
 from winit_fast import _validation as v
+from winit_fast._families import BY_NAME as RECORDS
+from winit_fast._stream import Runs, per_block, position
 
 FAMILIES = ["raw_u32", "uniform", "normal", "truncated_normal"]
 FLOATS = [np.float32, np.float64, np.float16, "bfloat16"]
 SEED, STREAM = 9, 2**40 + 3
 
 
-def params(family: str, dtype: np.dtype, n_threads: int) -> tuple:
-    """The arguments after the position that the backend's fill_<family> takes."""
-    if family == "uniform":
-        return (*_distributions._uniform_params(-1.0, 2.0, dtype), n_threads)
-    if family == "normal":
-        return (*_distributions._location_scale(0.5, 2.0, 8.6, dtype), n_threads)
-    if family == "truncated_normal":
-        return (*_distributions._truncation_params(0.0, 0.1, -2.0, 2.0, dtype), n_threads)
-    return (n_threads,)
+VALUES = {"uniform": (-1.0, 2.0), "normal": (0.5, 2.0), "truncated_normal": (0.0, 0.1, -2.0, 2.0)}
+
+
+def params(family: str, dtype: np.dtype) -> tuple:
+    """The backend parameters of ``family``'s test values, from its record."""
+    return RECORDS[family].prepare(VALUES.get(family, ()), dtype)
 
 
 def the_dtype(family: str, dtype) -> np.dtype:
@@ -36,22 +35,23 @@ def the_dtype(family: str, dtype) -> np.dtype:
 
 
 def whole(backend, family, shape, dtype, offset=0, n_threads=2) -> np.ndarray:
-    """The whole tensor, by the single-range fill."""
+    """The whole tensor, by the contiguous fill."""
     dt = the_dtype(family, dtype)
     out = np.empty(shape, dt)
-    first, phase = divmod(offset, 2 if dt == np.float64 else 4)
-    fill = getattr(backend, f"fill_{family}")
-    fill(out.reshape(-1), SEED, STREAM, first, phase, *params(family, dt, n_threads))
+    first, phase = position(offset, out.size, per_block(dt))
+    code = RECORDS[family].code
+    backend.fill(out.reshape(-1), code, SEED, STREAM, first, phase, params(family, dt), n_threads)
     return out
 
 
 def block(backend, family, shape, index, dtype, offset=0, n_threads=2) -> np.ndarray:
-    """The block alone, by fill_<family>_runs."""
+    """The block alone, by fill_runs."""
     dt = the_dtype(family, dtype)
     plan = _blocks.resolve(shape, index)
     out = np.empty(plan.shape, dt)
-    fill_runs = getattr(backend, f"fill_{family}_runs")
-    _blocks.fill(out, plan, fill_runs, params(family, dt, n_threads), SEED, STREAM, offset)
+    code, values = RECORDS[family].code, params(family, dt)
+    for runs in _blocks.runs(plan, per_block(dt), offset):
+        backend.fill_runs(out.reshape(-1), code, SEED, STREAM, runs, values, n_threads)
     return out
 
 
@@ -182,13 +182,25 @@ def test_the_last_elements_of_the_stream(dtype, per_block):
         ((0, 0, 4, (3,), (10,), 0, (3,)), "overlap"),
         ((0, 0, 2, (2, 2), (20, 10), 0, (2, 3)), "overlap"),  # inner rows spill into the next
         ((0, 0, 4, (3,), (10, 1), 0, (4,)), "equally long"),
+        ((0, 0, 4, (3,), (10,), -1, (4,)), "negative"),
     ],
 )
 def test_runs_outside_out_or_overlapping_are_refused(backend, runs, pattern):
+    """The layout is checked when the record is made, its place in out by every backend."""
     out = np.full(12, 7.0, np.float32)
+    params = RECORDS["uniform"].prepare((0.0, 1.0), out.dtype)
     with pytest.raises(ValueError, match=pattern):
-        backend.fill_uniform_runs(out, 1, 2, runs, 0.0, 1.0, 0.5, 2)
+        backend.fill_runs(out, RECORDS["uniform"].code, 1, 2, Runs(*runs), params, 2)
     assert (out == 7.0).all()
+
+
+def test_the_compiled_core_takes_only_checked_runs():
+    if CORE is None:
+        pytest.skip("needs the compiled extension winit_fast._core")
+    out = np.zeros(12, np.float32)
+    lookalike = Runs(0, 0, 4, (3,), (10,), 0, (4,)).__dict__  # the fields, not the record
+    with pytest.raises(TypeError, match="Runs"):
+        CORE.fill_runs(out, RECORDS["uniform"].code, 1, 2, lookalike, (0.0, 1.0, 0.5), 2)
 
 
 @pytest.mark.parametrize("scheme", sorted(_schemes.SCHEME_FUNCTIONS))

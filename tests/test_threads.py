@@ -119,6 +119,35 @@ def test_the_default_team_is_the_cpus_this_process_may_use():
     assert int(result.stdout) == process_cpu_count()
 
 
+CAPPED = """
+import os
+os.sched_getaffinity = lambda pid: {0}  # one CPU for _cpu_count (read at import), not OpenMP
+import numpy as np
+import winit_fast as wf
+from winit_fast import _core
+out = np.empty(1 << 20, np.float32)
+assert _core.short_fill(1, {"out": out, "seed": 0}, 0.0, 1.0) is out  # the out= short path
+short = _core.last_team_size()
+wf.uniform(out.shape, seed=0)  # the full path
+full = _core.last_team_size()
+_core.short_fill(1, {"out": out, "seed": 0, "n_threads": 2}, 0.0, 1.0)
+explicit = _core.last_team_size()
+print(_core.max_threads(), short, full, explicit)
+"""
+
+
+@needs_openmp
+def test_the_short_path_keeps_the_default_team_cap():
+    """The out= short path's n_threads=None is max_threads() too, with its CPU cap."""
+    from winit_fast._cpu_count import process_cpu_count
+
+    if process_cpu_count() < 2 or not sys.platform.startswith("linux"):
+        pytest.skip("needs Linux (sched_getaffinity) and 2 CPUs, so that a cap of 1 shows")
+    result = run_python(CAPPED, OMP_NUM_THREADS=None)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "1", "1", "2"]
+
+
 @needs_openmp
 def test_omp_num_threads_is_still_the_default_where_set():
     code = "from winit_fast import _core; print(_core.max_threads())"
@@ -169,7 +198,7 @@ out = np.empty_like(reference)
 size = [line for line in open("/proc/self/status") if line.startswith("VmSize")]
 # room for about 32 more thread stacks of 8 MiB: far fewer than the team asked for
 resource.setrlimit(resource.RLIMIT_AS, (int(size[0].split()[1]) * 1024 + (256 << 20), -1))
-wf.uniform(out=out, seed=0, n_threads=N_THREADS)
+wf.uniform(out=out, seed=0, n_threads=N_THREADS, FORM)
 team = _core.last_team_size()
 resource.setrlimit(resource.RLIMIT_AS, (-1, -1))
 print(team, out.tobytes() == reference.tobytes())
@@ -183,10 +212,14 @@ print(team, out.tobytes() == reference.tobytes())
     [("1024", {}), ("None", {"OMP_NUM_THREADS": "2000"})],
     ids=["n_threads=1024", "OMP_NUM_THREADS=2000"],
 )
-def test_a_team_the_os_cannot_start_is_capped_not_fatal(n_threads, env):
+@pytest.mark.parametrize(
+    "form", ["", 'dtype="float32"'], ids=["out= short path", "full path (dtype= given)"]
+)
+def test_a_team_the_os_cannot_start_is_capped_not_fatal(n_threads, env, form):
     """Under a memory limit the OS refuses threads; the OpenMP runtime would end the process
     ("Thread creation failed"). The team is capped at what starts, with the same bytes."""
-    result = run_python(LIMITED.replace("N_THREADS", n_threads), **env)
+    code = LIMITED.replace("N_THREADS", n_threads).replace("FORM", form)
+    result = run_python(code, **env)
     assert result.returncode == 0, result.stderr
     team, same = result.stdout.split()
     assert 1 < int(team) < 1024 and same == "True", result.stdout

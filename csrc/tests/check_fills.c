@@ -52,21 +52,18 @@ static uint64_t parse_u64(const char *s)
     return (uint64_t)v;
 }
 
+/* The family of a case's label (its part before ':', "raw" for raw_u32), from the C family
+ * table (wf_families.h); 0 for "narrow". */
 static int family_of(const char *label, wf_family *family)
 {
-    static const struct {
-        const char *name;
-        wf_family family;
-    } names[] = {{"raw", WF_FAMILY_RAW_U32},
-                 {"uniform", WF_FAMILY_UNIFORM},
-                 {"normal", WF_FAMILY_NORMAL},
-                 {"truncated_normal", WF_FAMILY_TRUNCATED_NORMAL}};
     const size_t len = strcspn(label, ":");
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i)
-        if (strlen(names[i].name) == len && strncmp(label, names[i].name, len) == 0) {
-            *family = names[i].family;
+    for (int code = 0; code < WF_N_FAMILIES; ++code) {
+        const char *name = code == WF_FAMILY_RAW_U32 ? "raw" : wf_family_name(code);
+        if (strlen(name) == len && strncmp(label, name, len) == 0) {
+            *family = (wf_family)code;
             return 1;
         }
+    }
     return 0; /* narrow */
 }
 
@@ -78,7 +75,9 @@ static wf_dtype dtype_of(const char *name)
         return WF_FLOAT16;
     if (strcmp(name, "bfloat16") == 0)
         return WF_BFLOAT16;
-    return WF_FLOAT32; /* also the raw words' uint32 */
+    if (strcmp(name, "uint32") == 0)
+        return WF_UINT32;
+    return WF_FLOAT32;
 }
 
 static size_t element_size(const fill_case *c)
@@ -166,34 +165,16 @@ static void run_narrow(const fill_case *c, void *out)
     free(src);
 }
 
-static void fill_spec(const fill_case *c, wf_family family, wf_fill_spec *spec)
+static void fill_spec(const fill_case *c, wf_family family, wf_spec *spec)
 {
-    const double *p = c->params;
-    const int need[] = {0, 3, 2, 7}; /* parameters of each family, in wf_family order */
-    if (c->n_params != need[family])
+    if (c->n_params != wf_family_params((int)family))
         fail("wrong number of parameters", c->label);
     memset(spec, 0, sizeof *spec);
     spec->family = family;
     spec->dtype = dtype_of(c->dtype);
     spec->seed = c->seed;
     spec->stream = c->stream;
-    if (family == WF_FAMILY_UNIFORM) {
-        spec->p.uniform.low = p[0];
-        spec->p.uniform.span = p[1];
-        spec->p.uniform.cap = p[2];
-    } else if (family == WF_FAMILY_NORMAL) {
-        spec->p.normal.mean = p[0];
-        spec->p.normal.std = p[1];
-    } else if (family == WF_FAMILY_TRUNCATED_NORMAL) {
-        wf_truncation *t = &spec->p.truncated_normal;
-        t->mean = p[0];
-        t->std = p[1];
-        t->lo = p[2];
-        t->hi = p[3];
-        t->p_lo = p[4];
-        t->q_hi = p[5];
-        t->mass = p[6];
-    }
+    memcpy(spec->params, c->params, (size_t)c->n_params * sizeof c->params[0]);
 }
 
 /* A case's fill into out (n elements of its dtype). */
@@ -204,39 +185,28 @@ static void run_case(const fill_case *c, void *out, int threads)
         run_narrow(c, out);
         return;
     }
-    wf_fill_spec spec;
+    wf_spec spec;
     fill_spec(c, family, &spec);
-    const uint64_t per = family != WF_FAMILY_RAW_U32 && spec.dtype == WF_FLOAT64 ? 2 : 4;
+    const unsigned shift = wf_block_shift(spec.dtype);
     const uint64_t first = c->offset + (c->is_block ? c->r0 * c->cols + c->c0 : 0);
+    const wf_position at = wf_position_at(0, first, shift);
+    int failed;
     if (c->is_block) { /* one run per row, as _blocks.py lays out an index= rectangle */
         wf_runs runs;
         memset(&runs, 0, sizeof runs);
-        runs.block = first / per;
-        runs.phase = (uint32_t)(first % per);
+        runs.block = at.block;
+        runs.phase = at.phase;
         runs.length = c->c1 - c->c0;
         runs.n_axes = 1;
         runs.count[0] = c->r1 - c->r0;
         runs.stream_step[0] = c->cols;
         runs.out_step[0] = runs.length;
-        wf_fill_runs(out, &runs, &spec, 0, c->n, threads);
-        return;
+        failed = wf_fill_runs(out, &runs, &spec, 0, c->n, threads);
+    } else {
+        failed = wf_fill(out, &spec, c->n, at.block, at.phase, threads);
     }
-    wf_origin o = {c->seed, c->stream, first / per, (uint32_t)(first % per)};
-    switch (family) {
-    case WF_FAMILY_RAW_U32:
-        wf_fill_raw_u32(out, c->n, &o, threads);
-        break;
-    case WF_FAMILY_UNIFORM:
-        wf_fill_uniform(out, spec.dtype, c->n, &o, spec.p.uniform.low, spec.p.uniform.span,
-                        spec.p.uniform.cap, threads);
-        break;
-    case WF_FAMILY_NORMAL:
-        wf_fill_normal(out, spec.dtype, c->n, &o, spec.p.normal.mean, spec.p.normal.std, threads);
-        break;
-    case WF_FAMILY_TRUNCATED_NORMAL:
-        wf_fill_truncated_normal(out, spec.dtype, c->n, &o, &spec.p.truncated_normal, threads);
-        break;
-    }
+    if (failed)
+        fail("no kernel for this family and dtype", c->label);
 }
 
 static void select_level(const char *name)

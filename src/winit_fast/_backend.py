@@ -96,10 +96,10 @@ def _default() -> tuple[ModuleType, str | None]:
 
 _default_module, fallback_reason = _default()
 BACKEND: str = _default_module.runtime_info()["backend"]
-_selected: contextvars.ContextVar[ModuleType] = contextvars.ContextVar(
+selected: contextvars.ContextVar[ModuleType] = contextvars.ContextVar(
     "winit_fast_backend", default=_default_module
 )
-current = _selected.get
+current = selected.get
 """The backend module in use here and now (a bound method: the fills call it every time)."""
 
 
@@ -144,8 +144,8 @@ def use_backend(name: str) -> Iterator[str]:
     >>> bool((slow == wf.normal(5, seed=0)).all())
     True
     """
-    token = _selected.set(module_for(name))
+    token = selected.set(module_for(name))
     try:
         yield name
     finally:
-        _selected.reset(token)
+        selected.reset(token)

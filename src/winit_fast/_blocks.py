@@ -6,22 +6,22 @@ concatenated (the local part of a ``_StridedShard``); the block is their outer p
 
 A rectangle of a C-order tensor is a set of runs: along the last axis that it cuts, each row
 segment (times the full trailing axes) is contiguous in the stream and in the block. The
-backends' ``fill_*_runs`` take one rectangle each, as runs on a few axes of constant
-strides, and loop over them in C (``csrc/wf_runs.c``) or in vectorized NumPy
-(``_fallback/runs.py``). Each run gets the bytes its stream positions have in the whole
-tensor.
+backends' ``fill_runs`` take one rectangle each, as runs on a few axes of constant
+strides (one ``_stream.Runs`` record each), and loop over them in C (``csrc/wf_runs.c``) or
+in vectorized NumPy (``_fallback/runs.py``). Each run gets the bytes its stream positions
+have in the whole tensor.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from winit_fast import _validation as v
+from winit_fast._stream import Runs, position
 
 
 class Piece(NamedTuple):
@@ -32,24 +32,12 @@ class Piece(NamedTuple):
     step: int
 
 
-class Runs(NamedTuple):
-    """One rectangle of a block: runs of ``length`` elements on axes of ``counts``; run
-    ``i`` starts ``start + sum(i * stream_steps)`` elements into the tensor and at element
-    ``out_start + sum(i * out_steps)`` of the block."""
+class Rectangle(NamedTuple):
+    """One rectangle of a block: its runs (a ``_stream.Runs`` whose stream positions count
+    from ``start``, the tensor's element where its first run begins)."""
 
     start: int
-    length: int
-    counts: tuple[int, ...]
-    stream_steps: tuple[int, ...]
-    out_start: int
-    out_steps: tuple[int, ...]
-
-    @property
-    def last_start(self) -> int:
-        """Where the last run starts in the tensor (steps are positive)."""
-        return self.start + sum(
-            (c - 1) * s for c, s in zip(self.counts, self.stream_steps, strict=True)
-        )
+    runs: Runs
 
 
 class Block(NamedTuple):
@@ -72,7 +60,7 @@ class Block(NamedTuple):
         ]
         return whole[np.ix_(*picks)] if picks else whole.copy()
 
-    def rectangles(self) -> list[Runs]:
+    def rectangles(self) -> list[Rectangle]:
         """The non-empty rectangles, one per choice of a piece on every axis."""
         out_strides = _c_strides(self.shape)
         choices = []  # per axis: (piece, where it starts along the block's axis)
@@ -94,14 +82,14 @@ def _c_strides(shape: tuple[int, ...]) -> list[int]:
 
 def _rectangle(
     full: tuple[int, ...], block: tuple[int, ...], pieces: tuple[Piece, ...], out_start: int
-) -> Runs:
+) -> Rectangle:
     strides, out_strides = _c_strides(full), _c_strides(block)
     # trailing axes taken whole (in the tensor and in the block) merge into the runs
     cut = len(full) - 1
     while cut >= 0 and pieces[cut] == (0, full[cut], 1) and block[cut] == full[cut]:
         cut -= 1
     if cut < 0:
-        return Runs(0, math.prod(full), (), (), out_start, ())
+        return Rectangle(0, Runs(0, 0, math.prod(full), (), (), out_start, ()))
     start = sum(p.start * s for p, s in zip(pieces, strides, strict=True))
     outer = cut if pieces[cut].step == 1 else cut + 1  # a step on the cut axis: runs of rows
     length = strides[cut] * (pieces[cut].length if outer == cut else 1)
@@ -114,14 +102,8 @@ def _rectangle(
             axes[-1] = [axes[-1][0] * count, step, out_strides[axis]]  # one affine axis
         else:
             axes.append([count, step, out_strides[axis]])
-    return Runs(
-        start,
-        length,
-        tuple(a[0] for a in axes),
-        tuple(a[1] for a in axes),
-        out_start,
-        tuple(a[2] for a in axes),
-    )
+    counts, stream_steps, out_steps = (tuple(a[k] for a in axes) for k in range(3))
+    return Rectangle(start, Runs(0, 0, length, counts, stream_steps, out_start, out_steps))
 
 
 def resolve(shape: tuple[int, ...], index: Any) -> Block:
@@ -168,24 +150,11 @@ def _bound(value: Any, default: int, dim: int, axis: int) -> int:
     return resolved
 
 
-def fill(
-    target: np.ndarray,
-    block: Block,
-    fill_runs: Callable[..., None],
-    params: tuple[Any, ...],
-    seed: int,
-    stream: int,
-    offset: Any,
-) -> None:
-    """Fills ``target`` (C-contiguous, of ``block.shape``) with the block of the tensor whose
-    element 0 is stream element ``offset``: ``fill_runs(target, seed, stream, runs,
-    *params)`` once per rectangle, after checking that every position exists."""
+def runs(block: Block, per: int, offset: Any) -> list[Runs]:
+    """The runs of each rectangle of ``block`` of a tensor whose element 0 is stream element
+    ``offset`` (``per`` elements per Philox block), once every position is checked."""
     base = v.as_count("offset", offset)
-    per = v.per_block(target.dtype)
     rects = block.rectangles()
-    for rect in rects:  # every check before the first write
-        v.stream_position(base + rect.last_start, rect.length, per)
-    for rect in rects:
-        first, phase = divmod(base + rect.start, per)
-        runs = (first, phase, rect.length, rect.counts, rect.stream_steps, rect.out_start)
-        fill_runs(target, seed, stream, (*runs, rect.out_steps), *params)
+    for rect in rects:  # every check before the first record
+        position(base + rect.start, rect.runs.stream_extent, per)
+    return [rect.runs.at(*position(base + rect.start, 0, per)) for rect in rects]

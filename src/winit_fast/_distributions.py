@@ -1,31 +1,35 @@
-"""The random fills of the foundation: raw words, uniform and normal.
+"""The random fills of the foundation: raw words, uniform, normal and truncated normal, with
+the record of each family (``_families.Family``) beside its public function.
 
-Each function validates its arguments (``_validation``), works out where in the stream its
-first element lies, and hands a C-contiguous array to the backend in use
-(:func:`winit_fast.use_backend`, read at every call).
+Each function checks its arguments (``_validation``, then its family record for the
+parameters), works out where in the stream its first element lies (``_stream``), and hands
+a C-contiguous array to the backend in use (:func:`winit_fast.use_backend`, read at every
+call) through the backend interface (docs/architecture.md).
 
-A call with the common keywords (``out=`` an aligned, writeable, C-contiguous array, int
-``seed``/``stream``/``offset``, parameters checked before for that dtype) takes a short
-path that skips no check: it only reuses the result of the checks already made for the same
-parameters, and anything else goes through the full path, with its messages.
+Each takes its own parameters, then the keyword tail of ``_placement.Where``. A call with
+``out=`` and no ``shape``, ``dtype`` or ``index`` first tries the compiled core's per-call
+short path (``_families.short_path``): it skips no check, only reuses the
+parameters the record checked before, and declines anything else, which then takes the full
+path, with its messages.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from winit_fast import _blocks
 from winit_fast import _validation as v
 from winit_fast._backend import current
+from winit_fast._families import Family, short_path
 from winit_fast._normal_cdf import truncation_masses
-from winit_fast._placement import Placement
+from winit_fast._placement import WHERE, Placement, Where, spelled_out
 from winit_fast._representable import holds_a_value, smallest_normal, uniform_cap
+from winit_fast._stream import per_block, position
 
-# Largest |z| that Box-Muller can return, from the smallest radius uniform of each precision:
-# sqrt(-2 ln 2**-31) and sqrt(-2 ln 2**-53).  Used to refuse a std that would overflow.
-MAX_ABS_Z = {np.dtype(np.float32): 6.56, np.dtype(np.float64): 8.58}
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def philox4x32(counters: Any, key: Any) -> np.ndarray:
@@ -69,6 +73,13 @@ def _uint32_array(name: str, value: Any) -> np.ndarray:
     return array
 
 
+def _no_parameters(dt: np.dtype) -> tuple[float, ...]:
+    return ()
+
+
+RAW_U32 = Family("raw_u32", 0, (), _no_parameters, initializer=False)  # random_raw's
+
+
 def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.ndarray:
     """``n`` raw 32-bit words of the stream.
 
@@ -84,57 +95,15 @@ def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.nda
     """
     count = v.as_count("n", n)
     seed, stream = v.as_seed(seed), v.stream_id(stream)
-    block, phase = v.stream_position(offset, count, 4)
+    block, phase = position(offset, count, 4)
     out = v.allocate((count,), np.dtype(np.uint32))
     impl = current()
     if count:  # (an empty fill may sit at the end of the stream, block 2**64)
-        impl.fill_raw_u32(out, seed, stream, block, phase, impl.max_threads())
+        impl.fill(out, RAW_U32.code, seed, stream, block, phase, (), impl.max_threads())
     return out
 
 
-# Offsets below this need no range check: with at most 2**62 elements in any array (2**63
-# bytes), offset + size stays far below the end of the stream (2 * 2**64 elements).
-_SHORT_OFFSET = 1 << 62
-_LIMIT = v.UINT64_LIMIT
-_ndarray = np.ndarray  # a global, not np.ndarray: one lookup fewer on the short path
-_MAX_THREADS = v.MAX_THREADS
-
-
-class _Checked(dict):
-    """Parameter sets already checked, per output dtype: init code repeats the same few.
-
-    A fill passes its parameters as a key ``(*values, *types of the values)``, so ``True``
-    is never taken for the ``1`` checked before it; an entry is stored under ``(key, dtype)``
-    as ``(elements per block, parameters for the backend)``, only once every check has
-    passed for a dtype the fills support, so finding one proves both. A value that cannot
-    be hashed (a 0-d array) is checked each time. A zero parameter is taken as +0.0
-    (``-0.0 == 0.0`` as a key), so the sign of a zero never depends on earlier calls.
-    """
-
-    LIMIT = 1024
-
-    def __init__(self, check, fill_name: str, arity: int) -> None:
-        super().__init__()
-        self.check = check
-        self.fill_name = fill_name  # the backends' function
-        self.arity = arity
-
-    def find(self, key: tuple, dt: np.dtype) -> tuple[int, tuple]:
-        values = key[: self.arity]
-        try:
-            return self[key, dt]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable: check without storing
-            return v.per_block(dt), self.check(*values, dt)
-        entry = (v.per_block(dt), self.check(*values, dt))
-        if len(self) >= self.LIMIT:
-            self.clear()
-        self[key, dt] = entry
-        return entry
-
-
-def _prepare(shape: Any, dtype: Any, out: Any, index: Any) -> tuple[np.ndarray, Any]:
+def _prepare(shape: Any, dtype: Any, out: Any, index: Any) -> tuple[Any, Any]:
     """The array to fill and its place in the stream: ``None`` for one run starting at element
     0 of the logical tensor, or the ``_blocks.Block`` of an ``index=`` block."""
     if index is None:
@@ -145,58 +114,57 @@ def _prepare(shape: Any, dtype: Any, out: Any, index: Any) -> tuple[np.ndarray, 
     return v.prepare_out(block.shape, dtype, out), block
 
 
-def _draw(shape: Any, key: tuple, checked: _Checked, where: Placement) -> np.ndarray:
-    """The full path of every random fill: checks in the order of the messages users see
-    (the array, the parameters, ``n_threads``, then the stream position), then fills the
-    target with ``backend.<checked.fill_name>(flat, seed, stream, block, phase, *params,
-    threads)``, or an ``index=`` block with its ``_runs`` twin (``_blocks.fill``)."""
+def draw(shape: Any, family: Family, values: tuple, where: Placement) -> Any:
+    """The full path of every random fill: ``family`` at ``values`` (its public parameters, in
+    order) placed by ``where``. Checks in the order of the messages users see (the array, the
+    parameters, ``n_threads``, then the stream position), then fills the target with the
+    backend's ``fill``, or an ``index=`` block with its ``fill_runs``, a rectangle at a time.
+    A ``DryRun`` target is returned once every check has passed."""
     target, layout = _prepare(shape, where.dtype, where.out, where.index)
-    per, params = checked.find(key, target.dtype)
+    params = family.prepare(values, target.dtype)
     impl = current()
     threads = v.as_n_threads(where.n_threads, impl.max_threads())
-    fill = getattr(impl, checked.fill_name)
     seed, stream = v.as_seed(where.seed), v.stream_id(where.stream)
-    flat = target.reshape(-1)
+    per = per_block(target.dtype)
     if layout is None:
-        block, phase = v.stream_position(where.offset, target.size, per)
-        if flat.size:  # (an empty fill may sit at the end of the stream, block 2**64)
-            fill(flat, seed, stream, block, phase, *params, threads)
+        block, phase = position(where.offset, target.size, per)
+        # (an empty fill may sit at the end of the stream, block 2**64)
+        if target.size and not isinstance(target, v.DryRun):
+            impl.fill(target.reshape(-1), family.code, seed, stream, block, phase, params, threads)
         return target
-    fill_runs = getattr(impl, checked.fill_name + "_runs")
-    _blocks.fill(target, layout, fill_runs, (*params, threads), seed, stream, where.offset)
+    rectangles = _blocks.runs(layout, per, where.offset)
+    if not isinstance(target, v.DryRun):
+        for runs in rectangles:
+            impl.fill_runs(target.reshape(-1), family.code, seed, stream, runs, params, threads)
     return target
 
 
-def uniform_at(shape: Any, low: Any, high: Any, where: Placement) -> np.ndarray:
-    """:func:`uniform` with its keyword tail as one :class:`Placement` (for the layers above)."""
-    return _draw(shape, (low, high, type(low), type(high)), _UNIFORM, where)
+def _uniform_params(low: Any, high: Any, dt: np.dtype) -> tuple[float, float, float]:
+    """``(low, span, cap)`` in the working precision, as floats."""
+    low_f = v.as_real("low", low) + 0.0  # + 0.0: a zero is +0.0 (see Family.prepare)
+    high_f = v.as_real("high", high) + 0.0
+    if low_f > high_f:
+        raise ValueError(f"low must be <= high, got low={low_f}, high={high_f}")
+    # + 0: a bound that rounds to zero is +0.0 too, on both backends (docs/stream.md)
+    low_w, high_w = v.to_working("low", low_f, dt) + 0, v.to_working("high", high_f, dt) + 0
+    if not v.fits(float(high_w) - float(low_w), dt):
+        raise ValueError(f"high - low = {high_f - low_f} overflows {dt}")
+    if low_f < high_f and not holds_a_value(low_f, high_f, dt):
+        raise ValueError(
+            f"[low, high) = [{low_f!r}, {high_f!r}) holds no finite {dt} value: every value "
+            "would lie outside it; widen the interval or use a wider dtype"
+        )
+    span = high_w - low_w
+    cap = uniform_cap(high_w, dt) if span > 0 else low_w
+    return float(low_w), float(span), float(cap)
 
 
-def normal_at(shape: Any, mean: Any, std: Any, where: Placement) -> np.ndarray:
-    """:func:`normal` with its keyword tail as one :class:`Placement`."""
-    return _draw(shape, (mean, std, type(mean), type(std)), _NORMAL, where)
+UNIFORM = Family("uniform", 1, ("low", "high"), _uniform_params)
 
 
-def truncated_normal_at(
-    shape: Any, mean: Any, std: Any, a: Any, b: Any, where: Placement
-) -> np.ndarray:
-    """:func:`truncated_normal` with its keyword tail as one :class:`Placement`."""
-    key = (mean, std, a, b, type(mean), type(std), type(a), type(b))
-    return _draw(shape, key, _TRUNCATED, where)
-
-
+@spelled_out(WHERE)
 def uniform(
-    shape: Any = None,
-    low: Any = 0.0,
-    high: Any = 1.0,
-    *,
-    seed: Any = None,
-    dtype: Any = None,
-    out: np.ndarray | None = None,
-    stream: Any = 0,
-    offset: Any = 0,
-    n_threads: int | None = None,
-    index: Any = None,
+    shape: Any = None, low: Any = 0.0, high: Any = 1.0, **where: Unpack[Where]
 ) -> np.ndarray:
     """Values uniform in ``[low, high)``.
 
@@ -237,6 +205,8 @@ def uniform(
     Returns
     -------
     numpy.ndarray
+        ``out`` itself when given, else a new array of ``shape`` (of the block ``index``
+        selects, when given) and ``dtype``. The same holds for every fill.
 
     Examples
     --------
@@ -245,117 +215,17 @@ def uniform(
     >>> x.shape, x.dtype, bool(((-1 <= x) & (x < 1)).all())
     ((2, 3), dtype('float32'), True)
     """
-    key = (low, high, type(low), type(high))
-    if (  # the short path: see the module docstring (the same test in each random fill)
-        type(out) is _ndarray
-        and shape is dtype is index is None
-        and type(seed) is type(stream) is type(offset) is int
-        and 0 <= seed < _LIMIT
-        and 0 <= stream < _LIMIT
-        and 0 <= offset < _SHORT_OFFSET
-        and (n_threads is None or (type(n_threads) is int and 0 < n_threads <= _MAX_THREADS))
-        and out.flags.carray  # C-contiguous, aligned and writeable
-    ):
-        try:
-            entry = _UNIFORM.get((key, out.dtype))  # None if this call's parameters are new
-        except TypeError:  # a parameter that cannot be a key (a 0-d array): the full path
-            entry = None
-        if entry is not None:
-            impl = current()
-            block, phase = divmod(offset, entry[0])
-            low_w, span, cap = entry[1]
-            impl.fill_uniform(
-                out, seed, stream, block, phase, low_w, span, cap, n_threads or impl.max_threads()
-            )
-            return out
-    return _draw(
-        shape, key, _UNIFORM, Placement(seed, dtype, out, stream, offset, n_threads, index)
-    )
-
-
-def _uniform_params(low: Any, high: Any, dt: np.dtype) -> tuple[float, float, float]:
-    """``(low, span, cap)`` in the working precision, as floats."""
-    low_f = v.as_real("low", low) + 0.0  # + 0.0: a zero is +0.0 (see _Checked)
-    high_f = v.as_real("high", high) + 0.0
-    if low_f > high_f:
-        raise ValueError(f"low must be <= high, got low={low_f}, high={high_f}")
-    # + 0: a bound that rounds to zero is +0.0 too, on both backends (docs/stream.md)
-    low_w, high_w = v.to_working("low", low_f, dt) + 0, v.to_working("high", high_f, dt) + 0
-    if not v.fits(float(high_w) - float(low_w), dt):
-        raise ValueError(f"high - low = {high_f - low_f} overflows {dt}")
-    if low_f < high_f and not holds_a_value(low_f, high_f, dt):
-        raise ValueError(
-            f"[low, high) = [{low_f!r}, {high_f!r}) holds no finite {dt} value: every value "
-            "would lie outside it; widen the interval or use a wider dtype"
-        )
-    span = high_w - low_w
-    cap = uniform_cap(high_w, dt) if span > 0 else low_w
-    return float(low_w), float(span), float(cap)
-
-
-_UNIFORM = _Checked(_uniform_params, "fill_uniform", 2)
-
-
-def normal(
-    shape: Any = None,
-    mean: Any = 0.0,
-    std: Any = 1.0,
-    *,
-    seed: Any = None,
-    dtype: Any = None,
-    out: np.ndarray | None = None,
-    stream: Any = 0,
-    offset: Any = 0,
-    n_threads: int | None = None,
-    index: Any = None,
-) -> np.ndarray:
-    """Normal values ``mean + std * z`` (Box-Muller on pairs of elements).
-
-    Elements ``2i`` and ``2i + 1`` of the stream form one Box-Muller pair; ``z`` and the affine
-    map are computed in the precision of ``dtype``. Other parameters as in :func:`uniform`.
-    A zero ``mean`` or ``std`` is taken as +0.0 (so is a zero bound of :func:`uniform`).
-
-    Examples
-    --------
-    >>> import winit_fast as wf
-    >>> w = wf.normal((256, 256), std=0.02, seed=0)
-    >>> round(float(w.std()), 3)
-    0.02
-    """
-    key = (mean, std, type(mean), type(std))
-    if (  # the short path: see the module docstring (the same test in each random fill)
-        type(out) is _ndarray
-        and shape is dtype is index is None
-        and type(seed) is type(stream) is type(offset) is int
-        and 0 <= seed < _LIMIT
-        and 0 <= stream < _LIMIT
-        and 0 <= offset < _SHORT_OFFSET
-        and (n_threads is None or (type(n_threads) is int and 0 < n_threads <= _MAX_THREADS))
-        and out.flags.carray  # C-contiguous, aligned and writeable
-    ):
-        try:
-            entry = _NORMAL.get((key, out.dtype))  # None if this call's parameters are new
-        except TypeError:  # a parameter that cannot be a key (a 0-d array): the full path
-            entry = None
-        if entry is not None:
-            impl = current()
-            block, phase = divmod(offset, entry[0])
-            mean_w, std_w = entry[1]
-            impl.fill_normal(
-                out, seed, stream, block, phase, mean_w, std_w, n_threads or impl.max_threads()
-            )
-            return out
-    return _draw(shape, key, _NORMAL, Placement(seed, dtype, out, stream, offset, n_threads, index))
-
-
-def _normal_params(mean: Any, std: Any, dt: np.dtype) -> tuple[float, float]:
-    return _location_scale(mean, std, MAX_ABS_Z[v.working_dtype(dt)], dt)
+    if shape is None:  # the short path may take a call with out= (and no dtype or index)
+        done = _short(1, where, low, high)
+        if done is not None:
+            return done
+    return draw(shape, UNIFORM, (low, high), Placement.of("uniform", where))
 
 
 def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype) -> tuple[float, float]:
     """``mean`` and ``std`` checked and rounded to the working precision (as floats); no value
     within ``reach`` standard deviations may overflow the output dtype."""
-    mean_f = v.as_real("mean", mean) + 0.0  # + 0.0: a zero is +0.0 (see _Checked)
+    mean_f = v.as_real("mean", mean) + 0.0  # + 0.0: a zero is +0.0 (see Family.prepare)
     std_f = v.as_real("std", std) + 0.0
     if std_f < 0:
         raise ValueError(f"std must be >= 0, got {std_f}")
@@ -371,7 +241,40 @@ def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype) -> tuple[fl
     return float(mean_w), float(std_w)
 
 
-_NORMAL = _Checked(_normal_params, "fill_normal", 2)
+# Largest |z| that Box-Muller can return, from the smallest radius uniform of each precision:
+# sqrt(-2 ln 2**-31) and sqrt(-2 ln 2**-53).  Used to refuse a std that would overflow.
+MAX_ABS_Z = {np.dtype(np.float32): 6.56, np.dtype(np.float64): 8.58}
+
+
+def _normal_params(mean: Any, std: Any, dt: np.dtype) -> tuple[float, float]:
+    return _location_scale(mean, std, MAX_ABS_Z[v.working_dtype(dt)], dt)
+
+
+NORMAL = Family("normal", 2, ("mean", "std"), _normal_params, lambda _, work: MAX_ABS_Z[work])
+
+
+@spelled_out(WHERE)
+def normal(
+    shape: Any = None, mean: Any = 0.0, std: Any = 1.0, **where: Unpack[Where]
+) -> np.ndarray:
+    """Normal values ``mean + std * z`` (Box-Muller on pairs of elements).
+
+    Elements ``2i`` and ``2i + 1`` of the stream form one Box-Muller pair; ``z`` and the affine
+    map are computed in the precision of ``dtype``. Other parameters as in :func:`uniform`.
+    A zero ``mean`` or ``std`` is taken as +0.0 (so is a zero bound of :func:`uniform`).
+
+    Examples
+    --------
+    >>> import winit_fast as wf
+    >>> w = wf.normal((256, 256), std=0.02, seed=0)
+    >>> round(float(w.std()), 3)
+    0.02
+    """
+    if shape is None:  # the short path may take a call with out= (and no dtype or index)
+        done = _short(2, where, mean, std)
+        if done is not None:
+            return done
+    return draw(shape, NORMAL, (mean, std), Placement.of("normal", where))
 
 
 # Smallest interval probability a truncated normal accepts: every tail probability the
@@ -379,6 +282,34 @@ _NORMAL = _Checked(_normal_params, "fill_normal", 2)
 MIN_MASS = {np.dtype(np.float32): 2.0**-100, np.dtype(np.float64): 2.0**-960}
 
 
+def _truncated_reach(values: tuple[float, ...], work: np.dtype) -> float:
+    return max(abs(values[2]), abs(values[3]))  # z is clamped to [a, b]
+
+
+def _truncation_params(mean: Any, std: Any, a: Any, b: Any, dt: np.dtype) -> tuple[float, ...]:
+    """``(mean, std, lo, hi, p_lo, q_hi, mass)`` in the working precision, as floats."""
+    work = v.working_dtype(dt)
+    a_f, b_f = v.as_real("a", a) + 0.0, v.as_real("b", b) + 0.0
+    if not a_f < b_f:
+        raise ValueError(f"a must be < b, got a={a_f}, b={b_f}")
+    reach = _truncated_reach((0.0, 0.0, a_f, b_f), work)
+    mean_w, std_w = _location_scale(mean, std, reach, dt)
+    p_lo, q_hi, mass = truncation_masses(a_f, b_f)
+    if mass < MIN_MASS[work]:
+        raise ValueError(
+            f"a={a_f}, b={b_f}: the interval holds probability {mass:.3g} of the standard "
+            f"normal, too little to sample in {work}"
+            + ("; use dtype=float64" if work == np.float32 else "")
+        )
+    return tuple(float(work.type(x)) for x in (mean_w, std_w, a_f, b_f, p_lo, q_hi, mass))
+
+
+TRUNCATED_NORMAL = Family(
+    "truncated_normal", 3, ("mean", "std", "a", "b"), _truncation_params, _truncated_reach
+)
+
+
+@spelled_out(WHERE)
 def truncated_normal(
     shape: Any = None,
     mean: Any = 0.0,
@@ -386,13 +317,7 @@ def truncated_normal(
     *,
     a: Any = -2.0,
     b: Any = 2.0,
-    seed: Any = None,
-    dtype: Any = None,
-    out: np.ndarray | None = None,
-    stream: Any = 0,
-    offset: Any = 0,
-    n_threads: int | None = None,
-    index: Any = None,
+    **where: Unpack[Where],
 ) -> np.ndarray:
     """Normal values truncated to ``[mean + a*std, mean + b*std]`` (Keras semantics: ``a`` and
     ``b`` are in units of ``std``).
@@ -414,50 +339,11 @@ def truncated_normal(
     >>> bool(abs(w).max() <= 2 * 0.002), round(float(w.std() / 0.002), 2)
     (True, 0.88)
     """
-    key = (mean, std, a, b, type(mean), type(std), type(a), type(b))
-    if (  # the short path: see the module docstring (the same test in each random fill)
-        type(out) is _ndarray
-        and shape is dtype is index is None
-        and type(seed) is type(stream) is type(offset) is int
-        and 0 <= seed < _LIMIT
-        and 0 <= stream < _LIMIT
-        and 0 <= offset < _SHORT_OFFSET
-        and (n_threads is None or (type(n_threads) is int and 0 < n_threads <= _MAX_THREADS))
-        and out.flags.carray  # C-contiguous, aligned and writeable
-    ):
-        try:
-            entry = _TRUNCATED.get((key, out.dtype))  # None if this call's parameters are new
-        except TypeError:  # a parameter that cannot be a key (a 0-d array): the full path
-            entry = None
-        if entry is not None:
-            impl = current()
-            block, phase = divmod(offset, entry[0])
-            (params,) = entry[1]
-            impl.fill_truncated_normal(
-                out, seed, stream, block, phase, params, n_threads or impl.max_threads()
-            )
-            return out
-    return _draw(
-        shape, key, _TRUNCATED, Placement(seed, dtype, out, stream, offset, n_threads, index)
-    )
+    if shape is None:  # the short path may take a call with out= (and no dtype or index)
+        done = _short(3, where, mean, std, a, b)
+        if done is not None:
+            return done
+    return draw(shape, TRUNCATED_NORMAL, (mean, std, a, b), Placement.of("truncated_normal", where))
 
 
-def _truncation_params(mean: Any, std: Any, a: Any, b: Any, dt: np.dtype) -> tuple[tuple, ...]:
-    """``((mean, std, lo, hi, p_lo, q_hi, mass),)`` in the working precision, as floats: the
-    backends take the seven as one argument."""
-    work = v.working_dtype(dt)
-    a_f, b_f = v.as_real("a", a) + 0.0, v.as_real("b", b) + 0.0
-    if not a_f < b_f:
-        raise ValueError(f"a must be < b, got a={a_f}, b={b_f}")
-    mean_w, std_w = _location_scale(mean, std, max(abs(a_f), abs(b_f)), dt)
-    p_lo, q_hi, mass = truncation_masses(a_f, b_f)
-    if mass < MIN_MASS[work]:
-        raise ValueError(
-            f"a={a_f}, b={b_f}: the interval holds probability {mass:.3g} of the standard "
-            f"normal, too little to sample in {work}"
-            + ("; use dtype=float64" if work == np.float32 else "")
-        )
-    return (tuple(float(work.type(x)) for x in (mean_w, std_w, a_f, b_f, p_lo, q_hi, mass)),)
-
-
-_TRUNCATED = _Checked(_truncation_params, "fill_truncated_normal", 4)
+_short = short_path()  # bound once every record above exists

@@ -2,74 +2,86 @@
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, overload
 
 import numpy as np
 
 from winit_fast import _validation as v
-from winit_fast._distributions import normal, truncated_normal, uniform
-from winit_fast._structured import orthogonal
-from winit_fast._variance_scaling import PRESETS, variance_scaling
+from winit_fast._schemes import FUNCTIONS, Scheme
+from winit_fast._stream import blocks_used, per_block
 
 _STATE_KEYS = ("seed", "stream", "block")
 
 
-def _per_block(dtype: Any, out: Any) -> int:
-    """Elements per block of the output the call will make (``v.per_block``'s rule)."""
-    if isinstance(out, np.ndarray):
-        return v.per_block(out.dtype)
+def _per_block(dtype: Any) -> int:
+    """Elements per block of an output of ``dtype`` (``_stream.per_block``'s rule)."""
     try:
-        return v.per_block(np.dtype(np.float32 if dtype is None else dtype))
+        return per_block(np.dtype(np.float32 if dtype is None else dtype))
     except (TypeError, ValueError):
         # Not a dtype NumPy knows ("bfloat16", or a typo): 4 per block, and for a typo
         # the function called next raises the real error.
         return 4
 
 
-def _preset_method(name: str) -> Callable[..., np.ndarray]:
-    scale, mode, default = PRESETS[name]
+def _size(shape: Any, out: Any) -> int:
+    """Elements of a call's result (0 when shape or out is wrong: the call then says why)."""
+    if isinstance(out, np.ndarray):
+        return out.size
+    try:
+        return math.prod(v.as_shape(shape))
+    except (TypeError, ValueError):
+        return 0
 
-    def method(
-        self: Generator,
-        shape: Any = None,
-        *,
-        distribution: str = default,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-        layout: str = "keras",
-        fan_in: int | None = None,
-        fan_out: int | None = None,
-        input_axes: Any = None,
-        output_axes: Any = None,
-    ) -> np.ndarray:
-        return self.variance_scaling(
-            shape,
-            scale,
-            mode,
-            distribution,
-            dtype=dtype,
-            out=out,
-            n_threads=n_threads,
-            layout=layout,
-            fan_in=fan_in,
-            fan_out=fan_out,
-            input_axes=input_axes,
-            output_axes=output_axes,
-        )
 
-    method.__name__ = name
-    method.__qualname__ = f"Generator.{name}"
-    method.__doc__ = f""":func:`winit_fast.{name}`, continuing this stream.
+# What a method leaves out of its function's keywords: the generator gives them.
+_GIVEN = ("seed", "stream", "offset", "index")
+_METHOD_DOC = """:func:`winit_fast.{name}`, continuing this stream.
+
+        Every argument of the function but ``seed``, ``stream``, ``offset`` and ``index``,
+        which the generator gives.{note}
 
         Examples
         --------
         >>> import winit_fast as wf
-        >>> wf.Generator(seed=0).{name}((3, 3, 8, 16)).shape
-        (3, 3, 8, 16)
+        >>> wf.Generator(seed=0).{name}((3, 4, 8)).shape
+        (3, 4, 8)
         """
+
+
+def _method(scheme: Scheme) -> Callable[..., np.ndarray]:
+    """``Generator.<name>``: the registry's random fill ``name``, at the stream's next
+    block, which it reserves (:meth:`Generator.reserve`)."""
+    function, name = scheme.function, scheme.name
+    full = inspect.signature(function)
+    this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    kept = [p for p in full.parameters.values() if p.name not in _GIVEN]
+    signature = full.replace(parameters=[this, *kept])
+    # orthogonal draws float64 normals whatever its dtype; the others, elements of theirs
+    drawn = v.FLOAT64 if name == "orthogonal" else None
+
+    def method(self: Generator, *args: Any, **kwargs: Any) -> np.ndarray:
+        arguments = signature.bind(self, *args, **kwargs).arguments
+        del arguments["self"]
+        shape, out = arguments.get("shape"), arguments.get("out")
+        dtype = out.dtype if isinstance(out, np.ndarray) else arguments.get("dtype")
+        dtype = dtype if drawn is None else drawn
+        count = _size(shape, out)
+        # a span past the stream's end is named by the argument that asked for it
+        what = f"out (of {count} elements)" if isinstance(out, np.ndarray) else f"shape={shape!r}"
+        with self._reserve(count, dtype, what) as offset:
+            where = {"seed": self._seed, "stream": self._stream, "offset": offset}
+            return function(**arguments, **where)
+
+    note = " Its normals are drawn in float64 (2 per block) whatever ``dtype`` is." if drawn else ""
+    method.__name__ = name
+    method.__qualname__ = f"Generator.{name}"
+    method.__doc__ = _METHOD_DOC.format(name=name, note=note)
+    method.__signature__ = signature  # type: ignore[attr-defined]  # what help() shows
     return method
 
 
@@ -101,6 +113,20 @@ class Generator:
     >>> bool((g2.he_normal((784, 64)) == a).all())
     True
     """
+
+    # The random fills of the registry (winit_fast._schemes.FUNCTIONS), each continuing this
+    # stream; made from the registry by _add_methods, named here for type checkers.
+    uniform: Callable[..., np.ndarray]
+    normal: Callable[..., np.ndarray]
+    truncated_normal: Callable[..., np.ndarray]
+    variance_scaling: Callable[..., np.ndarray]
+    glorot_normal: Callable[..., np.ndarray]
+    glorot_uniform: Callable[..., np.ndarray]
+    he_normal: Callable[..., np.ndarray]
+    he_uniform: Callable[..., np.ndarray]
+    lecun_normal: Callable[..., np.ndarray]
+    lecun_uniform: Callable[..., np.ndarray]
+    orthogonal: Callable[..., np.ndarray]
 
     def __init__(self, seed: int | None = None, stream: int | str = 0) -> None:
         self._seed = v.as_seed(seed)
@@ -195,145 +221,50 @@ class Generator:
         count = v.as_count("n_children", n_children)
         return [Generator(self._seed, stream=f"{self._stream}/{i}") for i in range(count)]
 
-    def _continue(self, function: Callable[..., np.ndarray], per_block: int, *args, **kwargs):
-        """``function(*args, **kwargs)`` at the current block of this stream, then the counter
-        moves past the blocks the result used. It moves only when the call succeeds, so a
-        rejected call uses nothing."""
-        offset = self._block * per_block
-        result = function(*args, seed=self._seed, stream=self._stream, offset=offset, **kwargs)
-        self._block += -(-result.size // per_block)
-        return result
+    @contextlib.contextmanager
+    def reserve(self, count: int, dtype: Any = None) -> Iterator[int]:
+        """Reserves the next ``count`` elements of this stream, of ``dtype`` (float32 if None).
 
-    def uniform(
-        self,
-        shape: Any = None,
-        low: float = 0.0,
-        high: float = 1.0,
-        *,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-    ) -> np.ndarray:
-        """:func:`winit_fast.uniform`, continuing this stream.
-
-        Examples
-        --------
-        >>> import winit_fast as wf
-        >>> wf.Generator(seed=0).uniform((2, 3), -1.0, 1.0).shape
-        (2, 3)
-        """
-        per = _per_block(dtype, out)
-        return self._continue(
-            uniform, per, shape, low, high, dtype=dtype, out=out, n_threads=n_threads
-        )
-
-    def normal(
-        self,
-        shape: Any = None,
-        mean: float = 0.0,
-        std: float = 1.0,
-        *,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-    ) -> np.ndarray:
-        """:func:`winit_fast.normal`, continuing this stream.
-
-        Examples
-        --------
-        >>> import winit_fast as wf
-        >>> wf.Generator(seed=0).normal(5, std=0.1).dtype
-        dtype('float32')
-        """
-        per = _per_block(dtype, out)
-        return self._continue(
-            normal, per, shape, mean, std, dtype=dtype, out=out, n_threads=n_threads
-        )
-
-    def truncated_normal(
-        self,
-        shape: Any = None,
-        mean: float = 0.0,
-        std: float = 1.0,
-        *,
-        a: float = -2.0,
-        b: float = 2.0,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-    ) -> np.ndarray:
-        """``winit_fast.truncated_normal``, continuing this stream.
-
-        Examples
-        --------
-        >>> import winit_fast as wf
-        >>> w = wf.Generator(seed=0).truncated_normal(1000, std=0.02)
-        >>> bool((abs(w) <= 0.04).all())
-        True
-        """
-        per = _per_block(dtype, out)
-        kwargs = {"a": a, "b": b, "dtype": dtype, "out": out, "n_threads": n_threads}
-        return self._continue(truncated_normal, per, shape, mean, std, **kwargs)
-
-    def variance_scaling(
-        self,
-        shape: Any = None,
-        scale: float = 1.0,
-        mode: str = "fan_in",
-        distribution: str = "truncated_normal",
-        *,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-        layout: str = "keras",
-        fan_in: int | None = None,
-        fan_out: int | None = None,
-        input_axes: Any = None,
-        output_axes: Any = None,
-    ) -> np.ndarray:
-        """:func:`winit_fast.variance_scaling`, continuing this stream.
-
-        Examples
-        --------
-        >>> import winit_fast as wf
-        >>> wf.Generator(seed=0).variance_scaling((64, 32), 2.0, distribution="uniform").shape
-        (64, 32)
-        """
-        kwargs = {"dtype": dtype, "out": out, "n_threads": n_threads, "layout": layout}
-        fans = {"fan_in": fan_in, "fan_out": fan_out}
-        axes = {"input_axes": input_axes, "output_axes": output_axes}
-        per = _per_block(dtype, out)
-        args = (shape, scale, mode, distribution)
-        return self._continue(variance_scaling, per, *args, **kwargs, **fans, **axes)
-
-    def orthogonal(
-        self,
-        shape: Any = None,
-        gain: float = 1.0,
-        *,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        n_threads: int | None = None,
-    ) -> np.ndarray:
-        """:func:`winit_fast.orthogonal`, continuing this stream.
-
-        Its normals are drawn in float64 (2 per block) whatever ``dtype`` is.
+        Yields the stream offset of the first, at a fresh Philox block: pass it as ``offset=``
+        to a function with this generator's ``seed`` and ``stream`` (``state``). When the
+        ``with`` block ends without an exception, the generator moves past the blocks those
+        elements use, so no later call gets any of them; when it raises, nothing is used.
+        Every method of the generator draws this way.
 
         Examples
         --------
         >>> import winit_fast as wf
         >>> g = wf.Generator(seed=0)
-        >>> g.orthogonal((4, 6)).shape, g.state["block"]
-        ((4, 6), 12)
+        >>> with g.reserve(10) as offset:
+        ...     mine = wf.normal(10, seed=0, offset=offset)
+        >>> offset, g.state["block"]
+        (0, 3)
+        >>> bool((g.normal(4) == wf.normal(4, seed=0, offset=12)).all())
+        True
         """
-        per = v.per_block(v.FLOAT64)  # the normals are float64 whatever dtype is
-        return self._continue(
-            orthogonal, per, shape, gain, dtype=dtype, out=out, n_threads=n_threads
-        )
+        count = v.as_count("count", count)
+        with self._reserve(count, dtype, f"count={count}") as offset:
+            yield offset
 
-    glorot_normal = _preset_method("glorot_normal")
-    glorot_uniform = _preset_method("glorot_uniform")
-    he_normal = _preset_method("he_normal")
-    he_uniform = _preset_method("he_uniform")
-    lecun_normal = _preset_method("lecun_normal")
-    lecun_uniform = _preset_method("lecun_uniform")
+    @contextlib.contextmanager
+    def _reserve(self, count: int, dtype: Any, what: str) -> Iterator[int]:
+        """:meth:`reserve` of a checked ``count``; ``what`` asked for it (error messages)."""
+        per = _per_block(dtype)
+        used = blocks_used(count, per)
+        if self._block + used > v.UINT64_LIMIT:
+            raise ValueError(
+                f"{what} runs past the end of the stream (block {self._block} of 2**64)"
+            )
+        yield self._block * per
+        self._block += used
+
+
+def _add_methods() -> None:
+    """A method for every random fill of the registry (its element-wise fills and
+    orthogonal): a family added to the registry gets its Generator method here."""
+    for name, scheme in FUNCTIONS.items():
+        if scheme.random:
+            setattr(Generator, name, _method(scheme))
+
+
+_add_methods()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from winit_fast import _blocks
 from winit_fast import _validation as v
-from winit_fast._distributions import normal_at
-from winit_fast._placement import Placement
+from winit_fast._distributions import NORMAL, draw
+from winit_fast._placement import WHERE, Placement, Where, spelled_out
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def _store(target: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -32,16 +35,17 @@ def _orthogonal(shape: Any, gain: Any, where: Placement) -> np.ndarray:
         )
     gain = v.as_gain(gain, target.dtype)
     rows, cols = math.prod(target.shape[:-1]), target.shape[-1]
-    if target.size == 0:  # nothing drawn, but the same arguments accepted as otherwise
-        v.as_seed(where.seed), v.stream_id(where.stream)
-        v.as_n_threads(where.n_threads, 1)
-        v.stream_position(where.offset, 0, 2)
-        return target
     # Drawn in float64 whatever the output dtype: QR of a float64 matrix is orthogonal to
     # ~1e-15, and the single rounding at the end is the only float32 error.
-    draws = normal_at(
-        (max(rows, cols), min(rows, cols)), 0.0, 1.0, where.with_(dtype=np.float64, out=None)
-    )
+    matrix = (max(rows, cols), min(rows, cols))
+    if target.size == 0 or isinstance(target, v.DryRun):
+        # the normals' checks (seed, stream, n_threads, their place in the stream) only:
+        # an empty matrix accepts the arguments any other does
+        draw(matrix, NORMAL, (0.0, 1.0), where.with_(dtype=None, out=v.DryRun(matrix, "f8")))
+        return target
+        draw(matrix, NORMAL, (0.0, 1.0), where.with_(dtype=None, out=v.DryRun(matrix, "f8")))
+        return target
+    draws = draw(matrix, NORMAL, (0.0, 1.0), where.with_(dtype=np.float64, out=None))
     q, r = np.linalg.qr(draws)
     # Sign correction makes Q unique (Haar-distributed); a zero diagonal keeps its column.
     q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)
@@ -58,23 +62,17 @@ def _orthogonal_block(shape: Any, gain: Any, where: Placement) -> np.ndarray:
     full_shape = v.as_shape(shape)
     block = _blocks.resolve(full_shape, where.index)
     target = v.prepare_out(block.shape, where.dtype, where.out)
+    if isinstance(target, v.DryRun):  # the whole matrix's checks only
+        dry = v.DryRun(full_shape, target.dtype)
+        _orthogonal(full_shape, gain, where.with_(dtype=None, out=dry, index=None))
+        return target
     whole = _orthogonal(full_shape, gain, where.with_(dtype=target.dtype, out=None, index=None))
     target[...] = block.select(whole)
     return target
 
 
-def orthogonal(
-    shape: Any = None,
-    gain: float = 1.0,
-    *,
-    seed: Any = None,
-    dtype: Any = None,
-    out: np.ndarray | None = None,
-    stream: Any = 0,
-    offset: Any = 0,
-    n_threads: int | None = None,
-    index: Any = None,
-) -> np.ndarray:
+@spelled_out(WHERE)
+def orthogonal(shape: Any = None, gain: float = 1.0, **where: Unpack[Where]) -> np.ndarray:
     """A (semi-)orthogonal matrix times ``gain``, as Keras 3's ``Orthogonal``.
 
     ``shape`` is flattened to ``(rows, cols) = (prod(shape[:-1]), shape[-1])``; a float64
@@ -105,6 +103,7 @@ def orthogonal(
     Returns
     -------
     numpy.ndarray
+        ``gain`` times a matrix with orthonormal rows or columns, of ``shape``.
 
     Examples
     --------
@@ -113,7 +112,7 @@ def orthogonal(
     >>> w.shape, w.dtype, bool(np.allclose(w @ w.T, 4.0 * np.eye(64), atol=1e-5))
     ((64, 128), dtype('float32'), True)
     """
-    return _orthogonal(shape, gain, Placement(seed, dtype, out, stream, offset, n_threads, index))
+    return _orthogonal(shape, gain, Placement.of("orthogonal", where))
 
 
 def identity(
@@ -137,6 +136,7 @@ def identity(
     Returns
     -------
     numpy.ndarray
+        ``gain`` on the diagonal, zeros elsewhere.
 
     Examples
     --------

@@ -41,13 +41,6 @@ def is_bfloat16(dtype: np.dtype) -> bool:
     return dtype.name == "bfloat16" and dtype.itemsize == 2
 
 
-def per_block(dtype: np.dtype) -> int:
-    """Elements per Philox block: 2 for float64, 4 for the other dtypes (one 32-bit word
-    each). The one Python home of this rule (the public fills, Generator, the fallback);
-    the C side's is ``csrc/wf_fill.c``."""
-    return 2 if dtype == FLOAT64 else 4
-
-
 def working_dtype(dtype: np.dtype) -> np.dtype:
     """The precision the arithmetic is done in: float64 for float64, else float32."""
     return FLOAT64 if dtype == FLOAT64 else FLOAT32
@@ -222,6 +215,23 @@ def as_gain(gain: Any, dtype: np.dtype) -> float:
     return value
 
 
+class DryRun(np.ndarray):
+    """An ``out=`` that only checks: a call given one runs every check of its arguments (the
+    shape and dtype of this stand-in, the parameters, the stream position) and returns it
+    without writing anything. How an adapter checks a call once before it makes the call per
+    chunk or shard (``_interface.DryRun``).
+
+    An array of ``shape`` and ``dtype`` that holds no memory (one element seen everywhere,
+    read-only), so a fill that reached it by mistake would be refused, never write.
+    """
+
+    def __new__(cls, shape: Any, dtype: Any) -> DryRun:
+        dims = as_shape(shape)
+        resolved = as_dtype(np.float32 if dtype is None else dtype)
+        check_size(dims, resolved)
+        return np.broadcast_to(np.empty((), resolved), dims).view(cls)
+
+
 def check_out_type(out: Any) -> None:
     """``out`` is ``None`` or an ndarray (the other checks of ``out`` are in prepare_out)."""
     if out is not None and not isinstance(out, np.ndarray):
@@ -229,7 +239,8 @@ def check_out_type(out: Any) -> None:
 
 
 def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
-    """The array to fill: ``out`` after checks, or a new C-contiguous array."""
+    """The array to fill: ``out`` after checks, or a new C-contiguous array (a
+    :class:`DryRun` passes the same checks, but for its memory)."""
     if out is None:
         if shape is None:
             raise TypeError("shape is required when out is not given")
@@ -246,6 +257,8 @@ def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
         raise TypeError(f"out has dtype {out.dtype} but dtype={np.dtype(dtype)} was asked for")
     if shape is not None and as_shape(shape) != out.shape:
         raise ValueError(f"shape {as_shape(shape)} disagrees with out.shape {out.shape}")
+    if isinstance(out, DryRun):
+        return out
     if not out.flags.c_contiguous:
         raise ValueError("out must be C-contiguous")
     if not out.flags.writeable:
@@ -255,15 +268,19 @@ def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
     return out
 
 
-def allocate(dims: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    count = math.prod(dims)
-    if count * dtype.itemsize > MAX_BYTES:
+def check_size(dims: tuple[int, ...], dtype: np.dtype) -> None:
+    """An array of ``dims`` of ``dtype`` must fit in 2**63 bytes."""
+    if math.prod(dims) * dtype.itemsize > MAX_BYTES:
         raise ValueError(f"shape {dims} of {dtype} needs more than 2**63 bytes")
+
+
+def allocate(dims: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    check_size(dims, dtype)
     try:
         return np.empty(dims, dtype=dtype)
     except MemoryError:
         raise MemoryError(
-            f"shape {dims} of {dtype} needs {byte_size(count * dtype.itemsize)}, "
+            f"shape {dims} of {dtype} needs {byte_size(math.prod(dims) * dtype.itemsize)}, "
             "which cannot be allocated"
         ) from None
     except ValueError as exc:  # NumPy's own limits, e.g. at most 64 dimensions
@@ -280,14 +297,3 @@ def byte_size(count: int) -> str:
         if value < 1024:
             return f"{value:.1f} {unit}"
     return f"{value / 1024:.1f} EiB"
-
-
-def stream_position(offset: Any, count: int, per_block: int) -> tuple[int, int]:
-    """``(block, phase)`` of element ``offset``; the whole range must fit in the stream."""
-    offset = as_count("offset", offset)
-    if offset + count > per_block * UINT64_LIMIT:
-        raise ValueError(
-            f"offset={offset} with {count} elements runs past the end of the stream "
-            f"({per_block} * 2**64 elements)"
-        )
-    return offset // per_block, offset % per_block

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from winit_fast import _distributions as d
 from winit_fast import _validation as v
 from winit_fast._fans import compute_fans
-from winit_fast._placement import Placement
+from winit_fast._placement import FANS, WHERE, Placement, Scaling, spelled_out, unexpected
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 MODES = ("fan_in", "fan_out", "fan_avg")
 DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
@@ -89,18 +92,13 @@ def resolve_fans(
 
 
 def _variance_scaling(
-    shape: Any,
-    scale: Any,
-    mode: Any,
-    distribution: Any,
-    where: Placement,
-    layout: str,
-    fan_in: Any,
-    fan_out: Any,
-    input_axes: Any,
-    output_axes: Any,
+    function: str, shape: Any, scale: Any, mode: Any, distribution: Any, options: Any
 ) -> np.ndarray:
-    """The family's one implementation, behind :func:`variance_scaling` and the presets."""
+    """The family's one implementation, behind :func:`variance_scaling` and the presets:
+    ``options`` are the keywords (``_placement.Scaling``) the call of ``function`` got."""
+    unexpected(function, options, WHERE, FANS)
+    where = Placement(**{name: options[name] for name in WHERE if name in options})
+    layout, fan_in, fan_out, input_axes, output_axes = (options.get(k, FANS[k]) for k in FANS)
     scale = resolve_scale(scale)
     mode = resolve_mode(mode)
     distribution = resolve_distribution(distribution)
@@ -119,11 +117,11 @@ def _variance_scaling(
         ) from None
     if distribution == "truncated_normal":
         std = math.sqrt(scale) / TRUNCATED_STD
-        return d.truncated_normal_at(shape, 0.0, std, -2.0, 2.0, where)
+        return d.draw(shape, d.TRUNCATED_NORMAL, (0.0, std, -2.0, 2.0), where)
     if distribution == "untruncated_normal":
-        return d.normal_at(shape, 0.0, math.sqrt(scale), where)
+        return d.draw(shape, d.NORMAL, (0.0, math.sqrt(scale)), where)
     limit = math.sqrt(3.0 * scale)
-    return d.uniform_at(shape, -limit, limit, where)
+    return d.draw(shape, d.UNIFORM, (-limit, limit), where)
 
 
 # The parameters every member of the family shares, in the docstrings of variance_scaling and
@@ -150,27 +148,18 @@ _SHARED_PARAMETERS = """\
     Returns
     -------
     numpy.ndarray
+        Values of variance ``scale / n``, in ``out`` or a new array as
+        :func:`winit_fast.uniform` returns its values.
 """
 
 
+@spelled_out(WHERE, FANS)
 def variance_scaling(
     shape: Any = None,
     scale: float = 1.0,
     mode: str = "fan_in",
     distribution: str = "truncated_normal",
-    *,
-    seed: Any = None,
-    dtype: Any = None,
-    out: np.ndarray | None = None,
-    stream: Any = 0,
-    offset: Any = 0,
-    n_threads: int | None = None,
-    index: Any = None,
-    layout: str = "keras",
-    fan_in: int | None = None,
-    fan_out: int | None = None,
-    input_axes: Any = None,
-    output_axes: Any = None,
+    **options: Unpack[Scaling],
 ) -> np.ndarray:
     """Values whose variance is ``scale / n``, with Keras 3's exact formulas.
 
@@ -197,9 +186,7 @@ def variance_scaling(
     >>> w.shape, w.dtype, round(float(w.var() * 1000), 2)
     ((1000, 500), dtype('float32'), 2.0)
     """
-    where = Placement(seed, dtype, out, stream, offset, n_threads, index)
-    fans = (layout, fan_in, fan_out, input_axes, output_axes)
-    return _variance_scaling(shape, scale, mode, distribution, where, *fans)
+    return _variance_scaling("variance_scaling", shape, scale, mode, distribution, options)
 
 
 variance_scaling.__doc__ = (variance_scaling.__doc__ or "").replace(
@@ -254,26 +241,11 @@ _MEANINGS = {
 def _make_preset(name: str) -> Callable[..., np.ndarray]:
     scale, mode, default = PRESETS[name]
 
+    @spelled_out(WHERE, FANS)
     def preset(
-        shape: Any = None,
-        *,
-        distribution: str = default,
-        seed: Any = None,
-        dtype: Any = None,
-        out: np.ndarray | None = None,
-        stream: Any = 0,
-        offset: Any = 0,
-        n_threads: int | None = None,
-        index: Any = None,
-        layout: str = "keras",
-        fan_in: int | None = None,
-        fan_out: int | None = None,
-        input_axes: Any = None,
-        output_axes: Any = None,
+        shape: Any = None, *, distribution: str = default, **options: Unpack[Scaling]
     ) -> np.ndarray:
-        where = Placement(seed, dtype, out, stream, offset, n_threads, index)
-        fans = (layout, fan_in, fan_out, input_axes, output_axes)
-        return _variance_scaling(shape, scale, mode, distribution, where, *fans)
+        return _variance_scaling(name, shape, scale, mode, distribution, options)
 
     variance, meaning, torch_name = _MEANINGS[name.split("_")[0]]
     note = " (cut at +-2 std, rescaled)" if default == "truncated_normal" else ""

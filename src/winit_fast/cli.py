@@ -10,12 +10,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from winit_fast import _seed_checkpoint
+from winit_fast import __version__, _seed_checkpoint
 from winit_fast._cli_support import SEED_LIMIT, CommandError, describe, same_files
 from winit_fast._cli_support import output_file as _output
 from winit_fast._cli_support import seed as _seed
-from winit_fast._validation import MAX_THREADS, byte_size
-from winit_fast._version import __version__
+from winit_fast._interface import MAX_THREADS, byte_size
 
 DTYPES = ("float32", "float64", "float16", "bfloat16")
 # The reference trainer's commands: their options and modules are loaded only when one of

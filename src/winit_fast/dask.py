@@ -39,15 +39,13 @@ on its workers (which need winit_fast installed)::
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-import winit_fast as wf
-from winit_fast import _validation as v
-from winit_fast._signatures import resolve_annotations as _resolve_annotations
-from winit_fast._variance_scaling import PRESETS
+from winit_fast import _interface as wfi
 
 try:
     import dask.array as da
@@ -57,16 +55,8 @@ except ImportError as exc:
         '`pip install "winit-fast[dask]"`'
     ) from exc
 
-__all__ = [
-    "constant",
-    *PRESETS,  # glorot_normal ... lecun_uniform
-    "normal",
-    "ones",
-    "truncated_normal",
-    "uniform",
-    "variance_scaling",
-    "zeros",
-]
+# every twin bound below: the registry's element-wise fills and constants
+__all__ = [name for name, scheme in wfi.FUNCTIONS.items() if scheme.kind != "whole"]
 
 
 def _check_block_info(block_info: dict | None) -> dict:
@@ -98,13 +88,8 @@ def _array(
     chunks: Any,
     dtype: np.dtype,
 ) -> da.Array:
-    dims = v.as_shape(shape)
-    # Any bad argument raises here, on the client: an empty block runs every check.
-    empty = tuple(slice(0, 0) for _ in dims)
-    if block is _random_block:
-        fill(dims, index=empty)
-    else:
-        fill((0,) * len(dims))
+    dims = wfi.as_shape(shape)
+    fill(dims, out=wfi.DryRun(dims, dtype))  # any bad argument raises here, on the client
     return da.map_blocks(
         block,
         fill,
@@ -115,295 +100,96 @@ def _array(
     )
 
 
-def _random(
-    name: str,
-    fill: Callable[..., np.ndarray],
-    shape: Any,
-    chunks: Any,
-    seed: Any,
-    dtype: Any,
-    stream: Any,
-    n_threads: Any,
-) -> da.Array:
-    """The array of ``fill`` (a winit_fast function, its own parameters bound) with the
-    arguments every random function shares."""
-    resolved = v.as_dtype(np.float32 if dtype is None else dtype)
-    seed = v.as_seed(seed)  # drawn once here when None: all chunks agree
-    fill = functools.partial(fill, seed=seed, dtype=resolved, stream=stream, n_threads=n_threads)
-    return _array(name, _random_block, fill, shape, chunks, resolved)
-
-
-def _fans(
-    layout: Any, fan_in: Any, fan_out: Any, input_axes: Any, output_axes: Any
-) -> dict[str, Any]:
-    """The fan keywords of the variance-scaling family, as its NumPy functions take them."""
-    return {
-        "layout": layout,
-        "fan_in": fan_in,
-        "fan_out": fan_out,
-        "input_axes": input_axes,
-        "output_axes": output_axes,
-    }
-
-
-_COMMON_DOC = """
+# What a twin leaves out of its NumPy function's keywords: the chunks are its blocks, made
+# from the stream's start.
+_LEFT_OUT = ("out", "offset", "index")
+_OPTIONS = """
     chunks : int, tuple or "auto"
         The chunking, as in ``dask.array`` (``(8192, 4096)``, ``"auto"``, ...).
-    seed : int in [0, 2**64), optional
-        ``None`` draws one seed now, shared by every chunk.
     dtype : float32 (default), float64, float16 or bfloat16
-    stream : int or str
-        The stream id, as in the NumPy API.
     n_threads : int, optional
         Threads per chunk on the worker (``None``: the worker's OpenMP default; Dask's
-        nanny sets ``OMP_NUM_THREADS=1`` in worker processes).
+        nanny sets ``OMP_NUM_THREADS=1`` in worker processes)."""
+_STREAM = """
+    seed : int in [0, 2**64), optional
+        ``None`` draws one seed now, shared by every chunk.
+    stream : int or str
+        The stream id, as in the NumPy API."""
+_DOC = """:func:`winit_fast.{name}` as a Dask array, each chunk made on its worker.
+
+    Parameters
+    ----------
+    shape : int or tuple of ints
+        The shape of the whole array{fans}.{own}{options}
 
     Returns
     -------
     dask.array.Array
-        Lazy; ``compute()`` equals the NumPy function's result byte for byte.
+        Lazy; ``compute()`` equals ``winit_fast.{name}`` byte for byte.
+
+    Examples
+    --------
+    >>> import winit_fast as wf, winit_fast.dask as wfd
+    >>> x = wfd.{name}((96, 40), chunks=(32, 16){seed})
+    >>> x.compute().tobytes() == wf.{name}((96, 40){seed}).tobytes()
+    True
 """
-# As it goes in place of "{common}" (a line indented like the docstring's sections).
-_COMMON = _COMMON_DOC.strip("\n").lstrip() + "\n"
 
 
-def _documented(function: Callable[..., da.Array]) -> Callable[..., da.Array]:
-    """Fills the shared parameters into the docstring's ``{common}``."""
-    function.__doc__ = (function.__doc__ or "").replace("{common}", _COMMON)
-    return function
-
-
-@_documented
-def uniform(
-    shape: Any,
-    low: float = 0.0,
-    high: float = 1.0,
-    *,
-    chunks: Any = "auto",
-    seed: int | None = None,
-    dtype: Any = None,
-    stream: int | str = 0,
-    n_threads: int | None = None,
-) -> da.Array:
-    """:func:`winit_fast.uniform` as a Dask array.
-
-    Parameters
-    ----------
-    shape : int or tuple of ints
-    low, high : float
-    {common}
-    Examples
-    --------
-    >>> import winit_fast as wf, winit_fast.dask as wfd
-    >>> x = wfd.uniform((10, 10), -1.0, 1.0, chunks=4, seed=0)
-    >>> x.compute().tobytes() == wf.uniform((10, 10), -1.0, 1.0, seed=0).tobytes()
-    True
-    """
-    fill = functools.partial(wf.uniform, low=low, high=high)
-    return _random("uniform", fill, shape, chunks, seed, dtype, stream, n_threads)
-
-
-@_documented
-def normal(
-    shape: Any,
-    mean: float = 0.0,
-    std: float = 1.0,
-    *,
-    chunks: Any = "auto",
-    seed: int | None = None,
-    dtype: Any = None,
-    stream: int | str = 0,
-    n_threads: int | None = None,
-) -> da.Array:
-    """:func:`winit_fast.normal` as a Dask array.
-
-    Parameters
-    ----------
-    shape : int or tuple of ints
-    mean, std : float
-    {common}
-    Examples
-    --------
-    >>> import winit_fast as wf, winit_fast.dask as wfd
-    >>> x = wfd.normal(1000, std=0.02, chunks=300, seed=0)
-    >>> x.compute().tobytes() == wf.normal(1000, std=0.02, seed=0).tobytes()
-    True
-    """
-    fill = functools.partial(wf.normal, mean=mean, std=std)
-    return _random("normal", fill, shape, chunks, seed, dtype, stream, n_threads)
-
-
-@_documented
-def truncated_normal(
-    shape: Any,
-    mean: float = 0.0,
-    std: float = 1.0,
-    *,
-    a: float = -2.0,
-    b: float = 2.0,
-    chunks: Any = "auto",
-    seed: int | None = None,
-    dtype: Any = None,
-    stream: int | str = 0,
-    n_threads: int | None = None,
-) -> da.Array:
-    """:func:`winit_fast.truncated_normal` as a Dask array (``a``, ``b`` in units of ``std``).
-
-    Parameters
-    ----------
-    shape : int or tuple of ints
-    mean, std : float
-    a, b : float
-        Bounds in standard deviations around ``mean`` (Keras semantics).
-    {common}
-    Examples
-    --------
-    >>> import winit_fast as wf, winit_fast.dask as wfd
-    >>> x = wfd.truncated_normal((64, 64), std=0.02, chunks=(16, 64), seed=0)
-    >>> x.compute().tobytes() == wf.truncated_normal((64, 64), std=0.02, seed=0).tobytes()
-    True
-    """
-    fill = functools.partial(wf.truncated_normal, mean=mean, std=std, a=a, b=b)
-    return _random("truncated_normal", fill, shape, chunks, seed, dtype, stream, n_threads)
-
-
-@_documented
-def variance_scaling(
-    shape: Any,
-    scale: float = 1.0,
-    mode: str = "fan_in",
-    distribution: str = "truncated_normal",
-    *,
-    chunks: Any = "auto",
-    seed: int | None = None,
-    dtype: Any = None,
-    stream: int | str = 0,
-    n_threads: int | None = None,
-    layout: str = "keras",
-    fan_in: int | None = None,
-    fan_out: int | None = None,
-    input_axes: Any = None,
-    output_axes: Any = None,
-) -> da.Array:
-    """:func:`winit_fast.variance_scaling` as a Dask array; fans from the whole ``shape``.
-
-    Parameters
-    ----------
-    shape : int or tuple of ints
-        The shape of the whole array (the fans come from it, never from a chunk).
-    scale, mode, distribution, layout, fan_in, fan_out, input_axes, output_axes
-        As in :func:`winit_fast.variance_scaling`.
-    {common}
-    Examples
-    --------
-    >>> import winit_fast as wf, winit_fast.dask as wfd
-    >>> x = wfd.variance_scaling((256, 64), 2.0, "fan_in", "uniform", chunks=(64, 64), seed=0)
-    >>> y = wf.variance_scaling((256, 64), 2.0, "fan_in", "uniform", seed=0)
-    >>> x.compute().tobytes() == y.tobytes()
-    True
-    """
-    fans = _fans(layout, fan_in, fan_out, input_axes, output_axes)
-    fill = functools.partial(
-        wf.variance_scaling, scale=scale, mode=mode, distribution=distribution, **fans
+def _twin(name: str) -> Callable[..., da.Array]:
+    """``winit_fast.<name>`` as a Dask array: the NumPy function's parameters (but ``out``,
+    ``offset`` and ``index``) and ``chunks``; each chunk one task that calls the function
+    with ``index=`` its slices (the registry's element-wise fills) or with its shape (the
+    constants)."""
+    scheme = wfi.FUNCTIONS[name]
+    function = scheme.function
+    parameters = inspect.signature(function).parameters
+    kept = [p for p in parameters.values() if p.name not in _LEFT_OUT]
+    keyword = next(i for i, p in enumerate(kept) if p.kind == p.KEYWORD_ONLY)
+    chunks = inspect.Parameter(
+        "chunks", inspect.Parameter.KEYWORD_ONLY, default="auto", annotation=Any
     )
-    return _random("variance_scaling", fill, shape, chunks, seed, dtype, stream, n_threads)
+    kept[0] = kept[0].replace(default=inspect.Parameter.empty)  # the shape is required
+    signature = inspect.Signature(
+        [*kept[:keyword], chunks, *kept[keyword:]], return_annotation=da.Array
+    )
+    block = _random_block if scheme.random else _constant_block
+
+    def twin(*args: Any, **kwargs: Any) -> da.Array:
+        arguments = signature.bind(*args, **kwargs)
+        arguments.apply_defaults()
+        options = arguments.arguments
+        shape, chunks = options.pop("shape"), options.pop("chunks")
+        dtype = wfi.as_dtype(np.float32 if options["dtype"] is None else options["dtype"])
+        options["dtype"] = dtype
+        if scheme.random:
+            options["seed"] = wfi.as_seed(options["seed"])  # drawn once when None: all chunks agree
+        return _array(name, block, functools.partial(function, **options), shape, chunks, dtype)
+
+    own = [p.name for p in kept[1:] if p.name not in {"seed", "stream", "dtype", "n_threads"}]
+    twin.__name__ = twin.__qualname__ = name
+    twin.__signature__ = signature  # type: ignore[attr-defined]  # what help() shows
+    own_doc = f"\n    {', '.join(own)}\n        As in :func:`winit_fast.{name}`." if own else ""
+    twin.__doc__ = _DOC.format(
+        name=name,
+        fans=" (the fans come from it, never from a chunk)" if "fan_in" in own else "",
+        own=own_doc,
+        options=(_STREAM if scheme.random else "") + _OPTIONS,
+        seed=", seed=0" if scheme.random else "",
+    )
+    return twin
 
 
-_PRESET_DOC = """:func:`winit_fast.{name}` as a Dask array; fans from the whole ``shape``.
-
-    Parameters
-    ----------
-    shape : int or tuple of ints
-        The shape of the whole array (the fans come from it, never from a chunk).
-    distribution, layout, fan_in, fan_out, input_axes, output_axes
-        As in :func:`winit_fast.{name}`.
-    {common}
-    Examples
-    --------
-    >>> import winit_fast as wf, winit_fast.dask as wfd
-    >>> x = wfd.{name}((3, 3, 16, 32), chunks=(3, 3, 8, 32), seed=0)
-    >>> x.compute().tobytes() == wf.{name}((3, 3, 16, 32), seed=0).tobytes()
-    True
-"""
+def _twins() -> dict[str, Callable[..., da.Array]]:
+    """A twin of every fill of the registry that is made chunk by chunk: its element-wise
+    fills and its constants (``orthogonal`` is a QR of the whole matrix)."""
+    return {name: _twin(name) for name, scheme in wfi.FUNCTIONS.items() if scheme.kind != "whole"}
 
 
-def _preset(name: str) -> Callable[..., da.Array]:
-    function = getattr(wf, name)
-
-    def preset(
-        shape: Any,
-        *,
-        distribution: str | None = None,
-        chunks: Any = "auto",
-        seed: int | None = None,
-        dtype: Any = None,
-        stream: int | str = 0,
-        n_threads: int | None = None,
-        layout: str = "keras",
-        fan_in: int | None = None,
-        fan_out: int | None = None,
-        input_axes: Any = None,
-        output_axes: Any = None,
-    ) -> da.Array:
-        # None keeps the preset's own default distribution (truncated normal or uniform).
-        chosen = {} if distribution is None else {"distribution": distribution}
-        fans = _fans(layout, fan_in, fan_out, input_axes, output_axes)
-        fill = functools.partial(function, **chosen, **fans)
-        return _random(name, fill, shape, chunks, seed, dtype, stream, n_threads)
-
-    preset.__name__ = preset.__qualname__ = name
-    preset.__doc__ = _PRESET_DOC.format(name=name, common=_COMMON)
-    return preset
+globals().update(_twins())  # uniform, normal, ..., the presets, zeros, ones, constant
 
 
-glorot_normal = _preset("glorot_normal")
-glorot_uniform = _preset("glorot_uniform")
-he_normal = _preset("he_normal")
-he_uniform = _preset("he_uniform")
-lecun_normal = _preset("lecun_normal")
-lecun_uniform = _preset("lecun_uniform")
-
-
-def constant(
-    shape: Any, value: float = 0.0, *, chunks: Any = "auto", dtype: Any = None
-) -> da.Array:
-    """:func:`winit_fast.constant` as a Dask array (each chunk filled on its worker).
-
-    Examples
-    --------
-    >>> import winit_fast.dask as wfd
-    >>> wfd.constant((2, 3), 0.5, chunks=2).compute()
-    array([[0.5, 0.5, 0.5],
-           [0.5, 0.5, 0.5]], dtype=float32)
-    """
-    resolved = v.as_dtype(np.float32 if dtype is None else dtype)
-    fill = functools.partial(wf.constant, value=value, dtype=resolved)
-    return _array("constant", _constant_block, fill, shape, chunks, resolved)
-
-
-def zeros(shape: Any, *, chunks: Any = "auto", dtype: Any = None) -> da.Array:
-    """:func:`winit_fast.zeros` as a Dask array.
-
-    Examples
-    --------
-    >>> import winit_fast.dask as wfd
-    >>> wfd.zeros(4, chunks=2, dtype="float64").compute()
-    array([0., 0., 0., 0.])
-    """
-    return constant(shape, 0.0, chunks=chunks, dtype=dtype)
-
-
-def ones(shape: Any, *, chunks: Any = "auto", dtype: Any = None) -> da.Array:
-    """:func:`winit_fast.ones` as a Dask array.
-
-    Examples
-    --------
-    >>> import winit_fast.dask as wfd
-    >>> wfd.ones(3, chunks=2).compute()
-    array([1., 1., 1.], dtype=float32)
-    """
-    return constant(shape, 1.0, chunks=chunks, dtype=dtype)
-
-
-# help() and the API reference show these signatures without quoted annotations.
-_resolve_annotations(globals(), __all__)
+def __getattr__(name: str) -> Callable[..., da.Array]:
+    """For type checkers, which do not see the twins bound above: each is such a function
+    (Python calls this only for a name the module lacks)."""
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

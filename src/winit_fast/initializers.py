@@ -29,19 +29,12 @@ import numpy as np
 
 from winit_fast import _validation as v
 from winit_fast._constants import constant
-from winit_fast._distributions import normal, truncated_normal, uniform
 from winit_fast._fans import as_axes
 from winit_fast._generator import Generator
-from winit_fast._schemes import SCHEME_FUNCTIONS
+from winit_fast._schemes import FUNCTIONS, SCHEME_FUNCTIONS
 from winit_fast._signatures import resolve_annotations as _resolve_annotations
-from winit_fast._structured import identity, orthogonal
-from winit_fast._variance_scaling import (
-    PRESETS,
-    resolve_distribution,
-    resolve_mode,
-    resolve_scale,
-    variance_scaling,
-)
+from winit_fast._structured import identity
+from winit_fast._variance_scaling import PRESETS, resolve_distribution, resolve_mode, resolve_scale
 
 __all__ = [
     "Constant",
@@ -207,7 +200,7 @@ class _Seeded(Initializer):
         """``Generator.<method>`` when seeded by a generator, else ``winit_fast.<method>``."""
         if self._generator is not None:
             return getattr(self._generator, method)(shape, *args, dtype=dtype, **kwargs)
-        function = _FUNCTIONS[method]
+        function = FUNCTIONS[method].function  # the fill the Generator method continues
         return function(shape, *args, dtype=dtype, seed=self._seed, stream=self.stream, **kwargs)
 
     def _seed_config(self) -> dict[str, Any]:
@@ -226,16 +219,6 @@ def _generator_from_config(seed: dict[str, Any]) -> Generator:
     generator = Generator()
     generator.state = dict(seed["config"])
     return generator
-
-
-# The functional twin of each Generator method that the seeded classes call.
-_FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
-    "uniform": uniform,
-    "normal": normal,
-    "truncated_normal": truncated_normal,
-    "variance_scaling": variance_scaling,
-    "orthogonal": orthogonal,
-}
 
 
 class RandomUniform(_Seeded):

@@ -19,7 +19,7 @@ through ``**params`` to change that.
 :func:`init_params` initializes a pytree of ``jax.ShapeDtypeStruct`` (what
 ``jax.eval_shape(model.init, ...)`` returns), each leaf from the stream named by its pytree
 path joined with ``"/"`` (``{"dense": {"kernel": ...}}`` -> ``"dense/kernel"``, list items by
-position), with the rule of ``init_module`` (:func:`winit_fast._schemes.role`, read on the last
+position), with the rule of ``init_module`` (``winit_fast._schemes.role``, read on the last
 path component): leaves with 2 or more dimensions get ``scheme``, 1-D leaves named ``"bias"``
 get ``bias``, other 1-D leaves (``"scale"`` of a norm) get ``norm``.
 """
@@ -32,11 +32,7 @@ from typing import Any, cast
 
 import numpy as np
 
-import winit_fast as wf
-from winit_fast import _validation as v
-from winit_fast._schemes import role
-from winit_fast._signatures import resolve_annotations as _resolve_annotations
-from winit_fast._variance_scaling import PRESETS
+from winit_fast import _interface as wfi
 
 try:
     import jax
@@ -48,11 +44,10 @@ except ImportError as exc:
 
 __all__ = ["SCHEMES", "init_params", "make_array"]
 
-# The winit_fast functions make_array accepts: random ones are cut with index=; constants need
-# neither seed nor stream. (orthogonal is a QR of the whole matrix: each shard computes it.)
-_RANDOM = ("uniform", "normal", "truncated_normal", "variance_scaling", *PRESETS, "orthogonal")
-_CONSTANT = ("zeros", "ones", "constant")
-SCHEMES = _RANDOM + _CONSTANT
+# The winit_fast functions make_array accepts (the registry, wfi.FUNCTIONS): element-wise ones
+# are cut with index=; constants need neither seed nor stream; orthogonal is a QR of the whole
+# matrix, which each shard computes.
+SCHEMES = tuple(wfi.FUNCTIONS)
 
 
 def make_array(
@@ -99,7 +94,7 @@ def make_array(
     if not isinstance(scheme, str) or scheme not in SCHEMES:
         names = ", ".join(map(repr, SCHEMES))
         raise ValueError(f"scheme must be one of {names}, got {scheme!r}")
-    shape = v.as_shape(shape)
+    shape = wfi.as_shape(shape)
     if not isinstance(sharding, jax.sharding.Sharding):
         raise TypeError(f"sharding must be a jax.sharding.Sharding, got {type(sharding).__name__}")
     try:
@@ -161,9 +156,9 @@ def init_params(
     >>> float(np.abs(tree["dense"]["bias"]).max())
     0.0
     """
-    seed = v.as_seed(seed)  # one draw for the whole tree when None
-    bias = v.as_real("bias", bias)
-    norm = v.as_real("norm", norm)
+    seed = wfi.as_seed(seed)  # one draw for the whole tree when None
+    bias = wfi.as_real("bias", bias)
+    norm = wfi.as_real("norm", norm)
     leaves, treedef = jax.tree_util.tree_flatten_with_path(specs)
     if shardings is None:
         targets = [None] * len(leaves)
@@ -184,7 +179,7 @@ def init_params(
                 f"got {type(leaf).__name__}"
             )
         parts = [_key_name(key) for key in path]
-        kind = role(parts[-1] if parts else "", len(leaf.shape))
+        kind = wfi.role(parts[-1] if parts else "", len(leaf.shape))
         if target is None:  # then the leaf's own sharding, then the first local device
             target = getattr(leaf, "sharding", None) or default
         plans.append(("/".join(parts), leaf, target, kind))
@@ -213,7 +208,7 @@ def _key_name(key: Any) -> str:
 
 
 def _dtype(dtype: Any) -> np.dtype:
-    resolved = v.as_dtype(dtype)
+    resolved = wfi.as_dtype(dtype)
     if resolved == np.float64 and jax.dtypes.canonicalize_dtype(resolved) != resolved:
         raise ValueError(
             "dtype float64 needs jax.config.update('jax_enable_x64', True); "
@@ -225,27 +220,28 @@ def _dtype(dtype: Any) -> np.dtype:
 def _block_function(
     scheme: str, shape: tuple[int, ...], seed: Any, stream: Any, dtype: np.dtype, params: Any
 ) -> Callable[[tuple[slice, ...]], np.ndarray]:
-    """``block(index)`` for one array; every argument is checked here, on an empty block."""
-    function = getattr(wf, scheme)
-    seed = v.as_seed(seed)  # None: one draw that every shard shares
-    if scheme in _CONSTANT:
+    """``block(index)`` for one array; every argument is checked here, by a dry run of the
+    call on the whole array (nothing is computed)."""
+    entry = wfi.FUNCTIONS[scheme]
+    function = entry.function
+    if not entry.random:
         if scheme == "constant":
             params = {"value": params.pop("value", 0.0), **params}
         _check_keywords(function, params)
+        function(shape, dtype=dtype, out=wfi.DryRun(shape, dtype), **params)
 
         def constant_block(index: tuple[slice, ...]) -> np.ndarray:
             block_shape = tuple(s.stop - s.start for s in index)
             return function(block_shape, dtype=dtype, **params)
 
-        constant_block(tuple(slice(0, 0) for _ in shape))
         return constant_block
     _check_keywords(function, params)
+    seed = wfi.as_seed(seed)  # None: one draw that every shard shares
+    function(shape, seed=seed, stream=stream, out=wfi.DryRun(shape, dtype), **params)
 
     def random_block(index: tuple[slice, ...]) -> np.ndarray:
         return function(shape, seed=seed, stream=stream, dtype=dtype, index=index, **params)
 
-    if scheme != "orthogonal":  # orthogonal would compute the whole matrix to check
-        random_block(tuple(slice(0, 0) for _ in shape))
     return random_block
 
 
@@ -258,4 +254,4 @@ def _check_keywords(function: Callable[..., Any], params: dict[str, Any]) -> Non
 
 
 # help() and the API reference show these signatures without quoted annotations.
-_resolve_annotations(globals(), __all__)
+wfi.resolve_annotations(globals(), __all__)

@@ -51,10 +51,9 @@ from typing import Any
 
 import numpy as np
 
-from winit_fast import _validation
+from winit_fast import Generator
+from winit_fast import _interface as wfi
 from winit_fast import initializers as _initializers
-from winit_fast._generator import Generator
-from winit_fast._signatures import resolve_annotations as _resolve_annotations
 
 try:
     import keras
@@ -64,14 +63,6 @@ except ImportError as exc:  # keras missing, or its backend (TensorFlow by defau
         '`pip install "winit-fast[keras]"` and set KERAS_BACKEND (jax, torch or tensorflow) to '
         "an installed backend"
     ) from exc
-
-# One adapter class for each class of winit_fast.initializers but its base class.
-__all__ = [
-    *(name for name in _initializers.__all__ if name[0].isupper() and name != "Initializer"),
-    "deserialize",
-    "get",
-    "serialize",
-]
 
 PACKAGE = "winit_fast"
 # dtypes winit_fast writes itself; bfloat16 travels as float32 (exact) and is cast by the
@@ -230,7 +221,7 @@ class _ConstantAdapter(_DeterministicAdapter):
     def _other_dtype(self, shape: Any, dtype: str) -> Any:
         value = getattr(self._impl, "value", None)
         if isinstance(value, np.ndarray):  # the same error as the float dtypes get
-            _initializers.check_broadcast(value, _validation.as_shape(shape))
+            _initializers.check_broadcast(value, wfi.as_shape(shape))
         return super()._other_dtype(shape, dtype)
 
     def get_config(self) -> dict[str, Any]:
@@ -262,7 +253,7 @@ _DOC = """{name}: :class:`winit_fast.initializers.{name}` as a Keras 3 initializ
 _EXAMPLE_ARGUMENTS = {"Zeros": "", "Ones": "", "Constant": "0.5", "Identity": "gain=2.0"}
 
 
-def _adapter_class(name: str) -> type[_Adapter]:
+def _adapter_class(name: str, twin: type[keras.initializers.Initializer]) -> type[_Adapter]:
     wrapped = getattr(_initializers, name)
     if name == "Constant":
         base: type[_Adapter] = _ConstantAdapter
@@ -270,7 +261,6 @@ def _adapter_class(name: str) -> type[_Adapter]:
         base = _DeterministicAdapter
     else:  # every other class draws from a seed
         base = _SeededAdapter
-    twin = getattr(keras.initializers, name)
     namespace = {
         "_wrapped": wrapped,
         "__doc__": _DOC.format(name=name, arguments=_EXAMPLE_ARGUMENTS.get(name, "seed=0")),
@@ -283,30 +273,49 @@ def _adapter_class(name: str) -> type[_Adapter]:
     return keras.saving.register_keras_serializable(package=PACKAGE, name=name)(cls)
 
 
-Zeros = _adapter_class("Zeros")
-Ones = _adapter_class("Ones")
-Constant = _adapter_class("Constant")
-RandomUniform = _adapter_class("RandomUniform")
-RandomNormal = _adapter_class("RandomNormal")
-TruncatedNormal = _adapter_class("TruncatedNormal")
-VarianceScaling = _adapter_class("VarianceScaling")
-GlorotNormal = _adapter_class("GlorotNormal")
-GlorotUniform = _adapter_class("GlorotUniform")
-HeNormal = _adapter_class("HeNormal")
-HeUniform = _adapter_class("HeUniform")
-LecunNormal = _adapter_class("LecunNormal")
-LecunUniform = _adapter_class("LecunUniform")
-Orthogonal = _adapter_class("Orthogonal")
-Identity = _adapter_class("Identity")
+def _twin(name: str) -> type[keras.initializers.Initializer] | None:
+    twin = getattr(keras.initializers, name, None)
+    return (
+        twin
+        if isinstance(twin, type) and issubclass(twin, keras.initializers.Initializer)
+        else None
+    )
 
-CLASSES: tuple[type[_Adapter], ...] = tuple(
-    globals()[name] for name in __all__ if name[0].isupper()
-)
+
+# An adapter for every class of winit_fast.initializers that Keras has a twin of: a class
+# Keras lacks is simply not a Keras initializer here (winit_fast.initializers still has it).
+_ADAPTERS: dict[str, type[_Adapter]] = {
+    cls.__name__: _adapter_class(cls.__name__, twin)
+    for cls in _initializers.CLASSES
+    if (twin := _twin(cls.__name__)) is not None
+}
+Zeros = _ADAPTERS["Zeros"]
+Ones = _ADAPTERS["Ones"]
+Constant = _ADAPTERS["Constant"]
+RandomUniform = _ADAPTERS["RandomUniform"]
+RandomNormal = _ADAPTERS["RandomNormal"]
+TruncatedNormal = _ADAPTERS["TruncatedNormal"]
+VarianceScaling = _ADAPTERS["VarianceScaling"]
+GlorotNormal = _ADAPTERS["GlorotNormal"]
+GlorotUniform = _ADAPTERS["GlorotUniform"]
+HeNormal = _ADAPTERS["HeNormal"]
+HeUniform = _ADAPTERS["HeUniform"]
+LecunNormal = _ADAPTERS["LecunNormal"]
+LecunUniform = _ADAPTERS["LecunUniform"]
+Orthogonal = _ADAPTERS["Orthogonal"]
+Identity = _ADAPTERS["Identity"]
+
+CLASSES: tuple[type[_Adapter], ...] = tuple(_ADAPTERS.values())
+__all__ = [*_ADAPTERS, "deserialize", "get", "serialize"]
 
 # Every name keras.initializers.get knows: winit_fast's classes under winit_fast's names and
 # Keras's aliases; Keras's own STFT (deterministic, no random stream to replace) and base class.
 NAMES: dict[str, type[keras.initializers.Initializer]] = {
-    **{alias: globals()[cls.__name__] for alias, cls in _initializers.NAMES.items()},
+    **{
+        alias: _ADAPTERS[cls.__name__]
+        for alias, cls in _initializers.NAMES.items()
+        if cls.__name__ in _ADAPTERS
+    },
     "STFT": keras.initializers.STFT,
     "stft": keras.initializers.STFT,
     "STFTInitializer": keras.initializers.STFT,
@@ -383,4 +392,4 @@ def get(identifier: Any) -> Any:
 
 
 # help() and the API reference show these signatures without quoted annotations.
-_resolve_annotations(globals(), __all__)
+wfi.resolve_annotations(globals(), __all__)

@@ -46,9 +46,7 @@ from typing import Any
 import numpy as np
 
 import winit_fast as wf
-from winit_fast import _schemes, _staging
-from winit_fast import _validation as v
-from winit_fast._signatures import resolve_annotations as _resolve_annotations
+from winit_fast import _interface as wfi
 
 __all__ = ["DEFAULT_BLOCK_BYTES", "save_init"]
 
@@ -67,7 +65,7 @@ class _Tensor:
     name: str
     shape: tuple[int, ...]
     dtype: np.dtype
-    role: _schemes.Role
+    role: wfi.Role
     start: int  # byte offset in the data region
 
     @property
@@ -123,7 +121,7 @@ def save_init(
         float16 or bfloat16.
     scheme : str
         A scheme of ``init_module``: ``"he_normal"``, ``"kaiming_uniform"``,
-        ``"xavier_normal"``, ``"orthogonal"``, ... (:data:`winit_fast._schemes.SCHEME_FUNCTIONS`).
+        ``"xavier_normal"``, ``"orthogonal"``, ... (``winit_fast._schemes.SCHEME_FUNCTIONS``).
         ``"orthogonal"`` needs each whole matrix in memory (a QR), so its blocks are tensors.
     seed : int in [0, 2**64) or None
         ``None`` draws one seed, recorded in the file's metadata.
@@ -190,12 +188,12 @@ def plan(
     if sys.byteorder != "little":
         raise NotImplementedError("save_init writes little-endian data; this host is big-endian")
     path = _as_path(path)
-    scheme = _schemes.check_scheme(scheme)
-    seed = v.as_seed(seed)
-    bias = v.as_real("bias", bias)
+    scheme = wfi.check_scheme(scheme)
+    seed = wfi.as_seed(seed)
+    bias = wfi.as_real("bias", bias)
     if norm is None:
         raise TypeError("norm must be a real number (a checkpoint has no values to keep)")
-    norm = v.as_real("norm", norm)
+    norm = wfi.as_real("norm", norm)
     if isinstance(block_bytes, bool) or not isinstance(block_bytes, int) or block_bytes < 1:
         raise ValueError(f"block_bytes must be an int >= 1, got {block_bytes!r}")
     part = _as_part(part)
@@ -206,22 +204,22 @@ def plan(
     entries = _entries(params)
     for dtype in {dtype for _, _, dtype in entries}:
         # a value that overflows a dtype fails here, not half way through the file
-        wf.constant(1, bias, dtype=dtype)
-        wf.constant(1, norm, dtype=dtype)
+        wf.constant(value=bias, out=wfi.DryRun((), dtype))
+        wf.constant(value=norm, out=wfi.DryRun((), dtype))
     tensors: list[_Tensor] = []
     start = 0
     ordered = sorted(entries, key=lambda e: (_ORDER.index(e[2].name), e[0]))
     for name, shape, dtype in ordered:
-        kind = _schemes.role(name, len(shape))
-        if kind == "weight" and scheme != "orthogonal":  # fans and arguments, on no data
-            _schemes.weight(scheme, shape, seed=seed, stream=name, dtype=dtype, index=slice(0, 0))
+        kind = wfi.role(name, len(shape))
         tensors.append(_Tensor(name, shape, dtype, kind, start))
         start += tensors[-1].nbytes
-        if start > v.MAX_BYTES:
+        if start > wfi.MAX_BYTES:  # before the call's checks, whose message names no tensor
             raise ValueError(
                 f"params[{name!r}]: shape {shape} of {dtype} takes the file past 2**63 bytes, "
                 "more than any file can hold"
             )
+        if kind == "weight":  # every check of its call (fans, arguments), on no data
+            wfi.weight(scheme, shape, seed=seed, stream=name, out=wfi.DryRun(shape, dtype))
     recorded = {
         "format": "pt",  # what safetensors.torch writes; transformers checks it
         "winit_fast": wf.__version__,
@@ -235,11 +233,11 @@ def plan(
     header = _header(tensors, recorded)
     staging = None
     if part[1] > 1:
-        if not _staging.HAS_FILE_LOCKS:
+        if not wfi.HAS_FILE_LOCKS:
             raise NotImplementedError("part= needs POSIX file locks; write from one process")
         # one name for every process of this plan, another for any other plan
         plan_id = hashlib.sha256(header + f"|{block_bytes}|{part[1]}".encode()).hexdigest()
-        staging = _staging.staging_path(path, plan_id[:16])
+        staging = wfi.staging_path(path, plan_id[:16])
     checked = Plan(
         path=path,
         tensors=tuple(tensors),
@@ -265,9 +263,9 @@ def write(checked: Plan, *, progress: Callable[[int, int], None] | None = None) 
     start = len(checked.header)
     done = 0
     if checked.staging is None:
-        opened = _staging.replace_atomically(checked.path, checked.header, checked.file_bytes)
+        opened = wfi.replace_atomically(checked.path, checked.header, checked.file_bytes)
     else:
-        opened = _staging.fill_shared(
+        opened = wfi.fill_shared(
             checked.path, checked.staging, checked.header, checked.file_bytes, checked.part
         )
     with opened as sink:
@@ -300,14 +298,14 @@ def _largest_streamed_block(checked: Plan) -> int:
 def _block(checked: Plan, tensor: _Tensor, index: Any, nbytes: int, buffer: np.ndarray) -> Any:
     """The bytes of block ``index`` of ``tensor`` (a view of ``buffer`` where it fits)."""
     if _whole(checked, tensor):
-        whole = _schemes.weight(
+        whole = wfi.weight(
             "orthogonal", tensor.shape, seed=checked.seed, stream=tensor.name, dtype=tensor.dtype
         )
         return whole.reshape(-1).view(np.uint8).data
     shape = tuple(b.stop - b.start for b in index)
     out = buffer[:nbytes].view(tensor.dtype).reshape(shape)
     if tensor.role == "weight":
-        _schemes.weight(
+        wfi.weight(
             checked.scheme,
             tensor.shape,
             seed=checked.seed,
@@ -423,14 +421,14 @@ _TORCH_DTYPES = {
 
 def _shape(name: str, shape: Any) -> tuple[int, ...]:
     try:
-        return v.as_shape(shape)
+        return wfi.as_shape(shape)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"params[{name!r}]: {exc}") from None
 
 
 def _dtype(name: str, dtype: Any) -> np.dtype:
     try:
-        return v.as_dtype(dtype)
+        return wfi.as_dtype(dtype)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"params[{name!r}]: {exc}") from None
 
@@ -454,7 +452,7 @@ def _as_path(path: Any) -> str:
 
 def _check_room(checked: Plan) -> None:
     """The whole file must fit in the folder's free space and the file-size limit."""
-    room, code, why = _staging.room(checked.path, checked.staging)
+    room, code, why = wfi.room(checked.path, checked.staging)
     if checked.file_bytes <= room:
         return
     end = len(checked.header)
@@ -464,8 +462,8 @@ def _check_room(checked: Plan) -> None:
             break
     raise OSError(
         code,
-        f"{checked.path} needs {v.byte_size(checked.file_bytes)} but {why} "
-        f"{v.byte_size(room)}: it is full at params[{tensor.name!r}]; free some space or "
+        f"{checked.path} needs {wfi.byte_size(checked.file_bytes)} but {why} "
+        f"{wfi.byte_size(room)}: it is full at params[{tensor.name!r}]; free some space or "
         "write elsewhere",
     )
 
@@ -521,4 +519,4 @@ def _metadata_of(header: bytes) -> dict[str, Any]:
 
 
 # help() and the API reference show these signatures without quoted annotations.
-_resolve_annotations(globals(), __all__)
+wfi.resolve_annotations(globals(), __all__)

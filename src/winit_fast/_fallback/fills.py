@@ -1,7 +1,8 @@
 """Fills in NumPy: the mirror of ``csrc/wf_fill.c`` and ``csrc/wf_kernels_scalar.c``.
 
-Same arguments as ``winit_fast._core``: the public API has already validated them.
-``n_threads`` is accepted and ignored (NumPy runs on one thread here).
+The backend interface of ``winit_fast._core`` (docs/architecture.md, "adding a backend"):
+the public API has already checked and rounded the arguments. ``n_threads`` is accepted and
+ignored (NumPy runs on one thread here).
 """
 
 from __future__ import annotations
@@ -12,14 +13,11 @@ from collections.abc import Callable
 import numpy as np
 
 from winit_fast._fallback import transforms as t
-from winit_fast._fallback.gather import ShortRuns
-from winit_fast._fallback.philox import block_words, philox4x32_10
-from winit_fast._validation import per_block
+from winit_fast._fallback.philox import STEP_BLOCKS, block_words, philox4x32_10
+from winit_fast._families import BY_CODE
+from winit_fast._stream import blocks_used, locate, per_block
 
-# Blocks generated per step: bounds the temporaries to a few tens of MB.
-STEP_BLOCKS = 1 << 18
-
-BlockValues = Callable[[tuple[np.ndarray, ...]], np.ndarray]
+Values = Callable[[t.Words], np.ndarray]  # a block's words to its elements, parameters bound
 
 
 def philox4x32(counters: np.ndarray, k0: int, k1: int) -> np.ndarray:
@@ -29,21 +27,34 @@ def philox4x32(counters: np.ndarray, k0: int, k1: int) -> np.ndarray:
     return np.stack(words, axis=1)
 
 
-def _interleave(*columns: np.ndarray) -> np.ndarray:
-    """Elements of each block in order: column j holds element j of every block."""
-    return np.stack(columns, axis=1).reshape(-1)
+def block_values(family: int, dtype: np.dtype, params: tuple) -> Values:
+    """The per-block values of ``family`` at ``params`` for an output of ``dtype``: those of
+    its float64 kernel for float64, of its 32-bit kernel for the others (as wf_make_job
+    picks them); a family and dtype that do not go together are a ``TypeError``."""
+    name = BY_CODE[family].name
+    narrow, wide = t.FAMILIES[name]
+    kernel = wide if dtype == np.float64 else narrow
+    if kernel is None or (name == "raw_u32") != (dtype == np.uint32):
+        raise TypeError(f"out has dtype {dtype}, which family {name!r} does not write")
+    return lambda words: kernel(words, params)
 
 
-def _fill(out, seed, stream, block, phase, values: BlockValues) -> None:
-    per = per_block(out.dtype)
-    flat = out.reshape(-1)
-    if isinstance(block, ShortRuns):  # fill_*_runs (runs.py): many short ranges, not one
-        block.fill(flat, seed, stream, per, values)
+def write(out: np.ndarray, fill_values: Callable[[np.ndarray], None]) -> None:
+    """``fill_values(target)`` into ``out``: directly, or for a 16-bit ``out`` into float32
+    values then rounded (as the C core rounds float32 to float16/bfloat16)."""
+    if out.dtype.itemsize != 2:
+        fill_values(out)
         return
-    n = flat.size
-    begin, end = phase, phase + n  # positions counted from the start of `block`
-    first = begin // per
-    last = (end + per - 1) // per
+    wide = np.empty(out.shape, np.float32)
+    fill_values(wide)
+    out[...] = wide.astype(out.dtype)
+
+
+def fill_range(flat: np.ndarray, seed: int, stream: int, block: int, phase: int, values) -> None:
+    """Stream positions ``phase, phase + 1, ...`` of block ``block`` into ``flat``."""
+    per = per_block(flat.dtype)
+    begin, end = phase, phase + flat.size  # positions counted from the start of `block`
+    first, last = locate(begin, per)[0], blocks_used(end, per)
     for b in range(first, last, STEP_BLOCKS):
         nb = min(STEP_BLOCKS, last - b)
         chunk = values(block_words(seed, stream, (block + b) % (1 << 64), nb))
@@ -52,59 +63,9 @@ def _fill(out, seed, stream, block, phase, values: BlockValues) -> None:
         flat[lo - begin : hi - begin] = chunk[lo - b * per : hi - b * per]
 
 
-def fill_raw_u32(out, seed, stream, block, phase, n_threads) -> None:
-    _fill(out, seed, stream, block, phase, lambda x: _interleave(*x))
-
-
-def _fill_values(out, seed, stream, block, phase, values_f32, values_f64) -> None:
-    """Fills out from per-block values: float64 directly, every other dtype from float32
-    values rounded to it (as the C core rounds float32 to float16/bfloat16)."""
-    if out.dtype == np.float64:
-        _fill(out, seed, stream, block, phase, values_f64)
-    elif out.dtype == np.float32:
-        _fill(out, seed, stream, block, phase, values_f32)
-    else:
-        wide = np.empty(out.shape, np.float32)
-        _fill(wide, seed, stream, block, phase, values_f32)
-        out[...] = wide.astype(out.dtype)
-
-
-def fill_uniform(out, seed, stream, block, phase, low, span, cap, n_threads) -> None:
-    def values_f32(x):
-        return _interleave(*(t.uniform_f32(w, low, span, cap) for w in x))
-
-    def values_f64(x):
-        lo, sp, cp = t.f64(low), t.f64(span), t.f64(cap)
-        words = (t.join64(x[0], x[1]), t.join64(x[2], x[3]))
-        return _interleave(*(np.minimum(lo + sp * t.u01_f64(w), cp) for w in words))
-
-    _fill_values(out, seed, stream, block, phase, values_f32, values_f64)
-
-
-def fill_normal(out, seed, stream, block, phase, mean, std, n_threads) -> None:
-    def values_f32(x):
-        m, s = t.f32(mean), t.f32(std)
-        z0, z1 = t.box_muller_f32(x[0], x[1])
-        z2, z3 = t.box_muller_f32(x[2], x[3])
-        return _interleave(*(m + s * z for z in (z0, z1, z2, z3)))
-
-    def values_f64(x):
-        m, s = t.f64(mean), t.f64(std)
-        z0, z1 = t.box_muller_f64(t.join64(x[0], x[1]), t.join64(x[2], x[3]))
-        return _interleave(m + s * z0, m + s * z1)
-
-    _fill_values(out, seed, stream, block, phase, values_f32, values_f64)
-
-
-def fill_truncated_normal(out, seed, stream, block, phase, params, n_threads) -> None:
-    def values_f32(x):
-        return _interleave(*(t.truncnorm(w, params) for w in x))
-
-    def values_f64(x):
-        words = (t.join64(x[0], x[1]), t.join64(x[2], x[3]))
-        return _interleave(*(t.truncnorm(w, params) for w in words))
-
-    _fill_values(out, seed, stream, block, phase, values_f32, values_f64)
+def fill(out, family, seed, stream, block, phase, params, n_threads) -> None:
+    values = block_values(family, out.dtype, params)
+    write(out, lambda target: fill_range(target.reshape(-1), seed, stream, block, phase, values))
 
 
 def fill_constant(out, value, n_threads) -> None:

@@ -10,6 +10,8 @@ W0 = 0x9E3779B9
 W1 = 0xBB67AE85
 ROUNDS = 10
 MASK32 = 0xFFFFFFFF
+# Blocks evaluated per step by the fills: bounds the temporaries to a few tens of MB.
+STEP_BLOCKS = 1 << 18
 
 
 def philox4x32_10(

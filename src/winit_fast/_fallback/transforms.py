@@ -7,6 +7,8 @@ Python float would be rounded differently or promote the arithmetic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from winit_fast._coefficients import COEFFICIENTS
@@ -173,7 +175,7 @@ def ndtri_upper_f64(t: np.ndarray) -> np.ndarray:
 
 
 def truncnorm_params_f32(params: tuple) -> tuple:
-    """Mirrors ``truncnorm_f32_params`` (csrc/wf_fill.c): ``(mean, std, lo, hi, p_lo, q4_hi,
+    """Mirrors ``truncnorm_args`` (csrc/wf_fill.c): ``(mean, std, lo, hi, p_lo, q4_hi,
     m24, m24x4, m23, d)`` from the float parameters ``(mean, std, lo, hi, p_lo, q_hi, mass)``."""
     mean, std, lo, hi, p_lo, q_hi, mass = params
     m = f32(mass)
@@ -222,3 +224,68 @@ def truncnorm(words: np.ndarray, params: tuple) -> np.ndarray:
     z = np.where(z < lo, lo, z)
     z = np.where(z > hi, hi, z)
     return mean + std * z
+
+
+# ---- the families: a block's words to its values ----------------------------------------
+#
+# Per family (csrc/wf_families.h, same names and parameters): the values of the 32-bit
+# kernel (raw words, float32, and the float32 values 16-bit outputs round) and of the
+# float64 kernel, from the words x0..x3 of many blocks (one array each) and the family's
+# parameters: the mirror of wf_kernels_scalar.c's kernels. Each returns the elements of every
+# block in order.
+
+Words = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+BlockValues = Callable[[Words, tuple], np.ndarray]
+
+
+def interleave(*columns: np.ndarray) -> np.ndarray:
+    """Elements of each block in order: column j holds element j of every block."""
+    return np.stack(columns, axis=1).reshape(-1)
+
+
+def words64(x: Words) -> tuple[np.ndarray, np.ndarray]:
+    """The two 64-bit words of each block."""
+    return join64(x[0], x[1]), join64(x[2], x[3])
+
+
+def raw_u32(x: Words, params: tuple) -> np.ndarray:
+    return interleave(*x)
+
+
+def uniform_values_f32(x: Words, params: tuple) -> np.ndarray:
+    return interleave(*(uniform_f32(w, *params) for w in x))
+
+
+def uniform_values_f64(x: Words, params: tuple) -> np.ndarray:
+    low, span, cap = (f64(p) for p in params)
+    return interleave(*(np.minimum(low + span * u01_f64(w), cap) for w in words64(x)))
+
+
+def normal_values_f32(x: Words, params: tuple) -> np.ndarray:
+    mean, std = f32(params[0]), f32(params[1])
+    z0, z1 = box_muller_f32(x[0], x[1])
+    z2, z3 = box_muller_f32(x[2], x[3])
+    return interleave(*(mean + std * z for z in (z0, z1, z2, z3)))
+
+
+def normal_values_f64(x: Words, params: tuple) -> np.ndarray:
+    mean, std = f64(params[0]), f64(params[1])
+    z0, z1 = box_muller_f64(*words64(x))
+    return interleave(mean + std * z0, mean + std * z1)
+
+
+def truncnorm_values_f32(x: Words, params: tuple) -> np.ndarray:
+    return interleave(*(truncnorm(w, params) for w in x))
+
+
+def truncnorm_values_f64(x: Words, params: tuple) -> np.ndarray:
+    return interleave(*(truncnorm(w, params) for w in words64(x)))
+
+
+# family name -> (values of the 32-bit kernel, of the float64 one; None: no such kernel)
+FAMILIES: dict[str, tuple[BlockValues, BlockValues | None]] = {
+    "raw_u32": (raw_u32, None),
+    "uniform": (uniform_values_f32, uniform_values_f64),
+    "normal": (normal_values_f32, normal_values_f64),
+    "truncated_normal": (truncnorm_values_f32, truncnorm_values_f64),
+}

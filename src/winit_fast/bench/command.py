@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from winit_fast._staging import atomic_output
+from winit_fast._interface import atomic_output
 from winit_fast.bench import extras
 from winit_fast.bench.report import (
     BUSY,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from winit_fast._staging import atomic_output
+from winit_fast._interface import atomic_output
 from winit_fast.bench.cases import METHODS
 from winit_fast.bench.run import SIXTEEN_BIT, Measurement, doubtful
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 import winit_fast as wf
+from winit_fast import _interface as wfi
 from winit_fast.bench.cases import BLOCK_METHODS, METHODS, Library, libraries
 from winit_fast.bench.timing import CpuMark, Timing, load_around, time_fill
 
@@ -159,7 +160,7 @@ def headline_steps(config: BenchConfig, found: list[Library]) -> list[Step]:
 def available(dtype: str) -> bool:
     """bfloat16 needs ml_dtypes; the table leaves out a dtype this environment cannot make."""
     try:
-        wf._validation.as_dtype(dtype)
+        wfi.as_dtype(dtype)
     except (ImportError, TypeError, ValueError):
         return False
     return True
@@ -185,7 +186,7 @@ def grid(config: BenchConfig, found: list[Library]) -> list[Step]:
 
 
 def buffer(dtype: str, size: int) -> np.ndarray:
-    out = np.empty(size, wf._validation.as_dtype(dtype))
+    out = np.empty(size, wfi.as_dtype(dtype))
     wf.zeros(out=out)  # touch every page before timing
     return out
 

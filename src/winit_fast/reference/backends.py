@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import winit_fast as wf
-from winit_fast._backend import BACKENDS
+from winit_fast._interface import BACKENDS
 from winit_fast.reference.initialization import initial_weights
 
 __all__ = ["BACKENDS", "backend_weights", "check_backend"]

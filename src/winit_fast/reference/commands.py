@@ -8,8 +8,7 @@ import json
 from typing import Any
 
 import winit_fast as wf
-from winit_fast._cli_support import CommandError
-from winit_fast._staging import atomic_output
+from winit_fast._interface import CommandError, atomic_output
 from winit_fast.reference.data import Dataset, load_data
 from winit_fast.reference.depth_study import (
     DEPTH_SCHEMES,

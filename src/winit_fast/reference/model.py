@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from winit_fast import _validation as v
+from winit_fast import _interface as wfi
 from winit_fast.reference.backends import backend_weights, check_backend
 from winit_fast.reference.functions import (
     accuracy,
@@ -45,7 +45,7 @@ def _check_seed(seed: Any) -> int:
     """winit_fast's seed rule, without its ``None`` (fresh entropy): a run must repeat."""
     if seed is None:
         raise TypeError("seed must be an int, got None (a reference run must be reproducible)")
-    return v.as_seed(seed)
+    return wfi.as_seed(seed)
 
 
 def _check_dtype(dtype: Any) -> np.dtype:

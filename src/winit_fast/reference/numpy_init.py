@@ -22,8 +22,8 @@ import numpy as np
 
 # Keras 3's presets, name -> (scale, mode, distribution), and the std of a standard normal
 # cut at ±2: the library's table, so the reference draws the same formulas another way.
-from winit_fast._variance_scaling import PRESETS as _PRESETS
-from winit_fast._variance_scaling import TRUNCATED_STD
+from winit_fast._interface import PRESETS as _PRESETS
+from winit_fast._interface import TRUNCATED_STD
 
 __all__ = ["NUMPY_INITIALIZERS", "numpy_initializer"]
 NUMPY_INITIALIZERS: tuple[str, ...] = (

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from winit_fast._staging import atomic_output
+from winit_fast._interface import atomic_output
 
 __all__ = [
     "activation_figure",

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from winit_fast._validation import byte_size
+from winit_fast._interface import byte_size
 
 __all__ = ["progress_bar"]
 

@@ -55,7 +55,7 @@ except ImportError as exc:
         'multi-GB CUDA build), or `pip install "winit-fast[torch]"`'
     ) from exc
 
-from winit_fast._signatures import resolve_annotations as _resolve_annotations
+from winit_fast import _interface as wfi
 from winit_fast.torch._deterministic import constant_, dirac_, eye_, ones_, zeros_
 from winit_fast.torch._fast_init import FastInit, fast_init
 from winit_fast.torch._module import SCHEMES, init_module
@@ -95,4 +95,4 @@ __all__ = [
 ]
 
 # help() and the API reference show these signatures without quoted annotations.
-_resolve_annotations(globals(), __all__)
+wfi.resolve_annotations(globals(), __all__)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import torch
 
 import winit_fast as wf
-from winit_fast import _validation as v
+from winit_fast import _interface as wfi
 from winit_fast.torch._dtensor import computed_whole
 from winit_fast.torch._tensor import FLOAT_DTYPES, as_array, filling, need_dims
 
@@ -34,28 +35,35 @@ def constant_(tensor: torch.Tensor, val: float) -> torch.Tensor:
     return tensor
 
 
-def ones_(tensor: torch.Tensor) -> torch.Tensor:
-    """Fill ``tensor`` with ones, as ``torch.nn.init.ones_``.
+def _filled_with(value: float, name: str, example: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``torch.nn.init.<name>``: :func:`constant_` with ``value``."""
+
+    def fill(tensor: torch.Tensor) -> torch.Tensor:
+        return constant_(tensor, value)
+
+    fill.__name__ = fill.__qualname__ = name
+    fill.__doc__ = f"""Fill ``tensor`` with {value:g}, as ``torch.nn.init.{name}``.
 
     Examples
     --------
     >>> import torch, winit_fast.torch as wft
-    >>> wft.ones_(torch.empty(2, dtype=torch.bfloat16))
-    tensor([1., 1.], dtype=torch.bfloat16)
+    {example}
     """
-    return constant_(tensor, 1.0)
+    return fill
 
 
-def zeros_(tensor: torch.Tensor) -> torch.Tensor:
-    """Fill ``tensor`` with zeros, as ``torch.nn.init.zeros_``.
-
-    Examples
-    --------
-    >>> import torch, winit_fast.torch as wft
-    >>> wft.zeros_(torch.empty(2, dtype=torch.float64))
-    tensor([0., 0.], dtype=torch.float64)
-    """
-    return constant_(tensor, 0.0)
+ones_ = _filled_with(
+    1.0,
+    "ones_",
+    """>>> wft.ones_(torch.empty(2, dtype=torch.bfloat16))
+    tensor([1., 1.], dtype=torch.bfloat16)""",
+)
+zeros_ = _filled_with(
+    0.0,
+    "zeros_",
+    """>>> wft.zeros_(torch.empty(2, dtype=torch.float64))
+    tensor([0., 0.], dtype=torch.float64)""",
+)
 
 
 @computed_whole
@@ -94,7 +102,7 @@ def dirac_(tensor: torch.Tensor, groups: int = 1) -> torch.Tensor:
     """
     as_array(tensor)
     need_dims(tensor, lambda n: 3 <= n <= 5, "3, 4 or 5 dimensions")
-    groups = v.as_count("groups", groups)
+    groups = wfi.as_count("groups", groups)
     if groups < 1 or tensor.shape[0] % groups:
         raise ValueError(f"groups must be >= 1 and divide dim 0 ({tensor.shape[0]}), got {groups}")
     per_group = tensor.shape[0] // groups

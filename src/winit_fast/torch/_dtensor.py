@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
+import math
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -31,9 +32,7 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
-from winit_fast import _validation as v
-from winit_fast._distributions import normal, truncated_normal, uniform
-from winit_fast._variance_scaling import variance_scaling
+import winit_fast as wf
 
 F = TypeVar("F", bound=Callable[..., Any])
 Index = tuple[slice, ...]
@@ -157,48 +156,27 @@ def rectangles(tensor: Any, local_shape: tuple[int, ...]) -> list[Rectangle]:
     ]
 
 
-# Generator method -> the function that draws any block of it at a stream position.
-_BLOCK_FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
-    "uniform": uniform,
-    "normal": normal,
-    "truncated_normal": truncated_normal,
-    "variance_scaling": variance_scaling,  # public offset=: any block at a stream position
-}
-
-
 def draw_shard(
     tensor: Any, array: np.ndarray, source: Any, method: str, *args: Any, **kwargs: Any
 ) -> None:
     """``source.<method>(*args, **kwargs)`` on the global tensor, written to the local shard
-    ``array``; ``source`` (a Generator) then moves past the whole tensor, as on one process."""
-    state = source.state
-    per = v.per_block(array.dtype)
-    function = _BLOCK_FUNCTIONS[method]
+    ``array``: the winit_fast function of that name (element-wise, so any block of it can be
+    drawn alone) at the span of the stream the generator reserves for the whole tensor, as on
+    one process."""
+    function = getattr(wf, method)
     shape = tuple(tensor.shape)
+    state = source.state
     kwargs.setdefault("n_threads", None)
-
-    def block(index: Any, out: np.ndarray | None) -> np.ndarray:
-        return function(
-            shape,
-            *args,
-            seed=state["seed"],
-            stream=state["stream"],
-            offset=state["block"] * per,
-            dtype=array.dtype,
-            index=index,
-            out=out,
-            **kwargs,
-        )
-
     # one call for the whole shard, however many rectangles (a rank that holds nothing
     # still checks the arguments, as the others do)
     index = shard_index(tensor, array.shape)
-    if array.flags.c_contiguous:
-        block(index, array)
-    else:
-        array[...] = block(index, None)
-    count = int(np.prod(shape))
-    source.state = {**state, "block": state["block"] + -(-count // per)}
+    with source.reserve(math.prod(shape), array.dtype) as offset:
+        arguments = {"seed": state["seed"], "stream": state["stream"], "offset": offset}
+        arguments.update(dtype=array.dtype, index=index, **kwargs)
+        if array.flags.c_contiguous:
+            function(shape, *args, out=array, **arguments)
+        else:
+            array[...] = function(shape, *args, **arguments)
 
 
 def _needs_seed(signature: inspect.Signature, args: tuple, kwargs: dict) -> None:

@@ -35,7 +35,7 @@ import torch
 import torch.nn.init
 
 import winit_fast as wf
-from winit_fast import _validation as v
+from winit_fast import _interface as wfi
 from winit_fast.torch._init_mode import FastInit, InitMode, RawAccessMode, servable
 
 _local = threading.local()  # .sessions: this thread's active contexts, innermost last
@@ -170,7 +170,7 @@ def fast_init(seed: int | None = None) -> Iterator[FastInit]:
     >>> bool(torch.equal(layer.weight, again.weight))
     True
     """
-    session = FastInit(v.as_seed(seed))
+    session = FastInit(wfi.as_seed(seed))
     sessions = _sessions()
     for outer in sessions:  # an outer context must not write over what this one serves
         outer.write_all()

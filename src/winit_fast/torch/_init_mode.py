@@ -30,7 +30,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
 import winit_fast as wf
-from winit_fast import _validation as v
+from winit_fast import _interface as wfi
 from winit_fast.torch._tensor import FLOAT_DTYPES, as_array
 
 aten = torch.ops.aten
@@ -63,7 +63,7 @@ def _dense(tensor: torch.Tensor) -> bool:
 
 def _numpy_dtype(tensor: torch.Tensor) -> np.dtype:
     if tensor.dtype == torch.bfloat16:
-        return np.dtype(v.bfloat16())
+        return np.dtype(wfi.bfloat16())
     return np.dtype(_NUMPY_DTYPES[tensor.dtype])
 
 
@@ -112,9 +112,9 @@ class FastInit:
         raises its own error or handles the case)."""
         if not (tensor.is_contiguous() or _dense(tensor)):
             return None
-        try:  # every check, on an empty array: nothing is written
-            probe = np.empty(0, _numpy_dtype(tensor))
-            draw(out=probe, seed=self.seed, stream=0) if random else draw(out=probe)
+        try:  # every check of the call, by a dry run: nothing is written
+            dry = wfi.DryRun(tuple(tensor.shape), _numpy_dtype(tensor))
+            draw(out=dry, seed=self.seed, stream=0) if random else draw(out=dry)
         except (ValueError, OverflowError):
             return None
         if not random:

@@ -7,33 +7,28 @@ from typing import Any
 
 import torch
 
-from winit_fast import _validation as v
-from winit_fast._schemes import check_scheme, role
-from winit_fast._variance_scaling import PRESETS
+from winit_fast import _interface as wfi
 from winit_fast.torch import _dtensor
 from winit_fast.torch._deterministic import constant_
 from winit_fast.torch._dtensor import shardable
-from winit_fast.torch._random import (
-    kaiming_normal_,
-    kaiming_uniform_,
-    orthogonal_,
-    xavier_normal_,
-    xavier_uniform_,
-)
+from winit_fast.torch._random import orthogonal_
 from winit_fast.torch._tensor import at_least_2d, draw, stream_source
 
 
-def _preset(name: str) -> Callable[..., torch.Tensor]:
-    """A winit_fast preset (Keras distribution) on torch-layout fans, as an in-place fill."""
-    scale, mode, distribution = PRESETS[name]
+def _scheme(name: str) -> Callable[..., torch.Tensor]:
+    """Weight scheme ``name`` (``wfi.SCHEME_FUNCTIONS``) as an in-place fill of a tensor in
+    torch layout: the NumPy function's values, on torch-layout fans."""
+    function, fixed = wfi.SCHEME_FUNCTIONS[name]
+    if function == "orthogonal":  # torch's: the matrix (out, prod(rest))
+        return _orthogonal_scheme
 
     @shardable
     def fill(tensor: torch.Tensor, *, seed: Any, stream: Any) -> torch.Tensor:
         at_least_2d(tensor)
-        source = stream_source(None, seed, stream)
-        draw(tensor, source, "variance_scaling", scale, mode, distribution, layout="torch")
+        draw(tensor, stream_source(None, seed, stream), function, layout="torch", **fixed)
         return tensor
 
+    fill.__name__ = fill.__qualname__ = name
     return fill
 
 
@@ -41,25 +36,11 @@ def _orthogonal_scheme(tensor: torch.Tensor, *, seed: Any, stream: Any) -> torch
     return orthogonal_(tensor, seed=seed, stream=stream)
 
 
-# init_module's schemes: winit_fast's presets (Keras distributions: "he_normal" is truncated)
-# with torch-layout fans, torch's names with torch's defaults, and orthogonal (torch's).
+# init_module's schemes, the registry's (winit_fast._schemes): winit_fast's presets (Keras
+# distributions: "he_normal" is truncated) on torch-layout fans, torch's names with torch's
+# defaults (kaiming_normal: he_normal untruncated), and orthogonal (torch's).
 SCHEMES: dict[str, Callable[..., torch.Tensor]] = {
-    **{
-        name: _preset(name)
-        for name in (
-            "glorot_normal",
-            "glorot_uniform",
-            "he_normal",
-            "he_uniform",
-            "lecun_normal",
-            "lecun_uniform",
-        )
-    },
-    "kaiming_normal": kaiming_normal_,
-    "kaiming_uniform": kaiming_uniform_,
-    "xavier_normal": xavier_normal_,
-    "xavier_uniform": xavier_uniform_,
-    "orthogonal": _orthogonal_scheme,
+    name: _scheme(name) for name in wfi.SCHEME_FUNCTIONS
 }
 
 
@@ -141,12 +122,12 @@ def init_module(
     fill = _as_scheme(scheme)
     if not isinstance(prefix, str):
         raise TypeError(f"prefix must be a str, got {type(prefix).__name__}")
-    bias_value = v.as_real("bias", bias)
-    norm_value = None if norm is None else v.as_real("norm", norm)
-    v.as_seed(0 if seed is None else seed)  # a bad seed fails before any parameter changes
+    bias_value = wfi.as_real("bias", bias)
+    norm_value = None if norm is None else wfi.as_real("norm", norm)
+    wfi.as_seed(0 if seed is None else seed)  # a bad seed fails before any parameter changes
     _check_shards(module, seed)
     for name, parameter in module.named_parameters():
-        kind = role(name, parameter.dim())
+        kind = wfi.role(name, parameter.dim())
         if kind == "weight":
             fill(parameter, seed=seed, stream=prefix + name)
         elif kind == "bias":
@@ -158,7 +139,7 @@ def init_module(
 
 def _as_scheme(scheme: Any) -> Callable[..., Any]:
     if isinstance(scheme, str):
-        return SCHEMES[check_scheme(scheme)]  # the names save_init and init_params take
+        return SCHEMES[wfi.check_scheme(scheme)]  # the names save_init and init_params take
     if callable(scheme):
         return scheme
     raise TypeError(f"scheme must be a str or a callable, got {type(scheme).__name__}")

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from winit_fast import _validation as v
-from winit_fast._generator import Generator
+from winit_fast import Generator
+from winit_fast import _interface as wfi
 from winit_fast.torch._dtensor import computed_whole, shardable
 from winit_fast.torch._tensor import (
     as_array,
@@ -62,7 +62,7 @@ def uniform_(
     >>> w.numpy().tobytes() == wf.uniform((3, 4), -0.1, 0.1, seed=0).tobytes()
     True
     """
-    low, high = v.as_real("a", a), v.as_real("b", b)
+    low, high = wfi.as_real("a", a), wfi.as_real("b", b)
     if low > high:
         raise ValueError(f"a must be <= b, got a={low}, b={high}")
     source = stream_source(generator, seed, stream)
@@ -124,8 +124,8 @@ def trunc_normal_(
     >>> bool(w.min() >= 0.5), bool(w.max() <= 2.0)
     (True, True)
     """
-    mean_f, std_f = v.as_real("mean", mean), v.as_real("std", std)
-    low, high = v.as_real("a", a), v.as_real("b", b)
+    mean_f, std_f = wfi.as_real("mean", mean), wfi.as_real("std", std)
+    low, high = wfi.as_real("a", a), wfi.as_real("b", b)
     if not std_f > 0:
         raise ValueError(f"std must be > 0 for trunc_normal_, got {std_f}")
     if not low < high:
@@ -137,7 +137,7 @@ def trunc_normal_(
 
 
 def _validated_gain(gain: Any) -> float:
-    value = v.as_real("gain", gain)
+    value = wfi.as_real("gain", gain)
     if value < 0:
         raise ValueError(f"gain must be >= 0, got {value}")
     return value
@@ -411,7 +411,7 @@ def sparse_(
     """
     as_array(tensor)
     need_dims(tensor, lambda n: n == 2, "2 dimensions")
-    fraction = v.as_real("sparsity", sparsity)
+    fraction = wfi.as_real("sparsity", sparsity)
     if not 0 <= fraction <= 1:
         raise ValueError(f"sparsity must be in [0, 1], got {fraction}")
     rows, cols = tensor.shape

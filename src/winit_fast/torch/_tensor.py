@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from winit_fast import _validation as v
-from winit_fast._generator import Generator
+from winit_fast import Generator
+from winit_fast import _interface as wfi
 from winit_fast.torch import _dtensor
 
 FLOAT_DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
@@ -45,7 +45,7 @@ def as_array(tensor: Any) -> np.ndarray:
     data = tensor.detach()
     if data.dtype == torch.bfloat16:
         # NumPy has no bfloat16: reinterpret the 16-bit words as ml_dtypes' bfloat16.
-        return data.view(torch.int16).numpy().view(v.bfloat16())
+        return data.view(torch.int16).numpy().view(wfi.bfloat16())
     return data.numpy()
 
 
