@@ -97,6 +97,7 @@ void wf_fill_constant(void *out, size_t n, size_t elem_size, const void *value, 
         fill_elements(bytes, 0, n, elem_size, v, all_zero);
         return;
     }
+    n_threads = wf_startable_team(n_threads);
     /* one contiguous slice per thread: a memory-bound fill gains nothing from finer chunks */
     const int64_t parts = (int64_t)n_threads;
     (void)parts;

@@ -83,7 +83,7 @@ void wf_run_job(const wf_job *job, void *out, uint64_t block, uint32_t phase, si
     const uint64_t first = begin / WF_CHUNK_ELEMENTS;
     const int64_t n_chunks = (int64_t)((end - 1) / WF_CHUNK_ELEMENTS - first + 1);
     /* a team larger than the number of chunks would only wake idle threads */
-    const int team = n_chunks < (int64_t)n_threads ? (int)n_chunks : n_threads;
+    const int team = wf_startable_team(n_chunks < (int64_t)n_threads ? (int)n_chunks : n_threads);
     (void)team;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(team)

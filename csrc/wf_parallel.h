@@ -37,6 +37,10 @@
 /* `requested`, or 1 in a child process forked after the runtime was used (wf_parallel.c). */
 int wf_usable_threads(int requested);
 
+/* `team`, or the team the OS lets this thread start when that is fewer: called just before a
+ * parallel region forms its team (wf_parallel.c). */
+int wf_startable_team(int team);
+
 /* Records the team size of the calling thread's fill; wf_last_team_size() (wf_core.h) reads
  * it. WF_NOTE_TEAM() goes in the body of a parallel loop: the team's thread 0 is the caller. */
 void wf_note_team(int size);

@@ -114,6 +114,7 @@ int wf_fill_runs(void *out, const wf_runs *runs, const wf_spec *spec, size_t fir
         threads = 1;
     if (threads > 1 && n_runs >= 2 * (int64_t)threads) {
         /* Many runs (a column block: short rows): each thread fills whole runs alone. */
+        threads = wf_startable_team(threads);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads)
 #endif

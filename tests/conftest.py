@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
 # Triton's interpreter runs the GPU kernels on CPU tensors (tests/triton_support.py). It is
 # chosen when the kernels are defined, so it must be set before anything imports Triton; a
@@ -45,3 +47,21 @@ def each_simd_level(request):
     assert CORE.set_simd(request.param) == request.param
     yield request.param
     CORE.set_simd(before)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real file system of 2 MiB: a tmpfs, mounted where the test may (root, CI)."""
+    if os.name != "posix" or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root and mount(8) to mount a small tmpfs (a real full disk)")
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode:
+        pytest.skip(f"needs a mountable tmpfs: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -55,3 +56,9 @@ def run_without_core(code: str) -> str:
     return subprocess.run(
         [sys.executable, "-c", prelude + code], capture_output=True, text=True, env=env, check=True
     ).stdout
+
+
+def fill(folder, leave):
+    """Fill ``folder``'s file system but ``leave`` bytes (a file named ``filler``)."""
+    with open(folder / "filler", "wb") as handle:
+        handle.write(bytes(shutil.disk_usage(folder).free - leave))

@@ -34,6 +34,15 @@ USAGE_ERRORS = [
         marks=pytest.mark.skipif(not hasattr(os, "sysconf"), reason="needs os.sysconf (memory)"),
     ),
     (["bench", "--quick", "--full"], "not allowed with argument"),
+    (["bench", "--sizes", "1e400"], "--sizes: expected sizes like 1000,2**20,1e6"),
+    (["bench", "--sizes", "0**-1"], "--sizes: expected sizes like 1000,2**20,1e6"),
+    (["bench", "--sizes", "10**10**10"], "--sizes: expected sizes like 1000,2**20,1e6"),
+    (["bench", "--headline-size", "1e400"], "--headline-size: expected sizes like"),
+    (["bench", "--threads", "100000"], "--threads: expected comma-separated ints <= 1024"),
+    (["bench", "--json", "/"], "--json: '/' is a folder; name a file in it"),
+    (["bench", "--plot", ""], "--plot: expected a file name, got ''"),
+    (["activations", "--width", "10000000000"], "with --batch-size 256 needs about"),
+    (["train", "--hidden", "100000000,100000000"], "--batch-size 32 needs about"),
     (["train", "--init", "he_normall"], "unknown init 'he_normall' (did you mean 'he_normal'?)"),
     (["train", "--epochs", "0"], "--epochs: expected an int >= 1, got 0"),
     (["train", "--lr", "-1"], "--lr: expected a finite number > 0"),
@@ -127,3 +136,46 @@ def test_top_level_help_lists_every_command(capsys):
     for command in ("bench", "raw", "config", "train", "compare-inits", "activations",
                     "depth-study"):  # fmt: skip
         assert command in out
+
+
+@pytest.fixture
+def files(tmp_path):
+    """A text file, an .npy and an .npz lacking y, to pass as --data."""
+    import numpy as np
+
+    (tmp_path / "notes.txt").write_text("not data\n")
+    np.save(tmp_path / "array.npy", np.zeros(3))
+    np.savez(tmp_path / "x_only.npz", X=np.zeros((4, 2)))
+    np.savez(tmp_path / "good.npz", X=np.zeros((4, 2)), y=np.arange(4) % 2)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--data", "notes.txt"], "'notes.txt' is not an .npz file; save one with"),
+        (["train", "--data", "array.npy"], "'array.npy' is not an .npz file"),
+        (["compare-inits", "--data", "x_only.npz"], "'x_only.npz' lacks y; it holds ['X']"),
+        (["train", "--data", "good.npz", "--json", "good.npz"], "'good.npz' is also 'good.npz'"),
+        (["bench", "--json", "b.json", "--plot", "b.json"], "'b.json' is also 'b.json'"),
+        (["bench", "--save", "b", "--json", "b.json"], "'b.json' is also 'b.json'"),
+    ],
+)
+def test_file_mistakes_are_usage_errors(files, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(files)
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and message in errors[0], errors
+
+
+def test_data_that_fails_to_load_is_a_one_line_error(tmp_path, capsys):
+    import numpy as np
+
+    path = tmp_path / "bad_labels.npz"
+    np.savez(path, X=np.zeros((4, 2)), y=np.linspace(0, 1, 4))  # labels must be ints
+    assert main(["train", "--data", str(path), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"winit-fast train: error: --data {path}: y must be a 1-D array")

@@ -20,8 +20,8 @@ from support import TESTS
 ROOT = TESTS.parent
 PACKAGE = ROOT / "src" / "winit_fast"
 INTERFACE = "winit_fast._interface"
-# the command line's own commands, private modules it is made of
-COMMANDS = {"winit_fast._seed_checkpoint", "winit_fast._raw_stream"}
+# the command line's own commands and options, private modules it is made of
+COMMANDS = {"winit_fast._seed_checkpoint", "winit_fast._raw_stream", "winit_fast._cli_support"}
 NEVER = {"_validation", "_distributions", "_variance_scaling"}
 
 

@@ -56,7 +56,7 @@ def test_mapping_equals_the_rule(tmp_path, scheme, block_bytes):
         assert loaded[name].dtype == want.dtype and loaded[name].shape == shape
         assert loaded[name].tobytes() == want.tobytes(), name
     assert meta["scheme"] == scheme and meta["seed"] == "9" and meta["format"] == "pt"
-    assert not (tmp_path / "init.safetensors.tmp").exists()
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left beside it
 
 
 def test_file_is_what_safetensors_writes(tmp_path):

@@ -11,6 +11,8 @@ import platform
 
 import numpy as np
 
+from winit_fast._cpu_count import default_team_cap
+
 cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport uint32_t, uint64_t
@@ -61,8 +63,12 @@ cdef extern from "wf_core.h" nogil:
     const char *wf_simd_name(int level)
     int wf_openmp_version()
     const char *wf_openmp_runtime()
-    int wf_max_threads()
     int wf_last_team_size()
+
+
+cdef extern from "wf_parallel.h" nogil:
+    int WF_OMP_MAX_THREADS()
+    int wf_usable_threads(int requested)
 
 
 cdef extern from "wf_runs.h" nogil:
@@ -94,6 +100,20 @@ FAMILY_TABLE = tuple(
 )
 """``(code, name, number of parameters)`` of each family of csrc/wf_families.h."""
 families = tuple(family for _, family, _ in FAMILY_TABLE)
+
+# The default team is the OpenMP one (OMP_NUM_THREADS, threadpoolctl limits); the runtime's
+# own default, when neither changed it, counts the affinity mask but not a cgroup's CPU
+# quota, so it is capped at the CPUs this process may use (_cpu_count.py).
+cdef int _RUNTIME_DEFAULT = WF_OMP_MAX_THREADS()
+cdef int _DEFAULT_CAP = min(default_team_cap(), 1 << 30)
+
+
+cdef int _default_team() noexcept:
+    """The team of n_threads=None for this thread: max_threads(), and the short path's."""
+    cdef int team = WF_OMP_MAX_THREADS()
+    if team == _RUNTIME_DEFAULT:  # not set by threadpoolctl (nor OMP_NUM_THREADS: no cap)
+        team = min(team, _DEFAULT_CAP)
+    return wf_usable_threads(team)
 
 
 cdef wf_dtype _element_type(cnp.ndarray out) except *:
@@ -364,7 +384,7 @@ def short_fill(int family, dict where, *values):
             return None
     found = PyDict_GetItem(where, "n_threads")
     if found == NULL or <object>found is None:
-        threads = <unsigned long long>wf_max_threads()
+        threads = <unsigned long long>_default_team()
     elif not _uint64(<object>found, MAX_THREADS + 1, &threads) or threads == 0:
         return None
     given += found != NULL
@@ -447,8 +467,8 @@ def set_simd(name):
 
 
 def max_threads():
-    """The OpenMP default team size for this thread (OMP_NUM_THREADS, threadpoolctl)."""
-    return wf_max_threads()
+    """The default team size for this thread (``n_threads=None``)."""
+    return _default_team()
 
 
 def last_team_size():
@@ -466,6 +486,6 @@ def runtime_info():
         "simd_available": wf_simd_name(wf_simd_available()).decode(),
         "openmp": runtime.decode() if runtime != NULL else None,
         "openmp_version": version if version else None,
-        "max_threads": wf_max_threads(),
+        "max_threads": max_threads(),
         "machine": platform.machine(),
     }

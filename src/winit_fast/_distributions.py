@@ -25,7 +25,7 @@ from winit_fast._backend import current
 from winit_fast._families import Family, short_path
 from winit_fast._normal_cdf import truncation_masses
 from winit_fast._placement import WHERE, Placement, Where, spelled_out
-from winit_fast._representable import smallest_normal, uniform_cap
+from winit_fast._representable import holds_a_value, smallest_normal, uniform_cap
 from winit_fast._stream import per_block, position
 
 if TYPE_CHECKING:
@@ -98,7 +98,8 @@ def random_raw(n: Any, *, seed: Any, stream: Any = 0, offset: Any = 0) -> np.nda
     block, phase = position(offset, count, 4)
     out = v.allocate((count,), np.dtype(np.uint32))
     impl = current()
-    impl.fill(out, RAW_U32.code, seed, stream, block, phase, (), impl.max_threads())
+    if count:  # (an empty fill may sit at the end of the stream, block 2**64)
+        impl.fill(out, RAW_U32.code, seed, stream, block, phase, (), impl.max_threads())
     return out
 
 
@@ -128,9 +129,10 @@ def draw(shape: Any, family: Family, values: tuple, where: Placement) -> Any:
     per = per_block(target.dtype)
     if layout is None:
         block, phase = position(where.offset, target.size, per)
-        if isinstance(target, v.DeviceOut):
+        # (an empty fill may sit at the end of the stream, block 2**64)
+        if target.size and isinstance(target, v.DeviceOut):
             target.writer.fill(family.code, seed, stream, block, phase, params)
-        elif not isinstance(target, v.DryRun):
+        elif target.size and not isinstance(target, v.DryRun):
             impl.fill(target.reshape(-1), family.code, seed, stream, block, phase, params, threads)
         return target
     rectangles = _blocks.runs(layout, per, where.offset)
@@ -148,9 +150,15 @@ def _uniform_params(low: Any, high: Any, dt: np.dtype) -> tuple[float, float, fl
     high_f = v.as_real("high", high) + 0.0
     if low_f > high_f:
         raise ValueError(f"low must be <= high, got low={low_f}, high={high_f}")
-    low_w, high_w = v.to_working("low", low_f, dt), v.to_working("high", high_f, dt)
+    # + 0: a bound that rounds to zero is +0.0 too, on both backends (docs/stream.md)
+    low_w, high_w = v.to_working("low", low_f, dt) + 0, v.to_working("high", high_f, dt) + 0
     if not v.fits(float(high_w) - float(low_w), dt):
         raise ValueError(f"high - low = {high_f - low_f} overflows {dt}")
+    if low_f < high_f and not holds_a_value(low_f, high_f, dt):
+        raise ValueError(
+            f"[low, high) = [{low_f!r}, {high_f!r}) holds no finite {dt} value: every value "
+            "would lie outside it; widen the interval or use a wider dtype"
+        )
     span = high_w - low_w
     cap = uniform_cap(high_w, dt) if span > 0 else low_w
     return float(low_w), float(span), float(cap)
@@ -231,7 +239,8 @@ def _location_scale(mean: Any, std: Any, reach: float, dt: np.dtype) -> tuple[fl
             f"std={std_f} underflows {dt}: its values would be subnormal or zero; use std=0, "
             f"a std of at least {smallest_normal(dt):.3g}, or a wider dtype"
         )
-    mean_w, std_w = v.to_working("mean", mean_f, dt), v.to_working("std", std_f, dt)
+    # + 0: a mean that rounds to zero is +0.0 too, as a zero mean is (docs/stream.md)
+    mean_w, std_w = v.to_working("mean", mean_f, dt) + 0, v.to_working("std", std_f, dt)
     if not v.fits(abs(mean_f) + std_f * reach, dt):
         raise ValueError(f"std={std_f} with mean={mean_f} can overflow {dt}")
     return float(mean_w), float(std_w)

@@ -97,6 +97,7 @@ def compute_fans(
     dims = v.as_shape(shape)
     layout = v.as_layout(layout)
     groups = _as_groups(groups)
+    depthwise, transposed = _as_flag("depthwise", depthwise), _as_flag("transposed", transposed)
     conv_options = groups != 1 or depthwise or transposed
     if input_axes is not None or output_axes is not None:
         return _fans_from_axes(dims, input_axes, output_axes, conv_options)
@@ -188,6 +189,12 @@ def _as_groups(groups: Any) -> int:
     if value < 1:
         raise ValueError(f"groups must be >= 1, got {value}")
     return value
+
+
+def _as_flag(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
 
 
 def _linear_gain(param: Any) -> float:

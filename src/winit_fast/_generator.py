@@ -22,7 +22,7 @@ def _per_block(dtype: Any) -> int:
     """Elements per block of an output of ``dtype`` (``_stream.per_block``'s rule)."""
     try:
         return per_block(np.dtype(np.float32 if dtype is None else dtype))
-    except TypeError:
+    except (TypeError, ValueError):
         # Not a dtype NumPy knows ("bfloat16", or a typo): 4 per block, and for a typo
         # the function called next raises the real error.
         return 4
@@ -70,7 +70,10 @@ def _method(scheme: Scheme) -> Callable[..., np.ndarray]:
         shape, out = arguments.get("shape"), arguments.get("out")
         dtype = out.dtype if isinstance(out, np.ndarray) else arguments.get("dtype")
         dtype = dtype if drawn is None else drawn
-        with self.reserve(_size(shape, out), dtype) as offset:
+        count = _size(shape, out)
+        # a span past the stream's end is named by the argument that asked for it
+        what = f"out (of {count} elements)" if isinstance(out, np.ndarray) else f"shape={shape!r}"
+        with self._reserve(count, dtype, what) as offset:
             where = {"seed": self._seed, "stream": self._stream, "offset": offset}
             return function(**arguments, **where)
 
@@ -240,11 +243,17 @@ class Generator:
         True
         """
         count = v.as_count("count", count)
+        with self._reserve(count, dtype, f"count={count}") as offset:
+            yield offset
+
+    @contextlib.contextmanager
+    def _reserve(self, count: int, dtype: Any, what: str) -> Iterator[int]:
+        """:meth:`reserve` of a checked ``count``; ``what`` asked for it (error messages)."""
         per = _per_block(dtype)
         used = blocks_used(count, per)
         if self._block + used > v.UINT64_LIMIT:
             raise ValueError(
-                f"count={count} runs past the end of the stream (block {self._block} of 2**64)"
+                f"{what} runs past the end of the stream (block {self._block} of 2**64)"
             )
         yield self._block * per
         self._block += used

@@ -21,6 +21,13 @@ those can change without breaking an adapter. What is here:
   ``init_params``) with :func:`check_scheme`, :func:`role` and :func:`weight`, and
   :data:`PRESETS` (Keras's variance-scaling presets) with :data:`TRUNCATED_STD`;
 - :func:`resolve_annotations`, so ``help()`` shows an adapter's signatures without quotes;
+- files written whole or not at all (``_staging``): :func:`atomic_output` for one output
+  (the commands' JSON, text and PNG), and for seed checkpoints :func:`replace_atomically`,
+  :func:`fill_shared` (``part=`` processes sharing one staging file, named by
+  :func:`staging_path`, where :data:`HAS_FILE_LOCKS`), :func:`room` (the free space);
+  :data:`MAX_BYTES` (the largest file) and :func:`byte_size` (a size for a message);
+- :class:`CommandError` (a failure a command reports in one line) and :data:`MAX_THREADS`
+  (the largest ``n_threads``), for the command line's options;
 - :data:`BACKENDS` (the names ``use_backend`` takes), :func:`current` (the backend in use,
   docs/architecture.md: "adding a backend"), :func:`module_for` (a backend by name, or a
   ``RuntimeError`` naming what it needs) and :func:`compiled` (the C core or None, for what
@@ -28,6 +35,7 @@ those can change without breaking an adapter. What is here:
 """
 
 from winit_fast._backend import BACKENDS, compiled, current, module_for
+from winit_fast._cli_support import CommandError
 from winit_fast._families import BY_NAME as FAMILIES
 from winit_fast._schemes import (
     FUNCTIONS,
@@ -39,9 +47,19 @@ from winit_fast._schemes import (
     weight,
 )
 from winit_fast._signatures import resolve_annotations
+from winit_fast._staging import (
+    HAS_FILE_LOCKS,
+    atomic_output,
+    fill_shared,
+    replace_atomically,
+    room,
+    staging_path,
+)
 from winit_fast._stream import Runs
 from winit_fast._stream import strided as strided_runs
 from winit_fast._validation import (
+    MAX_BYTES,
+    MAX_THREADS,
     DeviceOut,
     DryRun,
     as_count,
@@ -50,6 +68,7 @@ from winit_fast._validation import (
     as_seed,
     as_shape,
     bfloat16,
+    byte_size,
     stream_id,
 )
 from winit_fast._variance_scaling import PRESETS, TRUNCATED_STD
@@ -58,9 +77,13 @@ __all__ = [
     "BACKENDS",
     "FAMILIES",
     "FUNCTIONS",
+    "HAS_FILE_LOCKS",
+    "MAX_BYTES",
+    "MAX_THREADS",
     "PRESETS",
     "SCHEME_FUNCTIONS",
     "TRUNCATED_STD",
+    "CommandError",
     "DeviceOut",
     "DryRun",
     "Role",
@@ -71,13 +94,19 @@ __all__ = [
     "as_real",
     "as_seed",
     "as_shape",
+    "atomic_output",
     "bfloat16",
+    "byte_size",
     "check_scheme",
     "compiled",
     "current",
+    "fill_shared",
     "module_for",
+    "replace_atomically",
     "resolve_annotations",
     "role",
+    "room",
+    "staging_path",
     "stream_id",
     "strided_runs",
     "weight",

@@ -6,6 +6,10 @@
   returned exactly 1.0 with probability 2**-9 in stream version 1), so their cap is the
   largest float32 that rounds to a 16-bit value below ``high``: clamping there is clamping
   after the rounding.
+  The search starts at the 16-bit type's own lowest finite value, never at float32's (which
+  rounds to -inf in 16 bits).
+* ``holds_a_value``: whether ``[low, high)`` holds any finite value of the output dtype; a
+  uniform over an interval that holds none is refused, since every value would lie outside.
 * ``smallest_normal``: a normal or truncated normal whose ``std`` is below the smallest
   normal number of the output dtype is refused, since its values would land on the
   subnormal grid (float16 ``std=1e-8`` gave 99.7% exact zeros and 0.32 of the std).
@@ -14,6 +18,7 @@
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -23,6 +28,9 @@ SMALLEST_NORMAL = {
     "float32": 2.0**-126,
     "float64": 2.0**-1022,
 }
+
+# The lowest finite value of each 16-bit dtype, exact in float32.
+LOWEST_16 = {"float16": -65504.0, "bfloat16": -(2.0**128 - 2.0**120)}
 
 _SIGN = 0x80000000
 
@@ -53,10 +61,20 @@ def uniform_cap(high_w: np.floating, dtype: np.dtype) -> np.floating:
     def below_high(key: int) -> bool:  # rounding is monotone, so this is a threshold
         return float(np.array(_from_key(key)).astype(dtype)) < high
 
-    lo, hi = _key(np.float32(np.finfo(np.float32).min)), _key(cap)
+    lo, hi = _key(np.float32(LOWEST_16[dtype.name])), _key(cap)
     if below_high(hi):
         return cap
+    if not below_high(lo):  # callers check holds_a_value first: this cannot happen
+        raise ValueError(f"no finite {dtype} value lies below high={high}")
     while hi - lo > 1:  # invariant: below_high(lo) and not below_high(hi)
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if below_high(mid) else (lo, mid)
     return _from_key(lo)
+
+
+def holds_a_value(low: float, high: float, dtype: np.dtype) -> bool:
+    """Whether ``[low, high)`` holds a finite value of ``dtype`` (``low < high``)."""
+    value = np.array(low).astype(dtype)  # the nearest value, then up to the first >= low
+    if float(value) < low:
+        value = np.nextafter(value, np.array(np.inf, dtype))
+    return math.isfinite(float(value)) and float(value) < high

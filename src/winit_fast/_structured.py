@@ -35,12 +35,14 @@ def _orthogonal(shape: Any, gain: Any, where: Placement) -> np.ndarray:
         )
     gain = v.as_gain(gain, target.dtype)
     rows, cols = math.prod(target.shape[:-1]), target.shape[-1]
-    if target.size == 0:
-        return target
     # Drawn in float64 whatever the output dtype: QR of a float64 matrix is orthogonal to
     # ~1e-15, and the single rounding at the end is the only float32 error.
     matrix = (max(rows, cols), min(rows, cols))
-    if isinstance(target, v.DryRun):  # the normals' checks (their place in the stream) only
+    if target.size == 0 or isinstance(target, v.DryRun):
+        # the normals' checks (seed, stream, n_threads, their place in the stream) only:
+        # an empty matrix accepts the arguments any other does
+        draw(matrix, NORMAL, (0.0, 1.0), where.with_(dtype=None, out=v.DryRun(matrix, "f8")))
+        return target
         draw(matrix, NORMAL, (0.0, 1.0), where.with_(dtype=None, out=v.DryRun(matrix, "f8")))
         return target
     draws = draw(matrix, NORMAL, (0.0, 1.0), where.with_(dtype=np.float64, out=None))

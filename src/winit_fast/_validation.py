@@ -69,7 +69,11 @@ def stream_id(stream: Any) -> int:
     if type(stream) is int and 0 <= stream < UINT64_LIMIT:
         return stream
     if isinstance(stream, str):
-        digest = hashlib.blake2b(stream.encode("utf-8"), digest_size=8).digest()
+        try:
+            encoded = stream.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no UTF-8 bytes, so no hash
+            raise ValueError(f"stream must be Unicode text (UTF-8), got {stream!r}") from None
+        digest = hashlib.blake2b(encoded, digest_size=8).digest()
         return int.from_bytes(digest, "little")
     if isinstance(stream, (bool, np.bool_)) or not isinstance(stream, numbers.Integral):
         raise TypeError(
@@ -123,7 +127,7 @@ def as_dtype(dtype: Any) -> np.dtype:
         return bfloat16()
     try:
         resolved = np.dtype(dtype)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:  # ValueError: e.g. a str NumPy cannot encode
         raise TypeError(f"dtype {dtype!r} is not a NumPy data type ({exc})") from None
     if resolved in (FLOAT32, FLOAT64, FLOAT16) or is_bfloat16(resolved):
         return resolved
@@ -158,6 +162,9 @@ def as_real(name: str, value: Any, *, finite: bool = True) -> float:
         result = float(value)
     except OverflowError:
         raise ValueError(f"{name} is too large for a float: {value}") from None
+    if math.isinf(result) and isinstance(value, np.floating) and np.isfinite(value):
+        # a finite long double beyond float64 would become inf: too large, not infinite
+        raise ValueError(f"{name} is too large for a float: {value!r}")
     if finite and not math.isfinite(result):
         raise ValueError(f"{name} must be finite, got {result}")
     return result
@@ -303,6 +310,8 @@ def allocate(dims: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
             f"shape {dims} of {dtype} needs {byte_size(math.prod(dims) * dtype.itemsize)}, "
             "which cannot be allocated"
         ) from None
+    except ValueError as exc:  # NumPy's own limits, e.g. at most 64 dimensions
+        raise ValueError(f"shape with {len(dims)} dimensions: {exc}") from None
 
 
 def byte_size(count: int) -> str:

@@ -108,8 +108,13 @@ def _variance_scaling(
     v.check_out_type(out)  # before the fans, which would otherwise ask for a shape
     fan_shape = shape if shape is not None or not isinstance(out, np.ndarray) else out.shape
     fans_in, fans_out = resolve_fans(fan_shape, layout, fan_in, fan_out, input_axes, output_axes)
-    n = {"fan_in": fans_in, "fan_out": fans_out, "fan_avg": (fans_in + fans_out) / 2.0}[mode]
-    scale /= max(1.0, n)
+    try:
+        n = {"fan_in": fans_in, "fan_out": fans_out, "fan_avg": (fans_in + fans_out) / 2}[mode]
+        scale /= max(1.0, float(n))
+    except OverflowError:  # the fans of a shape or fan_in/fan_out beyond any float
+        raise ValueError(
+            f"fan_in and fan_out (given, or from shape) must be below 2**1024 for mode={mode!r}"
+        ) from None
     if distribution == "truncated_normal":
         std = math.sqrt(scale) / TRUNCATED_STD
         return d.draw(shape, d.TRUNCATED_NORMAL, (0.0, std, -2.0, 2.0), where)

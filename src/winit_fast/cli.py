@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import itertools
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from winit_fast import __version__, _seed_checkpoint
+from winit_fast._cli_support import SEED_LIMIT, CommandError, describe, same_files
+from winit_fast._cli_support import output_file as _output
+from winit_fast._cli_support import seed as _seed
+from winit_fast._interface import MAX_THREADS, byte_size
 
-SEED_LIMIT = 1 << 64
 DTYPES = ("float32", "float64", "float16", "bfloat16")
 # The reference trainer's commands: their options and modules are loaded only when one of
 # them is asked for, so `winit-fast config`, `raw` and `bench` never import the trainer.
@@ -66,27 +70,30 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an int, got {text!r}") from None
-    if not 0 <= value < SEED_LIMIT:
-        raise argparse.ArgumentTypeError(f"expected 0 <= seed < 2**64, got {value}")
-    return value
-
-
-def _output(text: str) -> str:
-    """A file to write at the end of a run: its folder must exist now, not after the run."""
-    folder = os.path.dirname(os.path.abspath(text))
-    if not os.path.isdir(folder):
-        raise argparse.ArgumentTypeError(f"folder {folder!r} does not exist")
-    return text
-
-
 def _data_source(text: str) -> str:
-    if text != "digits" and not os.path.isfile(text):
+    """``digits`` or an ``.npz`` holding ``X`` and ``y`` (only its list of arrays is read)."""
+    if text == "digits":
+        return text
+    if not os.path.isfile(text):
         raise argparse.ArgumentTypeError(f"expected 'digits' or an .npz file; {text!r} is neither")
+    import zipfile
+
+    import numpy as np
+
+    try:
+        loaded = np.load(text, allow_pickle=False, mmap_mode="r")  # an .npy is not read
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):  # text, pickle, damaged zip
+        loaded = None
+    names = list(loaded) if isinstance(loaded, np.lib.npyio.NpzFile) else None
+    if isinstance(loaded, np.lib.npyio.NpzFile):
+        loaded.close()
+    if names is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an .npz file; save one with numpy.savez(path, X=..., y=...)"
+        )
+    missing = [name for name in ("X", "y") if name not in names]
+    if missing:
+        raise argparse.ArgumentTypeError(f"{text!r} lacks {', '.join(missing)}; it holds {names}")
     return text
 
 
@@ -95,19 +102,40 @@ def _stream(text: str) -> int | str:
     try:
         value = int(text, 0)
     except ValueError:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # bytes of the command line that are not UTF-8
+            raise argparse.ArgumentTypeError(f"expected UTF-8 text, got {text!r}") from None
         return text
     if not 0 <= value < SEED_LIMIT:
         raise argparse.ArgumentTypeError(f"expected 0 <= stream < 2**64 or a name, got {value}")
     return value
 
 
+SIZE_LIMIT = 1 << 62  # elements: beyond any buffer, and what eval_size computes at most
+
+
 def eval_size(part: str) -> int:
-    """``"1000"``, ``"2**20"`` or ``"1e6"`` as an int."""
+    """``"1000"``, ``"2**20"`` or ``"1e6"`` as an int in ``[0, 2**62]``; ValueError else."""
     part = part.strip()
     if "**" in part:
-        base, exponent = part.split("**")
-        return int(base) ** int(exponent)
-    return int(float(part)) if "e" in part.lower() else int(part)
+        base_text, exponent_text = part.split("**", 1)
+        base, exponent = int(base_text), int(exponent_text)
+        if base < 0 or exponent < 0:
+            raise ValueError(f"expected a non-negative base and exponent, got {part!r}")
+        if base > 1 and exponent > SIZE_LIMIT.bit_length():  # would not fit: never computed
+            raise ValueError(f"{part} is over 2**62")
+        value = base**exponent
+    elif "e" in part.lower():
+        number = float(part)
+        if not 0 <= number <= SIZE_LIMIT or number != int(number):
+            raise ValueError(f"expected a whole number in [0, 2**62], got {part!r}")
+        value = int(number)
+    else:
+        value = int(part)
+    if not 0 <= value <= SIZE_LIMIT:
+        raise ValueError(f"expected a size in [0, 2**62], got {part!r}")
+    return value
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -115,7 +143,7 @@ def _sizes(text: str) -> tuple[int, ...]:
         sizes = tuple(eval_size(part) for part in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected sizes like 1000,2**20,1e6; got {text!r}"
+            f"expected sizes like 1000,2**20,1e6 (each at most 2**62); got {text!r}"
         ) from None
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError("expected positive sizes, e.g. 1000,2**20")
@@ -142,7 +170,7 @@ def _size(text: str) -> int:
     return size
 
 
-def _ints(low: int) -> Callable[[str], list[int]]:
+def _ints(low: int, high: int | None = None) -> Callable[[str], list[int]]:
     def parse(text: str) -> list[int]:
         try:
             values = [int(part) for part in text.split(",") if part.strip()]
@@ -153,6 +181,10 @@ def _ints(low: int) -> Callable[[str], list[int]]:
         if not values or min(values) < low:
             raise argparse.ArgumentTypeError(
                 f"expected comma-separated ints >= {low}, got {text!r}"
+            )
+        if high is not None and max(values) > high:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated ints <= {high}, got {text!r}"
             )
         return values
 
@@ -223,7 +255,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help, description=help, formatter_class=HelpFormatter)
+        sub = commands.add_parser(name, help=help, description=help, formatter_class=HelpFormatter)
+        sub.set_defaults(subparser=sub)  # for usage errors found after parsing
+        return sub
 
     _bench_options(add("bench", "throughput against numpy.random, torch.nn.init and memset"))
 
@@ -233,6 +267,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     raw.add_argument(
         "--bytes", type=_int_at_least(0), default=None, help="how many bytes (default: endless)"
     )
+    raw.add_argument(
+        "--force", action="store_true", help="write the binary stream even to a terminal"
+    )
 
     add("config", "print the backend, SIMD level, OpenMP runtime and threads")
     _seed_checkpoint.add_options(add("seed-checkpoint", _seed_checkpoint.HELP))
@@ -240,7 +277,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         sub = add(name, help_text)
         if command in (None, name):
             _REFERENCE_OPTIONS[name](sub)
-            sub.set_defaults(subparser=sub)  # for usage errors found after parsing
     return parser
 
 
@@ -279,7 +315,7 @@ def _bench_options(bench: argparse.ArgumentParser) -> None:
     )
     bench.add_argument(
         "--threads",
-        type=_ints(1),
+        type=_ints(1, MAX_THREADS),
         help="comma-separated thread counts; the headline uses the largest (default: 1 and "
         "every core)",
     )
@@ -442,12 +478,10 @@ def run_raw_command(args: argparse.Namespace, out: Any = None) -> int:
     """Words x0, x1, ... of the stream as little-endian uint32, from offset 0, until --bytes."""
     from winit_fast._raw_stream import write_raw_stream
 
-    stream = args.stream
+    if out is None and sys.stdout is None:
+        raise CommandError("stdout is closed; send it to a pipe or a file")
     sink = out if out is not None else sys.stdout.buffer
-    try:
-        write_raw_stream(sink, seed=args.seed, stream=stream, n_bytes=args.bytes)
-    except BrokenPipeError:  # the battery read what it needed and closed the pipe
-        sys.stderr.close()
+    write_raw_stream(sink, seed=args.seed, stream=args.stream, n_bytes=args.bytes)
     return 0
 
 
@@ -464,12 +498,59 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return next((word for word in argv if not word.startswith("-")), None)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The arguments, with every check that can be made before the work starts (a usage
+    error exits with status 2)."""
     parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
+    subparser = args.subparser
     if getattr(args, "plot", None) or getattr(args, "save", None):
-        _check_matplotlib(parser)
+        _check_matplotlib(subparser)
+    _check_files(subparser, args)
+    if args.command == "raw" and not args.force and sys.stdout is not None and sys.stdout.isatty():
+        subparser.error(
+            "refusing to write binary to a terminal: pipe it into a test battery "
+            "(winit-fast raw --seed 1 | dieharder -a -g 200) or pass --force"
+        )
+    if args.command in REFERENCE_COMMANDS:
+        _check_residual_schemes(subparser, args)
+        _check_memory(subparser, args)
+    return args
+
+
+def _check_files(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """No output may be an input or another output (it would be overwritten)."""
+    save = getattr(args, "save", None)
+    outputs = [getattr(args, name, None) for name in ("json", "plot")]
+    outputs += [f"{save}.{suffix}" for suffix in ("txt", "json", "png")] if save else []
+    data = getattr(args, "data", None)
+    clash = same_files([o for o in outputs if o], [data] if data not in (None, "digits") else [])
+    if clash:
+        parser.error(f"{clash[0]!r} is also {clash[1]!r}: write each output to its own file")
+
+
+def _check_memory(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A network that cannot fit in memory is a mistake found now, not minutes later."""
+    widths = [784] if hasattr(args, "data") else []  # the digits' features (an .npz: later)
+    widths += getattr(args, "hidden", None) or [args.width] * (args.depth + 1)
+    weights = sum(a * b for a, b in itertools.pairwise(widths))
+    signals = args.batch_size * sum(widths)
+    need = 8 * (4 * weights + 4 * signals)  # float64 weights, gradients, two moments; traces
+    memory = _physical_memory()
+    if memory and need > memory:
+        parser.error(
+            f"a network of layers {_layers(widths)} with --batch-size {args.batch_size} needs "
+            f"about {byte_size(need)}; this machine has {byte_size(memory)}: use smaller "
+            "layers or batches"
+        )
+
+
+def _layers(widths: list[int]) -> str:
+    return "x".join(map(str, widths)) if len(widths) <= 6 else f"{widths[0]}x...x{widths[-1]}"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command."""
     if args.command == "bench":
         return run_bench_command(args)
     if args.command == "raw":
@@ -477,7 +558,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "seed-checkpoint":
         return _seed_checkpoint.run(args)
     if args.command in REFERENCE_COMMANDS:
-        _check_residual_schemes(args.subparser, args)
         from winit_fast.reference import commands
 
         return int(getattr(commands, REFERENCE_COMMANDS[args.command][0])(args))
@@ -487,6 +567,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         winit_fast.show_config(print_out=True)
         return 0
     return 2  # unreachable: argparse requires a command
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line; a failure while running is one line on stderr and status 1."""
+    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        return run(args)
+    except BrokenPipeError:
+        # The reader left (``| head``, a battery that read enough): stop quietly. Point
+        # stdout at devnull so that the final flush does not fail again (Python's advice).
+        _silence_stdout()
+        return 0 if args.command == "raw" and args.bytes is None else 1
+    except (CommandError, OSError, MemoryError) as exc:
+        message = str(exc) if isinstance(exc, CommandError) else describe(exc)
+        print(f"winit-fast {args.command}: error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"winit-fast {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _silence_stdout() -> None:
+    if sys.stdout is None:
+        return
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (captured, closed)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 if __name__ == "__main__":

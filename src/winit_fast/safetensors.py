@@ -13,10 +13,19 @@ from ``stream=name``, biases are set to ``bias``, other 1-D parameters (norm sca
 ``norm``. So ``safetensors.torch.load_file(path)`` equals ``init_module(model, scheme, seed)``
 tensor for tensor, byte for byte.
 
+The file is written as a database writes one (:mod:`winit_fast._staging`): built under a
+hidden name in the same folder, fsync'd, and renamed onto ``path`` in one step when whole; an
+existing file at ``path`` stays until then, and nothing loadable is ever left half written.
+Everything is checked before the first byte: names, shapes, dtypes, a size that no file can
+hold, the free space of the folder's file system, the process's file-size limit and
+safetensors' 100 MB header limit (errors name the tensor).
+
 Several processes can write one file together: ``part=(k, n)`` makes process ``k`` of ``n``
-write the header and every ``n``-th block starting at block ``k``. The processes need no
-coordination (the header and the file size are the same in each, and their blocks are
-disjoint); the file is complete when all ``n`` have returned.
+write every ``n``-th block starting at block ``k``, into one staging file that every process
+of the same plan finds by name (``.NAME.<plan hash>.partial``). Each process reports its share
+done once it is on disk; the last one to report writes the header and renames the file onto
+``path``. So ``path`` holds the old file until all ``n`` have finished, a process that failed
+can simply be run again, and a different plan to the same path never shares the staging file.
 
 This module needs neither torch nor the ``safetensors`` package to write a file from a
 mapping; torch is used only to read the names of a module, ``safetensors`` only to load.
@@ -24,13 +33,15 @@ mapping; torch is used only to read the names of a module, ``safetensors`` only 
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +57,7 @@ DEFAULT_BLOCK_BYTES = 64 << 20
 _CODES = {"float64": "F64", "float32": "F32", "bfloat16": "BF16", "float16": "F16"}
 _ORDER = tuple(_CODES)
 _HEADER_ALIGN = 8  # safetensors pads the JSON header with spaces to a multiple of 8 bytes
+HEADER_LIMIT = 100_000_000  # safetensors refuses to read a JSON header longer than this
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,7 @@ class Plan:
     norm: float
     block_bytes: int
     part: tuple[int, int]
+    staging: str | None  # the staging file shared by the parts (None: one process)
 
     @property
     def file_bytes(self) -> int:
@@ -98,8 +111,9 @@ def save_init(
     Parameters
     ----------
     path : str or os.PathLike
-        The file to write. Without ``part`` it is written to ``path + ".tmp"`` and renamed
-        when complete, so an interrupted run never leaves a file that looks valid.
+        The file to write, in an existing folder. It is built under a hidden name there and
+        renamed onto ``path`` when complete and on disk, so an existing file stays until then
+        and an interrupted run never leaves a file that looks valid.
     params : torch.nn.Module or mapping
         A module (typically built on the ``meta`` device: only names, shapes and dtypes are
         read, as ``named_parameters()`` gives them, so a tied parameter is written once under
@@ -116,8 +130,9 @@ def save_init(
     block_bytes : int
         The largest block generated at once; peak memory is about this much.
     part : (k, n), optional
-        Write only the share of process ``k`` of ``n`` (see the module's notes); every
-        process must pass the same other arguments.
+        Write only the share of process ``k`` of ``n`` (``0 <= k < n``; see the module's
+        notes); every process must pass the same other arguments. The file appears at
+        ``path`` when the last of them finishes (POSIX only: it needs file locks).
     metadata : mapping of str to str, optional
         Added to the file's ``__metadata__`` (which records the scheme, seed and versions).
     progress : callable, optional
@@ -172,8 +187,7 @@ def plan(
     """Check every argument and entry of ``params``; nothing is written. Errors name them."""
     if sys.byteorder != "little":
         raise NotImplementedError("save_init writes little-endian data; this host is big-endian")
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    path = _as_path(path)
     scheme = wfi.check_scheme(scheme)
     seed = wfi.as_seed(seed)
     bias = wfi.as_real("bias", bias)
@@ -197,10 +211,15 @@ def plan(
     ordered = sorted(entries, key=lambda e: (_ORDER.index(e[2].name), e[0]))
     for name, shape, dtype in ordered:
         kind = wfi.role(name, len(shape))
-        if kind == "weight":  # every check of its call (fans, arguments), on no data
-            wfi.weight(scheme, shape, seed=seed, stream=name, out=wfi.DryRun(shape, dtype))
         tensors.append(_Tensor(name, shape, dtype, kind, start))
         start += tensors[-1].nbytes
+        if start > wfi.MAX_BYTES:  # before the call's checks, whose message names no tensor
+            raise ValueError(
+                f"params[{name!r}]: shape {shape} of {dtype} takes the file past 2**63 bytes, "
+                "more than any file can hold"
+            )
+        if kind == "weight":  # every check of its call (fans, arguments), on no data
+            wfi.weight(scheme, shape, seed=seed, stream=name, out=wfi.DryRun(shape, dtype))
     recorded = {
         "format": "pt",  # what safetensors.torch writes; transformers checks it
         "winit_fast": wf.__version__,
@@ -211,52 +230,69 @@ def plan(
         "norm": repr(norm),
         **extra,
     }
-    return Plan(
-        path=os.fspath(path),
+    header = _header(tensors, recorded)
+    staging = None
+    if part[1] > 1:
+        if not wfi.HAS_FILE_LOCKS:
+            raise NotImplementedError("part= needs POSIX file locks; write from one process")
+        # one name for every process of this plan, another for any other plan
+        plan_id = hashlib.sha256(header + f"|{block_bytes}|{part[1]}".encode()).hexdigest()
+        staging = wfi.staging_path(path, plan_id[:16])
+    checked = Plan(
+        path=path,
         tensors=tuple(tensors),
-        header=_header(tensors, recorded),
+        header=header,
         scheme=scheme,
         seed=seed,
         bias=bias,
         norm=norm,
         block_bytes=block_bytes,
         part=part,
+        staging=staging,
     )
+    _check_room(checked)
+    return checked
 
 
-def write(checked: Plan, *, progress: Callable[[int, int], None] | None = None) -> None:
-    """Write the header and this process's blocks of a :func:`plan`."""
-    k, n = checked.part
-    mine = [block for i, block in enumerate(_all_blocks(checked)) if i % n == k]
-    total = sum(nbytes for _, _, _, nbytes in mine)
-    streamed = [nbytes for t, _, _, nbytes in mine if not _whole(checked, t)]
-    buffer = np.empty(max(streamed, default=0), dtype=np.uint8)  # reused by every block
+def write(checked: Plan, *, progress: Callable[[int, int], None] | None = None) -> bool:
+    """Write this process's blocks of a :func:`plan`; the file appears at its path when
+    whole. Returns whether it is there now (with ``part``: whether this process finished
+    last). The blocks are generated one at a time: memory does not grow with the file."""
+    total = sum(nbytes for _, _, _, nbytes in _my_blocks(checked))
+    buffer = np.empty(_largest_streamed_block(checked), dtype=np.uint8)  # reused by each block
+    start = len(checked.header)
     done = 0
-    handle: BinaryIO
-    if n == 1:
-        target = checked.path + ".tmp"
-        handle = open(target, "wb")  # closed by the with below, renamed when complete
-    else:  # the other processes' blocks must survive: no truncation to zero
-        target = checked.path
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows
-        handle = os.fdopen(os.open(target, flags, 0o644), "r+b")
-    try:
-        with handle:
-            handle.write(checked.header)
-            handle.truncate(checked.file_bytes)  # the same size in every process
-            for tensor, index, offset, nbytes in mine:
-                data = _block(checked, tensor, index, nbytes, buffer)
-                handle.seek(len(checked.header) + offset)
-                handle.write(data)
-                done += nbytes
-                if progress is not None:
-                    progress(done, total)
-        if n == 1:
-            os.replace(target, checked.path)
-    except BaseException:
-        if n == 1:
-            os.unlink(target)
-        raise
+    if checked.staging is None:
+        opened = wfi.replace_atomically(checked.path, checked.header, checked.file_bytes)
+    else:
+        opened = wfi.fill_shared(
+            checked.path, checked.staging, checked.header, checked.file_bytes, checked.part
+        )
+    with opened as sink:
+        for tensor, index, offset, nbytes in _my_blocks(checked):
+            sink.write_at(start + offset, _block(checked, tensor, index, nbytes, buffer))
+            done += nbytes
+            if progress is not None:
+                progress(done, total)
+    return sink.complete
+
+
+def _my_blocks(checked: Plan) -> Iterator[tuple[_Tensor, tuple[slice, ...], int, int]]:
+    """The blocks of this process: every ``n``-th of the file's, from the ``k``-th."""
+    k, n = checked.part
+    for i, block in enumerate(_all_blocks(checked)):
+        if i % n == k:
+            yield block
+
+
+def _largest_streamed_block(checked: Plan) -> int:
+    """Bytes of the largest block made in the reused buffer (``row_blocks``' limit)."""
+    largest = 0
+    for t in checked.tensors:
+        if not _whole(checked, t):
+            limit = max(1, checked.block_bytes // t.dtype.itemsize) * t.dtype.itemsize
+            largest = max(largest, min(t.nbytes, limit))
+    return largest
 
 
 def _block(checked: Plan, tensor: _Tensor, index: Any, nbytes: int, buffer: np.ndarray) -> Any:
@@ -344,6 +380,8 @@ def _entries(params: Any) -> list[tuple[str, tuple[int, ...], np.dtype]]:
         for name, value in items:
             if not isinstance(name, str) or not name:
                 raise TypeError(f"params names must be non-empty str, got {name!r}")
+            if not _is_utf8(name):
+                raise ValueError(f"params names must be UTF-8 text, got {name!r}")
             if name == "__metadata__":
                 raise ValueError("params must not name a tensor '__metadata__' (safetensors' key)")
             try:
@@ -362,6 +400,15 @@ def _entries(params: Any) -> list[tuple[str, tuple[int, ...], np.dtype]]:
         f"params must be a torch.nn.Module or a mapping name -> (shape, dtype), "
         f"got {type(params).__name__}"
     )
+
+
+def _is_utf8(text: str) -> bool:
+    """False for a str holding a lone surrogate (which JSON cannot write as UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _TORCH_DTYPES = {
@@ -386,6 +433,41 @@ def _dtype(name: str, dtype: Any) -> np.dtype:
         raise type(exc)(f"params[{name!r}]: {exc}") from None
 
 
+def _as_path(path: Any) -> str:
+    """A file name in an existing folder, not a folder itself."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    path = os.fspath(path)
+    if not isinstance(path, str):
+        raise TypeError(f"path must be a str or os.PathLike of str, got {path!r}")
+    folder, name = os.path.split(path)
+    if not name:
+        raise ValueError(f"path must name a file, got {path!r}")
+    if folder and not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, f"folder {folder!r} does not exist", folder)
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, f"path {path!r} is a folder, not a file", path)
+    return path
+
+
+def _check_room(checked: Plan) -> None:
+    """The whole file must fit in the folder's free space and the file-size limit."""
+    room, code, why = wfi.room(checked.path, checked.staging)
+    if checked.file_bytes <= room:
+        return
+    end = len(checked.header)
+    for tensor in checked.tensors:  # the first tensor that does not fit
+        end += tensor.nbytes
+        if end > room:
+            break
+    raise OSError(
+        code,
+        f"{checked.path} needs {wfi.byte_size(checked.file_bytes)} but {why} "
+        f"{wfi.byte_size(room)}: it is full at params[{tensor.name!r}]; free some space or "
+        "write elsewhere",
+    )
+
+
 def _as_part(part: Any) -> tuple[int, int]:
     if part is None:
         return 0, 1
@@ -395,7 +477,9 @@ def _as_part(part: Any) -> tuple[int, int]:
         raise TypeError(f"part must be a pair (k, n), got {part!r}") from None
     ints = all(isinstance(x, int) and not isinstance(x, bool) for x in (k, n))
     if not ints or n < 1 or not 0 <= k < n:
-        raise ValueError(f"part must be (k, n) with ints 0 <= k < n, got {part!r}")
+        raise ValueError(
+            f"part must be (k, n) with ints 0 <= k < n (k counts from 0), got {part!r}"
+        )
     return k, n
 
 
@@ -410,7 +494,24 @@ def _header(tensors: list[_Tensor], metadata: dict[str, str]) -> bytes:
         }
     text = json.dumps(entries, separators=(",", ":"), ensure_ascii=False).encode()
     text += b" " * (-len(text) % _HEADER_ALIGN)
+    if len(text) > HEADER_LIMIT:
+        raise ValueError(_header_too_long(entries, len(text)))
     return len(text).to_bytes(8, "little") + text
+
+
+def _header_too_long(entries: dict[str, Any], length: int) -> str:
+    """Which tensor takes the header past safetensors' limit, for the error."""
+    used = 0
+    for name, entry in entries.items():
+        used += len(json.dumps({name: entry}, separators=(",", ":"), ensure_ascii=False).encode())
+        if used > HEADER_LIMIT:
+            break
+    shown = name if len(name) <= 60 else f"{name[:40]}...({len(name):,} characters)"
+    return (
+        f"the safetensors header would be {length:,} bytes, over safetensors' limit of "
+        f"{HEADER_LIMIT:,} (reached at {shown!r}); write fewer tensors, shorter names or "
+        "less metadata per file"
+    )
 
 
 def _metadata_of(header: bytes) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from winit_fast._interface import atomic_output
 from winit_fast.bench import extras
 from winit_fast.bench.report import (
     BUSY,
@@ -114,7 +115,7 @@ def bench_command(args: argparse.Namespace) -> int:
     json_path = args.json or (args.save and f"{args.save}.json")
     plot_path = args.plot or (args.save and f"{args.save}.png")
     if json_path:
-        with open(json_path, "w") as handle:
+        with atomic_output(json_path, "w") as handle:
             json.dump(as_json(results, config, checks), handle, indent=1)
         out.say(f"wrote {json_path}")
     if plot_path:
@@ -127,7 +128,7 @@ def bench_command(args: argparse.Namespace) -> int:
         plot_throughput(results, plot_path, title, sweep_sizes=config.sizes, busy=busy)
         out.say(f"wrote {plot_path}")
     if args.save:
-        with open(f"{args.save}.txt", "w") as handle:
+        with atomic_output(f"{args.save}.txt", "w") as handle:
             handle.write("\n".join(part for part in out.parts if not part.startswith("wrote")))
             handle.write("\n")
         print(f"wrote {args.save}.txt", file=sys.stdout)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from winit_fast._interface import atomic_output
 from winit_fast.bench.cases import METHODS
 from winit_fast.bench.run import SIXTEEN_BIT, Measurement, doubtful
 
@@ -177,5 +178,6 @@ def plot_throughput(
 ) -> None:
     plt = _pyplot()
     figure = throughput_figure(results, title, sweep_sizes, busy)
-    figure.savefig(path, dpi=100)
+    with atomic_output(path) as handle:  # written whole or not at all
+        figure.savefig(handle, format="png", dpi=100)
     plt.close(figure)

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import winit_fast as wf
+from winit_fast._interface import CommandError, atomic_output
 from winit_fast.reference.data import Dataset, load_data
 from winit_fast.reference.depth_study import (
     DEPTH_SCHEMES,
@@ -31,8 +32,11 @@ __all__ = ["activations_command", "compare_inits_command", "depth_study_command"
 def _data(args: argparse.Namespace) -> Dataset:
     """The training data, after checking --train-size and --batch-size against its rows (a
     usage error, exit status 2, rather than a silent clamp: the run would not be the one
-    asked for)."""
-    data = load_data(args.data, dtype=args.dtype)
+    asked for); data that cannot be used is a one-line error (exit status 1)."""
+    try:
+        data = load_data(args.data, dtype=args.dtype)
+    except (ValueError, ImportError) as exc:  # labels, row counts; scikit-learn missing
+        raise CommandError(f"--data {args.data}: {exc}") from None
     rows = int(data.X_train.shape[0])
     if args.train_size is not None and args.train_size > rows:
         args.subparser.error(
@@ -83,7 +87,7 @@ def _describe(data: Dataset) -> dict[str, Any]:
 
 def _write_json(path: str | None, payload: dict[str, Any]) -> None:
     if path:
-        with open(path, "w") as handle:
+        with atomic_output(path, "w") as handle:
             json.dump(payload, handle, indent=1)
         print(f"wrote {path}")
 

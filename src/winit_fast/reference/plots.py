@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from winit_fast._interface import atomic_output
+
 __all__ = [
     "activation_figure",
     "history_figure",
@@ -155,7 +157,8 @@ def plot_histories(
     """
     plt = _pyplot()
     figure = history_figure(histories, title)
-    figure.savefig(path)
+    with atomic_output(path) as handle:  # written whole or not at all
+        figure.savefig(handle, format="png")
     plt.close(figure)
 
 
@@ -232,5 +235,6 @@ def plot_activation_statistics(
     """
     plt = _pyplot()
     figure = activation_figure(stats, title, unit)
-    figure.savefig(path)
+    with atomic_output(path) as handle:  # written whole or not at all
+        figure.savefig(handle, format="png")
     plt.close(figure)

@@ -8,14 +8,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from winit_fast._interface import byte_size
+
 __all__ = ["progress_bar"]
 
 
 @contextmanager
-def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
+def progress_bar(
+    enabled: bool = True, unit: str = "steps"
+) -> Iterator[Callable[[str, int, int], None]]:
     """Yields ``update(label, done, total)``; the bar is shown on stderr when stderr is a
     terminal (rich's own test, ``Console.is_terminal``, which also honours ``FORCE_COLOR``
-    and ``TTY_COMPATIBLE``).
+    and ``TTY_COMPATIBLE``). ``unit="bytes"`` shows ``done`` and ``total`` as sizes (KiB,
+    MiB, ...).
 
     Examples
     --------
@@ -28,16 +33,19 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
         return
     try:
         from rich.console import Console
-        from rich.progress import Progress
+        from rich.progress import DownloadColumn, Progress
     except ImportError:
-        yield _plain_update() if sys.stderr.isatty() else (lambda label, done, total: None)
+        yield _plain_update(unit) if sys.stderr.isatty() else (lambda label, done, total: None)
         return
     console = Console(stderr=True)
     if not console.is_terminal:
         yield lambda label, done, total: None
         return
     tasks: dict[str, Any] = {}  # label -> rich TaskID
-    with Progress(console=console) as bar:
+    columns = Progress.get_default_columns()
+    if unit == "bytes":
+        columns = (*columns, DownloadColumn(binary_units=True))
+    with Progress(*columns, console=console) as bar:
 
         def update(label: str, done: int, total: int) -> None:
             if label not in tasks:
@@ -47,13 +55,17 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
         yield update
 
 
-def _plain_update() -> Callable[[str, int, int], None]:
+def _plain_update(unit: str) -> Callable[[str, int, int], None]:
     last: dict[str, int] = {}
 
     def update(label: str, done: int, total: int) -> None:
         tenth = 10 * done // max(total, 1)
         if last.get(label) != tenth:
             last[label] = tenth
-            print(f"{label}: {done}/{total} steps", file=sys.stderr, flush=True)
+            if unit == "bytes":
+                amount = f"{byte_size(done)} of {byte_size(total)}"
+            else:
+                amount = f"{done}/{total} {unit}"
+            print(f"{label}: {amount}", file=sys.stderr, flush=True)
 
     return update
