@@ -181,6 +181,21 @@ def test_a_cuda_tensor_without_a_gpu_is_refused(monkeypatch):
         wft.normal_(OnDevice((4, 4), "cuda"), seed=0)
 
 
+def test_save_init_takes_a_module_on_any_device(tmp_path):
+    """save_init reads a module's names, shapes and dtypes only: a module on a GPU (here
+    parameters that report device cuda and hold no memory) gives the CPU module's file."""
+    from winit_fast.safetensors import save_init
+
+    model = torch.nn.Sequential(torch.nn.Linear(6, 4), torch.nn.LayerNorm(4))
+    save_init(tmp_path / "cpu.safetensors", model, scheme="he_normal", seed=3)
+    for name, parameter in list(model.named_parameters()):
+        module, _, leaf = name.rpartition(".")
+        model.get_submodule(module)._parameters[leaf] = OnDevice(tuple(parameter.shape), "cuda")
+    save_init(tmp_path / "cuda.safetensors", model, scheme="he_normal", seed=3)
+    cpu, cuda = (tmp_path / "cpu.safetensors").read_bytes(), (tmp_path / "cuda.safetensors")
+    assert cuda.read_bytes() == cpu
+
+
 def test_the_device_rule():
     """Who writes a tensor: its device decides (a CPU tensor: NumPy, unless the Triton
     backend is asked for; CUDA: the Triton backend)."""
