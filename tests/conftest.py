@@ -6,6 +6,11 @@ import os
 import shutil
 import subprocess
 
+# Triton's interpreter runs the GPU kernels on CPU tensors (tests/triton_support.py). It is
+# chosen when the kernels are defined, so it must be set before anything imports Triton; a
+# machine with a CUDA GPU runs them there with TRITON_INTERPRET=0.
+os.environ.setdefault("TRITON_INTERPRET", "1")
+
 import pytest
 from support import CORE, simd_levels
 

@@ -87,7 +87,32 @@ def case_ids() -> list[str]:
     ]
 
 
+# The GPU path on the CPU mesh: the same cases under use_backend("triton") (the shards are
+# written by the GPU kernels, under Triton's interpreter: small, it is slow), and CPU shards
+# on a CUDA-typed mesh (FSDP2's CPU offload), filled on the CPU.
+TRITON_LAYOUTS = ("S0-uneven-10-rows", "S1-uneven", "SS0/2,S1", "S1,SS1/2")
+TRITON_FUNCTIONS = (
+    "uniform_",
+    "trunc_normal_",
+    "kaiming_normal_",
+    "constant_",
+    "orthogonal_",
+    "generator",
+)
+OFFLOAD_LAYOUTS = ("S0", "S1-uneven", "S2-conv-empty-rank", "SS0/2,S1", "S1,SS1/2")
+OFFLOAD_FUNCTIONS = ("uniform_", "trunc_normal_", "xavier_uniform_", "ones_", "orthogonal_")
+
+
+def triton_case_ids() -> list[str]:
+    return [f"triton {f}-{layout}" for layout in TRITON_LAYOUTS for f in TRITON_FUNCTIONS]
+
+
+def offload_case_ids() -> list[str]:
+    return [f"offload {f}-{layout}" for layout in OFFLOAD_LAYOUTS for f in OFFLOAD_FUNCTIONS]
+
+
 MODULE_CASES = ("fsdp2", "fsdp2-norm-bias", "fsdp2-orthogonal", "hsdp", "tp", "fsdp2+tp")
+TRITON_MODULE_CASES = ("fsdp2+tp triton",)
 ERROR_CASES = (
     "partial",
     "seed-none",
@@ -128,16 +153,34 @@ def _run(code: str, tensor: Any) -> None:
     exec(code, {"wf": wf, "wft": wft, "t": tensor})  # the table's calls, on this tensor
 
 
-def layout_cases(rank: int, results: dict[str, Any]) -> None:
+def layout_cases(
+    rank: int,
+    results: dict[str, Any],
+    layouts: tuple[str, ...] = tuple(LAYOUTS),
+    functions: tuple[str, ...] = tuple(FUNCTIONS),
+    kind: str = "",
+) -> None:
+    """The cases ``functions`` x ``layouts``, each function filling the same DTensor on every
+    rank; ``kind`` "triton ": under ``use_backend("triton")``; "offload ": CPU shards on a
+    CUDA-typed mesh (see :func:`_offloaded`)."""
+    import contextlib
+
     import torch
     from torch.distributed.device_mesh import init_device_mesh
     from torch.distributed.tensor import empty
 
+    import winit_fast as wf
+
     meshes = {shape: init_device_mesh("cpu", shape) for shape in {(4,), (2, 2)}}
     dtypes = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
-    for layout, (mesh_shape, specs, shape) in LAYOUTS.items():
+
+    def backend() -> Any:
+        return wf.use_backend("triton") if kind == "triton " else contextlib.nullcontext()
+
+    for layout in layouts:
+        mesh_shape, specs, shape = LAYOUTS[layout]
         placements = [_placement(spec) for spec in specs]
-        for function, code in FUNCTIONS.items():
+        for function in functions:
             if not applies(function, shape):
                 continue
             failures = []
@@ -145,18 +188,39 @@ def layout_cases(rank: int, results: dict[str, Any]) -> None:
                 sharded = empty(
                     *shape, dtype=dtype, device_mesh=meshes[mesh_shape], placements=placements
                 )
+                filled = _offloaded(sharded) if kind == "offload " else sharded
                 try:
-                    _run(code, sharded)  # no communication: see the module cases' _in_turns
+                    with backend():  # no communication: see the module cases' _in_turns
+                        _run(FUNCTIONS[function], filled)
                 except Exception:  # every rank still joins the gather below
                     failures.append(f"rank {rank} {dtype}: {traceback.format_exc(limit=3)}")
-                full = sharded.full_tensor()
+                full = sharded.full_tensor()  # the same local shards, gathered on the CPU mesh
                 if rank == 0:
                     plain = torch.empty(shape, dtype=dtype)
-                    _run(code, plain)
+                    _run(FUNCTIONS[function], plain)
                     if not torch.equal(_bits(full), _bits(plain)):
                         differ = int((_bits(full) != _bits(plain)).sum())
                         failures.append(f"{dtype}: {differ} of {plain.numel()} elements differ")
-            results[f"{function}-{layout}"] = failures or None
+            results[f"{kind}{function}-{layout}"] = failures or None
+
+
+def _offloaded(sharded: Any) -> Any:
+    """The DTensor FSDP2 makes with ``CPUOffloadPolicy``: the same CPU local shard (shared
+    memory) and placements on a mesh of device type "cuda", built as FSDP2 builds its
+    sharded parameters (``_from_local_no_grad``); the mesh creates no process groups, so no
+    GPU is needed to make it."""
+    from torch.distributed.device_mesh import DeviceMesh
+    from torch.distributed.fsdp._fully_shard._fsdp_common import _from_local_no_grad
+    from torch.distributed.tensor._dtensor_spec import DTensorSpec, TensorMeta
+
+    mesh = sharded.device_mesh
+    cuda_mesh = DeviceMesh("cuda", mesh.mesh, _init_backend=False)
+    meta = TensorMeta(sharded.shape, sharded.stride(), sharded.dtype)
+    offloaded = _from_local_no_grad(
+        sharded.to_local(), DTensorSpec(cuda_mesh, tuple(sharded.placements), tensor_meta=meta)
+    )
+    assert offloaded.device_mesh.device_type == "cuda" and offloaded.to_local().device.type == "cpu"
+    return offloaded
 
 
 def _net(device: str, tp: bool) -> Any:
@@ -214,14 +278,19 @@ def _in_turns(rank: int, work: Callable[[], Any]) -> None:
 
 
 def module_case(case: str, rank: int) -> list[str]:
+    import contextlib
+
     import torch
     from torch.distributed.device_mesh import init_device_mesh
     from torch.distributed.fsdp import fully_shard
     from torch.distributed.tensor import DTensor
     from torch.distributed.tensor.parallel import parallelize_module
 
+    import winit_fast as wf
     import winit_fast.torch as wft
 
+    triton = case.endswith(" triton")
+    case = case.removesuffix(" triton")
     scheme = "orthogonal" if case == "fsdp2-orthogonal" else "he_normal"
     keywords = {"bias": 0.125, "norm": 0.5} if case == "fsdp2-norm-bias" else {}
     tp = case in ("tp", "fsdp2+tp")
@@ -241,7 +310,12 @@ def module_case(case: str, rank: int) -> list[str]:
         fully_shard(model.up, mesh=mesh)
         fully_shard(model, mesh=mesh)
     model.to_empty(device="cpu")
-    _in_turns(rank, lambda: wft.init_module(model, scheme, seed=5, **keywords))
+
+    def init() -> None:
+        with wf.use_backend("triton") if triton else contextlib.nullcontext():
+            wft.init_module(model, scheme, seed=5, **keywords)
+
+    _in_turns(rank, init)
     reference = wft.init_module(_net("cpu", tp), scheme, seed=5, **keywords)
 
     failures = []
@@ -342,6 +416,16 @@ def error_case(case: str, rank: int) -> list[str]:
     return []
 
 
+def _has_triton() -> bool:
+    """Whether the GPU path can run here: triton installed, under its interpreter (the tests
+    set TRITON_INTERPRET=1)."""
+    import importlib.util
+
+    return (
+        importlib.util.find_spec("triton") is not None and os.environ.get("TRITON_INTERPRET") == "1"
+    )
+
+
 def _guarded(run: Callable[[str, int], list[str]], case: str, rank: int) -> list[str] | None:
     try:
         return run(case, rank) or None
@@ -363,9 +447,12 @@ def main() -> None:
     results: dict[str, Any] = {}
     try:
         layout_cases(rank, results)
+        layout_cases(rank, results, OFFLOAD_LAYOUTS, OFFLOAD_FUNCTIONS, "offload ")
+        if _has_triton():
+            layout_cases(rank, results, TRITON_LAYOUTS, TRITON_FUNCTIONS, "triton ")
         # A case that raises on every rank fails alone (one that raises on some ranks only
         # leaves the others in a collective: the test's timeout catches that).
-        for case in MODULE_CASES:
+        for case in MODULE_CASES + (TRITON_MODULE_CASES if _has_triton() else ()):
             results[case] = _guarded(module_case, case, rank)
         for case in ERROR_CASES:
             results[f"error-{case}"] = _guarded(error_case, case, rank)

@@ -29,7 +29,8 @@ BLOCKS = list(blocks())
 # The README's blocks run in tests/test_readme.py. fast_init.md's builds a 0.5 B-parameter model
 # (2 GiB), the README's smaller twin of it runs there.
 RUNNABLE = [
-    ROOT / "docs" / name for name in ("sharded.md", "depth_aware.md", "reference_trainer.md")
+    ROOT / "docs" / name
+    for name in ("sharded.md", "depth_aware.md", "reference_trainer.md", "gpu.md")
 ]
 
 

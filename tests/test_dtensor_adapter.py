@@ -80,10 +80,38 @@ def test_layout_equals_plain_call(verdicts, case):
     _verdict(verdicts, case)
 
 
-@pytest.mark.parametrize("case", worker.MODULE_CASES)
+@pytest.mark.parametrize("case", worker.offload_case_ids())
+def test_cpu_shards_on_a_cuda_mesh_are_filled_on_the_cpu(verdicts, case):
+    """FSDP2's CPU offload: the mesh's device type is "cuda", the local shards are on the
+    CPU; each is filled on the CPU, and full_tensor() equals the call on a plain tensor."""
+    _verdict(verdicts, case)
+
+
+needs_triton = pytest.mark.skipif(
+    not worker._has_triton(), reason="needs triton under TRITON_INTERPRET=1 (tests/conftest.py)"
+)
+
+
+@needs_triton
+@pytest.mark.parametrize("case", worker.triton_case_ids())
+def test_shards_written_by_the_gpu_kernels(verdicts, case):
+    """Each rank's shard written by the GPU kernels (on the CPU, under Triton's
+    interpreter, through the path a CUDA shard takes): full_tensor() equals the plain call
+    on the C core."""
+    _verdict(verdicts, case)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        *worker.MODULE_CASES,
+        *(pytest.param(c, marks=needs_triton) for c in worker.TRITON_MODULE_CASES),
+    ],
+)
 def test_sharded_module_equals_unsharded(verdicts, case):
     """meta -> fully_shard / parallelize_module -> to_empty -> init_module: every
-    parameter's full_tensor() and the forward pass equal the unsharded model's."""
+    parameter's full_tensor() and the forward pass equal the unsharded model's (also with
+    the shards written by the GPU kernels: "triton")."""
     _verdict(verdicts, case)
 
 

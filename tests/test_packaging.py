@@ -39,6 +39,7 @@ EXTRAS = {
     "jax",
     "safetensors",
     "transformers",
+    "gpu",
     "all",
 }
 PROJECT_URLS = {"Homepage", "Documentation", "Source", "Issues", "Changelog"}

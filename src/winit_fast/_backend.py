@@ -1,11 +1,13 @@
-"""Which backend fills the arrays: the compiled core or the NumPy fallback, read at each call.
+"""Which backend fills the arrays: the compiled core, the NumPy fallback or the GPU kernels
+(Triton), read at each call.
 
 The default is the compiled core, unless ``WINIT_FAST_PURE_PYTHON=1`` is set at import or
 the extension cannot be imported (then a ``RuntimeWarning`` says why and how to get it).
 :func:`use_backend` switches it for the code inside a ``with`` block. The choice is held in
 a :class:`contextvars.ContextVar`: it is thread-safe, and each thread (and each asyncio task)
-sees its own choice, a new thread starting with the default. Both backends return the same
-bytes; only speed differs.
+sees its own choice, a new thread starting with the default. Every backend returns the same
+bytes; only speed differs. The Triton backend is imported only when it is first asked for
+(:func:`triton`), so ``winit_fast`` needs neither torch nor triton.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from winit_fast import _fallback
 
 PURE_PYTHON_ENV = "WINIT_FAST_PURE_PYTHON"
 SIMD_ENV = "WINIT_FAST_SIMD"
-BACKENDS = ("c", "python")
+BACKENDS = ("c", "python", "triton")
 # pip caches the pure-Python wheel it built without a compiler: --no-cache-dir skips it.
 HOW_TO_BUILD = (
     "install a C compiler and reinstall "
@@ -103,10 +105,32 @@ current = selected.get
 """The backend module in use here and now (a bound method: the fills call it every time)."""
 
 
+_triton_backend: ModuleType | None = None
+
+
+def triton() -> ModuleType:
+    """The Triton backend (``winit_fast._triton.backend``), imported on first use;
+    ``RuntimeError`` naming the missing package (triton, torch) or device."""
+    global _triton_backend
+    if _triton_backend is None:
+        from winit_fast import _triton as package
+
+        try:
+            module = package.load()
+        except ImportError as exc:
+            raise RuntimeError(f"backend 'triton' is not available: {exc}") from exc
+        _triton_backend = module
+    return _triton_backend
+
+
 def module_for(name: object) -> ModuleType:
     """The module of backend ``name``; an error names the argument or the missing build."""
     if name == "python" and isinstance(name, str):
         return _fallback
+    if name == "triton" and isinstance(name, str):
+        module = triton()
+        module.check_device()
+        return module
     if name == "c" and isinstance(name, str):
         core = compiled()
         if core is None:
@@ -120,19 +144,28 @@ def module_for(name: object) -> ModuleType:
 
 @contextlib.contextmanager
 def use_backend(name: str) -> Iterator[str]:
-    """Fill with backend ``name`` (``"c"`` or ``"python"``) inside a ``with`` block.
+    """Fill with backend ``name`` (``"c"``, ``"python"`` or ``"triton"``) inside a ``with``
+    block.
 
     Every fill reads the backend when it is called, so the switch covers everything called
-    inside the block, including the initializers, ``Generator`` and the adapters. Both
-    backends return the same bytes. The choice is a context variable: thread-safe, and local
+    inside the block, including the initializers, ``Generator`` and the adapters. Every
+    backend returns the same bytes. The choice is a context variable: thread-safe, and local
     to the thread (or asyncio task) that made it; other threads keep theirs.
+
+    ``"triton"`` fills through the GPU kernels (docs/gpu.md): a NumPy array is filled on the
+    GPU and copied back (a host copy: this is for checking the kernels; CUDA tensors are
+    filled in place by ``winit_fast.torch``, which picks these kernels for them by itself).
+    Under Triton's interpreter (``TRITON_INTERPRET=1`` set before triton is imported) the
+    kernels run on the CPU, which is how the tests prove their bytes without a GPU.
 
     Raises
     ------
     ValueError
-        If ``name`` is not ``"c"`` or ``"python"``.
+        If ``name`` is not ``"c"``, ``"python"`` or ``"triton"``.
     RuntimeError
-        For ``"c"`` when the compiled extension is not available.
+        For ``"c"`` when the compiled extension is not available; for ``"triton"`` when
+        triton or torch is not installed (``pip install "winit-fast[gpu]"``), or when there
+        is neither a CUDA GPU nor Triton's interpreter.
 
     Examples
     --------

@@ -33,11 +33,13 @@ def constant(shape: Any = None, value: Any = 0.0, **where: Unpack[Filling]) -> n
 def _constant(function: str, shape: Any, value: Any, where: Filling) -> np.ndarray:
     """:func:`constant`, :func:`zeros` and :func:`ones`, called as ``function``."""
     unexpected(function, where, FILLING)
-    target = v.prepare_out(shape, where.get("dtype"), where.get("out"))
+    target = v.prepare_out(shape, where.get("dtype"), where.get("out"), device=True)
     value_w = v.to_working("value", v.as_real("value", value, finite=False), target.dtype)
     impl = current()
     threads = v.as_n_threads(where.get("n_threads"), impl.max_threads())
-    if not isinstance(target, v.DryRun):  # a DryRun: checked, nothing to write
+    if isinstance(target, v.DeviceOut):
+        target.writer.fill_constant(value_w)
+    elif not isinstance(target, v.DryRun):  # a DryRun: checked, nothing to write
         impl.fill_constant(target, value_w, threads)
     return target
 

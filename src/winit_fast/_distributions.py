@@ -107,11 +107,11 @@ def _prepare(shape: Any, dtype: Any, out: Any, index: Any) -> tuple[Any, Any]:
     """The array to fill and its place in the stream: ``None`` for one run starting at element
     0 of the logical tensor, or the ``_blocks.Block`` of an ``index=`` block."""
     if index is None:
-        return v.prepare_out(shape, dtype, out), None
+        return v.prepare_out(shape, dtype, out, device=True), None
     if shape is None:
         raise TypeError("shape (of the whole tensor) is required with index")
     block = _blocks.resolve(v.as_shape(shape), index)
-    return v.prepare_out(block.shape, dtype, out), block
+    return v.prepare_out(block.shape, dtype, out, device=True), block
 
 
 def draw(shape: Any, family: Family, values: tuple, where: Placement) -> Any:
@@ -119,7 +119,8 @@ def draw(shape: Any, family: Family, values: tuple, where: Placement) -> Any:
     order) placed by ``where``. Checks in the order of the messages users see (the array, the
     parameters, ``n_threads``, then the stream position), then fills the target with the
     backend's ``fill``, or an ``index=`` block with its ``fill_runs``, a rectangle at a time.
-    A ``DryRun`` target is returned once every check has passed."""
+    A ``DryRun`` target is returned once every check has passed; a ``DeviceOut`` hands the
+    same computed call to its writer."""
     target, layout = _prepare(shape, where.dtype, where.out, where.index)
     params = family.prepare(values, target.dtype)
     impl = current()
@@ -129,11 +130,15 @@ def draw(shape: Any, family: Family, values: tuple, where: Placement) -> Any:
     if layout is None:
         block, phase = position(where.offset, target.size, per)
         # (an empty fill may sit at the end of the stream, block 2**64)
-        if target.size and not isinstance(target, v.DryRun):
+        if target.size and isinstance(target, v.DeviceOut):
+            target.writer.fill(family.code, seed, stream, block, phase, params)
+        elif target.size and not isinstance(target, v.DryRun):
             impl.fill(target.reshape(-1), family.code, seed, stream, block, phase, params, threads)
         return target
     rectangles = _blocks.runs(layout, per, where.offset)
-    if not isinstance(target, v.DryRun):
+    if isinstance(target, v.DeviceOut):
+        target.writer.fill_runs(family.code, seed, stream, rectangles, params)
+    elif not isinstance(target, v.DryRun):
         for runs in rectangles:
             impl.fill_runs(target.reshape(-1), family.code, seed, stream, runs, params, threads)
     return target

@@ -11,6 +11,10 @@ those can change without breaking an adapter. What is here:
   :func:`bfloat16`;
 - :class:`DryRun`: an ``out=`` that makes a call run every check of its arguments and write
   nothing (an adapter checks a call once on the client before making it per chunk or shard);
+- :class:`DeviceOut`: an ``out=`` for memory that is not a NumPy array (a CUDA tensor): the
+  call runs every check on a stand-in, then hands the fill it computed (family, parameters,
+  stream position or runs) to a writer; :func:`strided_runs` makes the ``Runs`` record
+  (:class:`Runs`) that writes a fill into strided memory;
 - the registries: :data:`FAMILIES` (the family records: name, code, parameters and their
   checks), :data:`FUNCTIONS` (every fill an adapter calls by name, and how a block of it is
   made), :data:`SCHEME_FUNCTIONS` (the weight schemes of ``init_module``, ``save_init`` and
@@ -25,11 +29,12 @@ those can change without breaking an adapter. What is here:
 - :class:`CommandError` (a failure a command reports in one line) and :data:`MAX_THREADS`
   (the largest ``n_threads``), for the command line's options;
 - :data:`BACKENDS` (the names ``use_backend`` takes), :func:`current` (the backend in use,
-  docs/architecture.md: "adding a backend") and :func:`compiled` (the C core or None, for
-  what only it has: the SIMD levels).
+  docs/architecture.md: "adding a backend"), :func:`module_for` (a backend by name, or a
+  ``RuntimeError`` naming what it needs) and :func:`compiled` (the C core or None, for what
+  only it has: the SIMD levels).
 """
 
-from winit_fast._backend import BACKENDS, compiled, current
+from winit_fast._backend import BACKENDS, compiled, current, module_for
 from winit_fast._cli_support import CommandError
 from winit_fast._families import BY_NAME as FAMILIES
 from winit_fast._schemes import (
@@ -50,9 +55,12 @@ from winit_fast._staging import (
     room,
     staging_path,
 )
+from winit_fast._stream import Runs
+from winit_fast._stream import strided as strided_runs
 from winit_fast._validation import (
     MAX_BYTES,
     MAX_THREADS,
+    DeviceOut,
     DryRun,
     as_count,
     as_dtype,
@@ -76,8 +84,10 @@ __all__ = [
     "SCHEME_FUNCTIONS",
     "TRUNCATED_STD",
     "CommandError",
+    "DeviceOut",
     "DryRun",
     "Role",
+    "Runs",
     "Scheme",
     "as_count",
     "as_dtype",
@@ -91,11 +101,13 @@ __all__ = [
     "compiled",
     "current",
     "fill_shared",
+    "module_for",
     "replace_atomically",
     "resolve_annotations",
     "role",
     "room",
     "staging_path",
     "stream_id",
+    "strided_runs",
     "weight",
 ]

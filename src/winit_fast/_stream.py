@@ -114,3 +114,43 @@ class Runs:
         """``ValueError`` unless the runs lie inside an ``out`` of ``size`` elements."""
         if self.end > size:
             raise ValueError(f"runs reach element {self.end} of out, which holds {size}")
+
+
+def strided(
+    shape: tuple[int, ...], strides: tuple[int, ...], start: int, block: int, phase: int
+) -> Runs:
+    """The runs that write a fill of ``shape`` into strided memory.
+
+    The fill's elements are taken in C order of ``shape`` from element ``phase`` of block
+    ``block`` (the values a C-contiguous array of ``shape`` gets); element ``(i_0, ...)``
+    goes to ``start + sum(i * strides)`` of the flat memory (a transposed or sliced view of a
+    larger buffer: a tensor's storage). The axes are taken in the order of their strides,
+    outermost first, and the innermost ones that are consecutive both in memory and in the
+    stream make up a run. ``ValueError`` if two elements share a place in memory (a stride
+    of 0, an overlapping layout): no fill can write those exactly.
+    """
+    stream_steps = [1] * len(shape)  # C-order strides of shape: where each element's value is
+    for k in reversed(range(len(shape) - 1)):
+        stream_steps[k] = stream_steps[k + 1] * shape[k + 1]
+    axes = sorted(
+        (
+            (step, stream_step, count)
+            for count, step, stream_step in zip(shape, strides, stream_steps, strict=True)
+            if count != 1
+        ),
+        reverse=True,
+    )
+    length = 1
+    while axes and axes[-1][0] == axes[-1][1] == length:  # the next axis extends the run
+        length *= axes.pop()[2]
+    if 0 in shape:
+        length, axes = 0, []
+    return Runs(
+        block,
+        phase,
+        length,
+        tuple(count for _, _, count in axes),
+        tuple(stream_step for _, stream_step, _ in axes),
+        start,
+        tuple(step for step, _, _ in axes),
+    )

@@ -232,15 +232,40 @@ class DryRun(np.ndarray):
         return np.broadcast_to(np.empty((), resolved), dims).view(cls)
 
 
+class DeviceOut(np.ndarray):
+    """An ``out=`` for memory that is not a NumPy array (a CUDA tensor): a stand-in of its
+    shape and dtype (no memory of its own, read-only, as a :class:`DryRun`) takes every check
+    of the call; then, instead of writing, the fill hands what it computed (the family's code
+    and its parameters for the dtype, seed, stream, the stream position or the runs of an
+    ``index=`` block) to ``writer``, which writes the memory (``_interface.DeviceOut``;
+    ``winit_fast.torch`` writes a CUDA tensor with the Triton backend).
+
+    ``writer`` has ``fill(code, seed, stream, block, phase, params)``, ``fill_runs(code,
+    seed, stream, rectangles, params)`` (every rectangle's ``_stream.Runs``, at once, so a
+    writer that cannot take them refuses before anything is written) and
+    ``fill_constant(value)`` (``value`` in the working precision of the dtype). The random
+    and constant fills take it; ``orthogonal`` and ``identity``, which compute on the host,
+    do not.
+    """
+
+    writer: Any
+
+    def __new__(cls, shape: Any, dtype: Any, writer: Any) -> DeviceOut:
+        stand_in = DryRun(shape, dtype).view(cls)
+        stand_in.writer = writer
+        return stand_in
+
+
 def check_out_type(out: Any) -> None:
     """``out`` is ``None`` or an ndarray (the other checks of ``out`` are in prepare_out)."""
     if out is not None and not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
 
 
-def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
+def prepare_out(shape: Any, dtype: Any, out: Any, *, device: bool = False) -> np.ndarray:
     """The array to fill: ``out`` after checks, or a new C-contiguous array (a
-    :class:`DryRun` passes the same checks, but for its memory)."""
+    :class:`DryRun` passes the same checks, but for its memory; so does a :class:`DeviceOut`
+    where the caller writes through it: ``device=True``)."""
     if out is None:
         if shape is None:
             raise TypeError("shape is required when out is not given")
@@ -257,7 +282,9 @@ def prepare_out(shape: Any, dtype: Any, out: Any) -> np.ndarray:
         raise TypeError(f"out has dtype {out.dtype} but dtype={np.dtype(dtype)} was asked for")
     if shape is not None and as_shape(shape) != out.shape:
         raise ValueError(f"shape {as_shape(shape)} disagrees with out.shape {out.shape}")
-    if isinstance(out, DryRun):
+    if isinstance(out, DeviceOut) and not device:
+        raise TypeError("out must be a numpy.ndarray here: this function computes on the host")
+    if isinstance(out, (DryRun, DeviceOut)):
         return out
     if not out.flags.c_contiguous:
         raise ValueError("out must be C-contiguous")

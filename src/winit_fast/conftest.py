@@ -30,6 +30,7 @@ _NEEDS = {
     "keras.py": ("keras", _KERAS_BACKEND),
     "torch": ("torch", "ml_dtypes"),
     "dask.py": ("dask",),
+    "_triton": ("triton", "torch"),
 }
 collect_ignore = [
     module for module, packages in _NEEDS.items() if not all(map(_installed, packages))

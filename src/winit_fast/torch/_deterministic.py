@@ -11,13 +11,20 @@ import torch
 import winit_fast as wf
 from winit_fast import _interface as wfi
 from winit_fast.torch._dtensor import computed_whole
-from winit_fast.torch._tensor import FLOAT_DTYPES, as_array, filling, need_dims
+from winit_fast.torch._tensor import (
+    FLOAT_DTYPES,
+    check_device,
+    checked,
+    filling,
+    host_filling,
+    need_dims,
+)
 
 
 def constant_(tensor: torch.Tensor, val: float) -> torch.Tensor:
     """Fill ``tensor`` with ``val``, as ``torch.nn.init.constant_`` (in parallel).
 
-    Integer and bool CPU tensors are filled by ``Tensor.fill_``.
+    Integer and bool tensors are filled by ``Tensor.fill_``.
 
     Examples
     --------
@@ -26,8 +33,7 @@ def constant_(tensor: torch.Tensor, val: float) -> torch.Tensor:
     tensor([0.5000, 0.5000, 0.5000])
     """
     if isinstance(tensor, torch.Tensor) and tensor.dtype not in FLOAT_DTYPES:
-        if tensor.device.type != "cpu":
-            as_array(tensor)  # raises the device error
+        check_device(tensor)  # a device winit_fast does not fill is refused all the same
         with torch.no_grad():
             return tensor.fill_(val)
     with filling(tensor) as array:
@@ -77,9 +83,9 @@ def eye_(tensor: torch.Tensor) -> torch.Tensor:
     tensor([[1., 0., 0.],
             [0., 1., 0.]])
     """
-    as_array(tensor)
+    checked(tensor)
     need_dims(tensor, lambda n: n == 2, "2 dimensions")
-    with filling(tensor) as array:
+    with host_filling(tensor) as array:
         wf.identity(out=array)
     return tensor
 
@@ -100,7 +106,7 @@ def dirac_(tensor: torch.Tensor, groups: int = 1) -> torch.Tensor:
     tensor([[1., 0.],
             [0., 1.]])
     """
-    as_array(tensor)
+    checked(tensor)
     need_dims(tensor, lambda n: 3 <= n <= 5, "3, 4 or 5 dimensions")
     groups = wfi.as_count("groups", groups)
     if groups < 1 or tensor.shape[0] % groups:
@@ -108,7 +114,7 @@ def dirac_(tensor: torch.Tensor, groups: int = 1) -> torch.Tensor:
     per_group = tensor.shape[0] // groups
     channels = np.arange(min(per_group, tensor.shape[1]))
     center: tuple[int, ...] = tuple(size // 2 for size in tensor.shape[2:])
-    with filling(tensor) as array:
+    with host_filling(tensor) as array:
         wf.zeros(out=array)
         for group in range(groups):
             where: tuple[Any, ...] = (group * per_group + channels, channels, *center)

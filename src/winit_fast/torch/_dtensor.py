@@ -17,6 +17,10 @@ rectangles, filled in one ``index=`` call that takes a list of slices per dimens
 
 ``Replicate`` ranks all compute the same values. ``Partial`` is refused: its global value is
 a sum over ranks, which no local fill can make exact.
+
+Devices: the local shard's device decides who writes it, not the mesh's device type: a CUDA
+shard is written by the GPU kernels on its rank's GPU, a CPU shard (also on a CUDA mesh, as
+FSDP2's CPU offload keeps them) through its NumPy view (``_tensor.kernels_for``).
 """
 
 from __future__ import annotations
@@ -59,13 +63,11 @@ def _placement_kinds() -> tuple[tuple[type, ...], tuple[type, ...]]:
 
 def local_shard(tensor: Any) -> torch.Tensor:
     """The rank's local tensor (it shares the DTensor's storage), after the DTensor checks:
-    a CPU mesh and placements a local fill can make exact."""
-    device = tensor.device_mesh.device_type
-    if device != "cpu":
-        raise ValueError(
-            f"tensor is a DTensor on a {device!r} mesh; winit_fast.torch fills CPU shards in "
-            "place (build and initialize the model on a CPU mesh, then move it)"
-        )
+    placements a local fill can make exact.
+
+    The mesh's device type does not matter: the local shard's own device decides who writes
+    it (``_tensor.kernels_for``), so a CPU shard on a CUDA mesh (FSDP2's CPU offload) is
+    filled on the CPU, a CUDA shard by the GPU kernels, on its rank's device."""
     sharding, replicate = _placement_kinds()
     for mesh_dim, placement in enumerate(tensor.placements):
         if not isinstance(placement, sharding + replicate):
@@ -75,13 +77,7 @@ def local_shard(tensor: Any) -> torch.Tensor:
                 "is a sum over ranks: initialize it Replicate or Shard, then redistribute)"
             )
     with torch.no_grad():
-        local = tensor.to_local()
-    if local.device.type != "cpu":
-        raise ValueError(
-            f"tensor is a DTensor whose local shard is on device {local.device}; winit_fast.torch "
-            "fills CPU shards in place (after building on meta, call module.to_empty(device='cpu'))"
-        )
-    return local
+        return tensor.to_local()
 
 
 def global_indices(tensor: Any) -> list[np.ndarray] | None:
@@ -157,26 +153,22 @@ def rectangles(tensor: Any, local_shape: tuple[int, ...]) -> list[Rectangle]:
 
 
 def draw_shard(
-    tensor: Any, array: np.ndarray, source: Any, method: str, *args: Any, **kwargs: Any
+    tensor: Any, out: np.ndarray, source: Any, method: str, *args: Any, **kwargs: Any
 ) -> None:
     """``source.<method>(*args, **kwargs)`` on the global tensor, written to the local shard
-    ``array``: the winit_fast function of that name (element-wise, so any block of it can be
-    drawn alone) at the span of the stream the generator reserves for the whole tensor, as on
-    one process."""
+    through ``out`` (its NumPy view, or the ``DeviceOut`` of a CUDA shard): the winit_fast
+    function of that name (element-wise, so any block of it can be drawn alone) at the span
+    of the stream the generator reserves for the whole tensor, as on one process."""
     function = getattr(wf, method)
     shape = tuple(tensor.shape)
     state = source.state
     kwargs.setdefault("n_threads", None)
     # one call for the whole shard, however many rectangles (a rank that holds nothing
     # still checks the arguments, as the others do)
-    index = shard_index(tensor, array.shape)
-    with source.reserve(math.prod(shape), array.dtype) as offset:
+    index = shard_index(tensor, out.shape)
+    with source.reserve(math.prod(shape), out.dtype) as offset:
         arguments = {"seed": state["seed"], "stream": state["stream"], "offset": offset}
-        arguments.update(dtype=array.dtype, index=index, **kwargs)
-        if array.flags.c_contiguous:
-            function(shape, *args, out=array, **arguments)
-        else:
-            array[...] = function(shape, *args, **arguments)
+        function(shape, *args, out=out, index=index, **arguments, **kwargs)
 
 
 def _needs_seed(signature: inspect.Signature, args: tuple, kwargs: dict) -> None:
@@ -221,11 +213,13 @@ def computed_whole(function: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not (args and is_dtensor(args[0])):
             return function(*args, **kwargs)
+        from winit_fast.torch._tensor import checked  # which imports this module
+
         tensor = args[0]
-        local = local_shard(tensor)
+        local = checked(tensor)  # the shard's device too: the values are copied to it
         _needs_seed(signature, args, kwargs)
         parts = rectangles(tensor, tuple(local.shape))
-        whole = torch.empty(tuple(tensor.shape), dtype=tensor.dtype)
+        whole = torch.empty(tuple(tensor.shape), dtype=tensor.dtype)  # on the host
         function(whole, *args[1:], **kwargs)  # every argument is checked here, on every rank
         with torch.no_grad():
             for here, where in parts:

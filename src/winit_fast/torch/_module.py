@@ -12,7 +12,7 @@ from winit_fast.torch import _dtensor
 from winit_fast.torch._deterministic import constant_
 from winit_fast.torch._dtensor import shardable
 from winit_fast.torch._random import orthogonal_
-from winit_fast.torch._tensor import at_least_2d, draw, stream_source
+from winit_fast.torch._tensor import at_least_2d, draw, kernels_for, stream_source
 
 
 def _scheme(name: str) -> Callable[..., torch.Tensor]:
@@ -71,17 +71,22 @@ def init_module(
 
     Buffers (running statistics) are not touched.
 
+    A module on a CUDA GPU is filled there, in place, by the GPU kernels (with the bytes of
+    the same call on the CPU; ``orthogonal`` is computed on the host and copied).
+
     A sharded module (FSDP2 ``fully_shard``, TP ``parallelize_module``, typically built on
-    the meta device and then ``to_empty(device="cpu")``) gets on each rank the shards of the
+    the meta device and then ``to_empty(device=...)``) gets on each rank the shards of the
     values the unsharded module gets, with no communication: every parameter's
-    ``full_tensor()`` equals ``init_module`` of the same module on one process. Every sharded
-    parameter is checked before any is written (a ``Partial`` or non-CPU one is refused), and
-    ``seed`` must be an int, the same on every rank.
+    ``full_tensor()`` equals ``init_module`` of the same module on one process. Each shard
+    is filled on its own device (a CPU shard of FSDP2's CPU offload on the CPU). Every
+    parameter is checked before any is written (a ``Partial`` one, or one on a device other
+    than the CPU and CUDA, is refused), and ``seed`` must be an int, the same on every rank.
 
     Parameters
     ----------
     module : torch.nn.Module
-        On the CPU, with contiguous parameters or DTensor shards (see the module's notes).
+        On the CPU or a CUDA GPU, with contiguous parameters or DTensor shards (see the
+        module's notes).
     scheme : str or callable
         A key of :data:`SCHEMES`: ``"he_normal"``, ``"he_uniform"``, ``"glorot_normal"``,
         ``"glorot_uniform"``, ``"lecun_normal"``, ``"lecun_uniform"`` (winit_fast's presets,
@@ -125,7 +130,7 @@ def init_module(
     bias_value = wfi.as_real("bias", bias)
     norm_value = None if norm is None else wfi.as_real("norm", norm)
     wfi.as_seed(0 if seed is None else seed)  # a bad seed fails before any parameter changes
-    _check_shards(module, seed)
+    _check_parameters(module, seed)
     for name, parameter in module.named_parameters():
         kind = wfi.role(name, parameter.dim())
         if kind == "weight":
@@ -145,14 +150,17 @@ def _as_scheme(scheme: Any) -> Callable[..., Any]:
     raise TypeError(f"scheme must be a str or a callable, got {type(scheme).__name__}")
 
 
-def _check_shards(module: torch.nn.Module, seed: Any) -> None:
-    """A sharded parameter that cannot be filled fails before any parameter changes."""
+def _check_parameters(module: torch.nn.Module, seed: Any) -> None:
+    """A parameter that cannot be filled (a device winit_fast does not write, a CUDA one
+    without triton, a sharded one with a placement no local fill makes exact) fails before
+    any parameter changes."""
     for name, parameter in module.named_parameters():
-        if _dtensor.is_dtensor(parameter):
-            try:
-                _dtensor.local_shard(parameter)
-            except ValueError as exc:
-                raise ValueError(f"parameter {name!r}: {exc}") from exc
+        sharded = _dtensor.is_dtensor(parameter)
+        try:
+            kernels_for(_dtensor.local_shard(parameter) if sharded else parameter)
+        except (ValueError, RuntimeError) as exc:
+            raise type(exc)(f"parameter {name!r}: {exc}") from exc
+        if sharded:
             if seed is None:
                 raise ValueError(
                     "seed must be an int for a sharded module: seed=None draws OS entropy on "

@@ -13,10 +13,10 @@ from winit_fast import Generator
 from winit_fast import _interface as wfi
 from winit_fast.torch._dtensor import computed_whole, shardable
 from winit_fast.torch._tensor import (
-    as_array,
     at_least_2d,
+    checked,
     draw,
-    filling,
+    host_filling,
     need_dims,
     stream_source,
 )
@@ -266,7 +266,7 @@ def _kaiming(
     stream: Any,
     threads: Any,
 ) -> torch.Tensor:
-    as_array(tensor)  # the type, device and dtype errors first
+    checked(tensor)  # the type, device and dtype errors first
     if 0 in tensor.shape:  # torch's behaviour, before any other check
         # at the caller's line: above this, kaiming_*_ and its @shardable wrapper
         warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=4)
@@ -373,10 +373,10 @@ def orthogonal_(
     >>> bool(torch.allclose(w @ w.T, torch.eye(32), atol=1e-5))
     True
     """
-    as_array(tensor)
+    checked(tensor)
     need_dims(tensor, lambda n: n >= 2, "at least 2 dimensions")
     source = stream_source(generator, seed, stream)
-    with filling(tensor) as array:
+    with host_filling(tensor) as array:
         if array.size:  # torch returns an empty tensor as it is
             matrix = array.reshape(array.shape[0], -1)  # a view: the tensor is contiguous
             source.orthogonal(None, gain, out=matrix, n_threads=n_threads)
@@ -409,7 +409,7 @@ def sparse_(
     >>> (w == 0).sum(dim=0).tolist()
     [3, 3, 3, 3]
     """
-    as_array(tensor)
+    checked(tensor)
     need_dims(tensor, lambda n: n == 2, "2 dimensions")
     fraction = wfi.as_real("sparsity", sparsity)
     if not 0 <= fraction <= 1:
@@ -417,7 +417,7 @@ def sparse_(
     rows, cols = tensor.shape
     zeros = math.ceil(fraction * rows)
     source = stream_source(generator, seed, stream)
-    with filling(tensor) as array:
+    with host_filling(tensor) as array:
         source.normal(None, 0.0, std, out=array, n_threads=n_threads)
         if zeros and cols:
             keys = source.uniform((rows, cols), dtype=np.float64, n_threads=n_threads)
