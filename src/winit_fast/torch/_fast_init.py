@@ -1,6 +1,7 @@
 """``fast_init``: torch's own initialization calls, served by winit_fast inside a context.
 
-Two interception points (the modes are in ``_init_mode.py``) see every call, including code
+Two interception points (the modes are in ``_init_mode.py``, the ops they serve in
+``_init_ops.py``) see every call, including code
 that saved references to the ``torch.nn.init`` functions at import time (transformers 5.x
 keeps them in ``transformers.initialization.TORCH_INIT_FUNCTIONS``):
 
@@ -36,7 +37,8 @@ import torch.nn.init
 
 import winit_fast as wf
 from winit_fast import _interface as wfi
-from winit_fast.torch._init_mode import FastInit, InitMode, RawAccessMode, servable
+from winit_fast.torch._init_mode import FastInit, InitMode, RawAccessMode
+from winit_fast.torch._init_ops import servable
 
 _local = threading.local()  # .sessions: this thread's active contexts, innermost last
 _patch_lock = threading.Lock()

@@ -29,24 +29,11 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
-import winit_fast as wf
 from winit_fast import _interface as wfi
-from winit_fast.torch._tensor import FLOAT_DTYPES, as_array
+from winit_fast.torch._init_ops import serve
+from winit_fast.torch._tensor import as_array, numpy_dtype
 
-aten = torch.ops.aten
 Fill = Callable[[np.ndarray], Any]  # writes values into an array (the tensor's memory)
-
-
-def servable(tensor: Any) -> bool:
-    """A tensor winit_fast fills exactly: a plain tensor or Parameter, CPU, strided, float,
-    not empty. Subclasses (DTensor, FakeTensor, ...) have their own dispatch: torch's."""
-    return (
-        type(tensor) in (torch.Tensor, torch.nn.Parameter)
-        and tensor.device.type == "cpu"
-        and tensor.layout == torch.strided
-        and tensor.dtype in FLOAT_DTYPES
-        and tensor.numel() > 0
-    )
 
 
 def _dense(tensor: torch.Tensor) -> bool:
@@ -59,15 +46,6 @@ def _dense(tensor: torch.Tensor) -> bool:
             return False
         size *= extent
     return True
-
-
-def _numpy_dtype(tensor: torch.Tensor) -> np.dtype:
-    if tensor.dtype == torch.bfloat16:
-        return np.dtype(wfi.bfloat16())
-    return np.dtype(_NUMPY_DTYPES[tensor.dtype])
-
-
-_NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64, torch.float16: np.float16}
 
 
 def write(tensor: torch.Tensor, fill: Fill) -> None:
@@ -113,7 +91,7 @@ class FastInit:
         if not (tensor.is_contiguous() or _dense(tensor)):
             return None
         try:  # every check of the call, by a dry run: nothing is written
-            dry = wfi.DryRun(tuple(tensor.shape), _numpy_dtype(tensor))
+            dry = wfi.DryRun(tuple(tensor.shape), numpy_dtype(tensor.dtype))
             draw(out=dry, seed=self.seed, stream=0) if random else draw(out=dry)
         except (ValueError, OverflowError):
             return None
@@ -165,36 +143,6 @@ class FastInit:
             self.write_pending(next(iter(self.pending)))
 
 
-def _normal(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0) -> tuple[Any, bool]:
-    return (lambda **kw: wf.normal(None, mean, std, **kw)), True
-
-
-def _uniform(tensor: torch.Tensor, low: float = 0.0, high: float = 1.0) -> tuple[Any, bool]:
-    return (lambda **kw: wf.uniform(None, low, high, **kw)), True
-
-
-def _constant(tensor: torch.Tensor, value: Any = 0.0) -> tuple[Any, bool] | None:
-    # A bool, int or float value, as torch's Scalar; complex values go to torch.
-    if type(value) not in (bool, int, float):
-        return None
-    return (lambda **kw: wf.constant(value=float(value), **kw)), False
-
-
-# ATen op -> (tensor, *scalar arguments) -> (draw, random) or None. Keyword arguments (a
-# generator, or arguments passed by name) make the call torch's.
-_IN_PLACE: dict[Any, Callable[..., tuple[Any, bool] | None]] = {
-    aten.normal_.default: _normal,
-    aten.uniform_.default: _uniform,
-    aten.fill_.Scalar: _constant,
-    aten.zero_.default: _constant,
-}
-# Factories that draw from torch's generator (``nn.Parameter(torch.randn(...))`` in a module's
-# ``__init__``): allocated as torch would, then filled as ``normal_()`` / ``uniform_()``. With a
-# ``generator=`` they are other overloads (``.generator``), left to torch.
-_FACTORIES = {aten.randn.default: _normal, aten.rand.default: _uniform}
-_FACTORY_KEYWORDS = frozenset({"dtype", "layout", "device", "pin_memory"})
-
-
 class InitMode(TorchDispatchMode):
     """Serves the init ops of one session; every other op first writes what it touches."""
 
@@ -216,7 +164,7 @@ class InitMode(TorchDispatchMode):
             return func(*args, **kwargs)
         session.busy = True
         try:
-            served = self._serve(func, args, kwargs)
+            served = serve(session, func, args, kwargs)
             if served is not None:
                 return served
             if session.pending:
@@ -224,26 +172,6 @@ class InitMode(TorchDispatchMode):
         finally:
             session.busy = False
         return func(*args, **kwargs)
-
-    def _serve(self, func: Any, args: Any, kwargs: dict[str, Any]) -> Any:
-        session = self.session
-        handler = _IN_PLACE.get(func)
-        if handler is not None and not kwargs and servable(args[0]):
-            planned = handler(*args)
-            fill = None if planned is None else session.plan(args[0], *planned)
-            if fill is not None:
-                session.place(args[0], fill)
-                return args[0]
-            return None
-        factory = _FACTORIES.get(func)
-        if factory is not None and _FACTORY_KEYWORDS.issuperset(kwargs):
-            tensor = aten.empty.memory_format(*args, **kwargs)
-            if servable(tensor):
-                fill = session.plan(tensor, *factory(tensor))
-                if fill is not None:
-                    session.place(tensor, fill)
-                    return tensor
-        return None
 
 
 # Tensor methods that expose the memory to code torch does not see.
