@@ -2,6 +2,7 @@
 
     python bench/models.py                      # llama-0.5b, gpt2, resnet-50 on 2 threads
     python bench/models.py --models gpt2 --repeats 3 --json models.json
+    python bench/models.py --models t5-base,bart-base,opt-125m,whisper-base
 
 Each measurement is a fresh process; see ``winit_fast.bench.models``.
 """

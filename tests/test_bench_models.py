@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("torch", reason="needs torch")
 pytest.importorskip("transformers", reason="needs transformers")
 
-from winit_fast.bench.models import format_rows, measure, run_models
+from winit_fast.bench.models import MODELS, format_rows, measure, run_models
 
 
 def test_run_models_times_every_method_on_the_same_model():
@@ -24,3 +24,25 @@ def test_run_models_times_every_method_on_the_same_model():
 def test_unknown_names_are_refused_before_any_process_starts(model, method):
     with pytest.raises(ValueError, match="model" if model == "llama-7t" else "method"):
         measure(model, method)
+
+
+# The public checkpoints' parameter counts (tied weights once), from their config.json sizes.
+PUBLIC_SIZES = {
+    "t5-base": 222_903_552,
+    "bart-base": 139_420_416,
+    "opt-125m": 125_239_296,
+    "whisper-base": 72_593_920,
+}
+
+
+@pytest.mark.parametrize(("model", "parameters"), PUBLIC_SIZES.items())
+def test_the_models_have_the_public_checkpoints_sizes(model, parameters):
+    """Built on the meta device (no memory, no init): the sizes only."""
+    import torch
+    import transformers
+
+    config_class, model_class, kwargs = MODELS[model]
+    config = getattr(transformers, config_class)(**kwargs)
+    with torch.device("meta"):
+        built = getattr(transformers, model_class)(config)
+    assert sum(p.numel() for p in built.parameters()) == parameters

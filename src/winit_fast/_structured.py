@@ -10,6 +10,7 @@ import numpy as np
 from winit_fast import _blocks
 from winit_fast import _validation as v
 from winit_fast._distributions import NORMAL, draw
+from winit_fast._one_thread import on_one_blas_thread
 from winit_fast._placement import WHERE, Placement, Where, spelled_out
 
 if TYPE_CHECKING:
@@ -43,10 +44,9 @@ def _orthogonal(shape: Any, gain: Any, where: Placement) -> np.ndarray:
         # an empty matrix accepts the arguments any other does
         draw(matrix, NORMAL, (0.0, 1.0), where.with_(dtype=None, out=v.DryRun(matrix, "f8")))
         return target
-        draw(matrix, NORMAL, (0.0, 1.0), where.with_(dtype=None, out=v.DryRun(matrix, "f8")))
-        return target
     draws = draw(matrix, NORMAL, (0.0, 1.0), where.with_(dtype=np.float64, out=None))
-    q, r = np.linalg.qr(draws)
+    # One BLAS thread: the QR's last bits would otherwise depend on the thread count.
+    q, r = on_one_blas_thread(lambda: np.linalg.qr(draws))
     # Sign correction makes Q unique (Haar-distributed); a zero diagonal keeps its column.
     q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)
     if rows < cols:
@@ -82,9 +82,10 @@ def orthogonal(shape: Any = None, gain: float = 1.0, **where: Unpack[Where]) -> 
     the result is ``gain * Q`` reshaped to ``shape`` and rounded once to ``dtype``. So the rows
     (``rows <= cols``) or the columns (``rows >= cols``) are orthonormal times ``gain``.
 
-    The normals are the same bytes on every backend; ``Q`` goes through LAPACK, whose last
-    bits may differ between builds, so the result is reproducible to a few ulp (of float64)
-    across machines, and to the bit on one machine.
+    The normals are the same bytes on every backend; ``Q`` goes through LAPACK on one BLAS
+    thread (so its bits do not depend on the thread count), whose last bits may differ
+    between builds, so the result is reproducible to a few ulp (of float64) across machines,
+    and to the bit on one machine, for any thread count.
 
     Parameters
     ----------

@@ -43,6 +43,66 @@ MODELS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "gpt2": ("GPT2Config", "GPT2LMHeadModel", {}),  # the default config: GPT-2 small, 124 M
     "resnet-50": ("ResNetConfig", "ResNetForImageClassification", {}),  # the default: 25.6 M
     "vit-base": ("ViTConfig", "ViTModel", {}),  # the default: ViT-B/16, 86 M
+    # Encoder-decoders and OPT at their public checkpoints' sizes (config.json on the Hub),
+    # spelled out so that a change of transformers' defaults does not change the model.
+    "t5-base": (  # 222.9 M (the output layer tied to the shared embedding)
+        "T5Config",
+        "T5ForConditionalGeneration",
+        {
+            "d_model": 768,
+            "d_kv": 64,
+            "d_ff": 3072,
+            "num_layers": 12,
+            "num_decoder_layers": 12,
+            "num_heads": 12,
+            "vocab_size": 32128,
+        },
+    ),
+    "bart-base": (  # 139.4 M
+        "BartConfig",
+        "BartForConditionalGeneration",
+        {
+            "d_model": 768,
+            "encoder_layers": 6,
+            "decoder_layers": 6,
+            "encoder_attention_heads": 12,
+            "decoder_attention_heads": 12,
+            "encoder_ffn_dim": 3072,
+            "decoder_ffn_dim": 3072,
+            "vocab_size": 50265,
+            "max_position_embeddings": 1024,
+        },
+    ),
+    "opt-125m": (  # 125.2 M
+        "OPTConfig",
+        "OPTForCausalLM",
+        {
+            "hidden_size": 768,
+            "ffn_dim": 3072,
+            "num_hidden_layers": 12,
+            "num_attention_heads": 12,
+            "vocab_size": 50272,
+            "max_position_embeddings": 2048,
+            "word_embed_proj_dim": 768,
+        },
+    ),
+    "whisper-base": (  # 72.6 M
+        "WhisperConfig",
+        "WhisperForConditionalGeneration",
+        {
+            "d_model": 512,
+            "encoder_layers": 6,
+            "decoder_layers": 6,
+            "encoder_attention_heads": 8,
+            "decoder_attention_heads": 8,
+            "encoder_ffn_dim": 2048,
+            "decoder_ffn_dim": 2048,
+            "vocab_size": 51865,
+            "num_mel_bins": 80,
+            "max_source_positions": 1500,
+            "max_target_positions": 448,
+        },
+    ),
     # A few seconds in all: for the tests and a quick look.
     "tiny-llama": (
         "LlamaConfig",

@@ -142,17 +142,19 @@ def fast_init(seed: int | None = None) -> Iterator[FastInit]:
 
     Notes
     -----
-    Served: plain CPU tensors and Parameters of float32, float64, float16, bfloat16, with
+    Served: plain CPU tensors and Parameters of float32, float64, float16, bfloat16 (with
+    ml_dtypes installed; without it, bfloat16 fills stay torch's), with
     ``torch.nn.init`` ``uniform_``, ``normal_``, ``trunc_normal_`` (absolute bounds, no
     rejection: winit_fast's inverse CDF), ``xavier_*_``, ``kaiming_*_`` (their ``uniform_`` /
     ``normal_``), ``constant_``/``ones_``/``zeros_``/``eye_``/``dirac_`` (their fills), the
-    normals of ``orthogonal_`` (then torch's QR) and of ``sparse_`` (its zeroed rows stay
-    torch's ``randperm``), and ``torch.randn``/``torch.rand``. Non-contiguous tensors without
-    gaps (``w.T``) are filled through a contiguous copy. Left to torch, unchanged: calls with a
-    ``generator=``, other devices, meta tensors, integer, bool and complex tensors, tensor
-    subclasses (DTensor), slices with gaps, and parameters winit_fast refuses (torch then
-    raises its own error). The context restores everything on exit, also after an exception,
-    and nests (the innermost serves). It is per thread: other threads keep torch's init.
+    normals of ``orthogonal_`` (then torch's QR, on one thread) and of ``sparse_`` (its
+    zeroed rows stay torch's ``randperm``), and ``torch.randn``/``torch.rand``.
+    Non-contiguous tensors without gaps (``w.T``) are filled through a contiguous copy. Left
+    to torch, unchanged: calls with a ``generator=``, other devices, meta tensors, integer,
+    bool and complex tensors, tensor subclasses (DTensor), slices with gaps, and parameters
+    winit_fast refuses (torch then raises its own error). The context restores everything on
+    exit, also after an exception, and nests (the innermost serves). It is per thread: other
+    threads keep torch's init.
 
     A fill of a whole tensor is written once, when its memory can first be observed (another
     torch op on it, raw access such as ``numpy()`` or ``data_ptr()``, the context's exit), so

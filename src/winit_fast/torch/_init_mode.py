@@ -30,6 +30,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
 from winit_fast import _interface as wfi
+from winit_fast.torch import _one_thread as one_thread
 from winit_fast.torch._init_ops import serve
 from winit_fast.torch._tensor import as_array, numpy_dtype
 
@@ -171,7 +172,7 @@ class InitMode(TorchDispatchMode):
                 session.write_touched((args, kwargs))
         finally:
             session.busy = False
-        return func(*args, **kwargs)
+        return one_thread.call(func, args, kwargs)  # a QR: on one thread
 
 
 # Tensor methods that expose the memory to code torch does not see.

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 import winit_fast as wf
-from winit_fast.torch._tensor import FLOAT_DTYPES
+from winit_fast.torch._tensor import has_numpy_twin
 
 if TYPE_CHECKING:
     from winit_fast.torch._init_mode import FastInit
@@ -24,13 +24,14 @@ aten = torch.ops.aten
 
 
 def servable(tensor: Any) -> bool:
-    """A tensor winit_fast fills exactly: a plain tensor or Parameter, CPU, strided, float,
-    not empty. Subclasses (DTensor, FakeTensor, ...) have their own dispatch: torch's."""
+    """A tensor winit_fast fills exactly: a plain tensor or Parameter, CPU, strided, float
+    (bfloat16 where ml_dtypes is installed), not empty. Subclasses (DTensor, FakeTensor,
+    ...) have their own dispatch: torch's."""
     return (
         type(tensor) in (torch.Tensor, torch.nn.Parameter)
         and tensor.device.type == "cpu"
         and tensor.layout == torch.strided
-        and tensor.dtype in FLOAT_DTYPES
+        and has_numpy_twin(tensor.dtype)  # a float dtype (bfloat16 without ml_dtypes: torch's)
         and tensor.numel() > 0
     )
 

@@ -18,6 +18,7 @@ computed on the host (``orthogonal_``, ``sparse_``, ``eye_``, ``dirac_``) use
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
@@ -34,10 +35,28 @@ _NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64, torch.flo
 
 
 def numpy_dtype(dtype: torch.dtype) -> np.dtype:
-    """The NumPy twin of a float dtype (bfloat16: ml_dtypes')."""
+    """The NumPy twin of a float dtype (bfloat16: ml_dtypes'; an ``ImportError`` naming the
+    package where it is not installed)."""
     if dtype == torch.bfloat16:
-        return np.dtype(wfi.bfloat16())
+        try:
+            return np.dtype(wfi.bfloat16())
+        except ImportError:
+            raise ImportError(
+                "a bfloat16 tensor needs the package ml_dtypes (pip install ml_dtypes, or "
+                "the winit-fast[torch] extra)"
+            ) from None
     return np.dtype(_NUMPY_DTYPES[dtype])
+
+
+@functools.cache
+def has_numpy_twin(dtype: torch.dtype) -> bool:
+    """Whether winit_fast can fill ``dtype`` here: the float dtypes, bfloat16 only where
+    ml_dtypes is installed (``fast_init`` leaves the others to torch rather than fail)."""
+    try:
+        numpy_dtype(dtype)
+    except (ImportError, KeyError):
+        return False
+    return True
 
 
 def checked(tensor: Any) -> torch.Tensor:
@@ -105,7 +124,7 @@ def _numpy_view(tensor: torch.Tensor) -> np.ndarray:
     data = tensor.detach()
     if data.dtype == torch.bfloat16:
         # NumPy has no bfloat16: reinterpret the 16-bit words as ml_dtypes' bfloat16.
-        return data.view(torch.int16).numpy().view(wfi.bfloat16())
+        return data.view(torch.int16).numpy().view(numpy_dtype(data.dtype))
     return data.numpy()
 
 
