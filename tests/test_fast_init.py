@@ -190,6 +190,7 @@ FALL_THROUGH = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:fast_init")  # tests/test_fast_init_ops.py tests the warning
 @pytest.mark.parametrize("name", list(FALL_THROUGH))
 def test_what_it_cannot_serve_is_torchs(name):
     call = FALL_THROUGH[name]
@@ -197,6 +198,8 @@ def test_what_it_cannot_serve_is_torchs(name):
         ours = torch_reference(call)
     assert torch.equal(ours, torch_reference(call))
     assert session.calls == 0
+    # Only the draw from torch's global generator is counted (not a generator=, not a fill).
+    assert session.fell_through == (name == "an integer tensor")
 
 
 def test_meta_tensors_are_left_alone():
@@ -216,6 +219,7 @@ def test_meta_tensors_are_left_alone():
     ],
     ids=["negative std", "from > to", "a > b"],
 )
+@pytest.mark.filterwarnings("ignore:fast_init")  # counted (and warned) before torch refuses
 def test_bad_parameters_raise_torchs_error(call):
     with pytest.raises(Exception) as theirs:
         call(torch.empty(10))
