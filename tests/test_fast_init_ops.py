@@ -220,6 +220,41 @@ def test_two_builds_with_the_same_seed_are_equal_and_torchs_generator_does_not_m
     assert not torch.equal(other["dt_bias"], first["dt_bias"])
 
 
+TINY = {
+    "hidden_size": 32,
+    "intermediate_size": 64,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "vocab_size": 100,
+    "pad_token_id": 0,
+    "bos_token_id": 1,
+    "eos_token_id": 2,
+}
+
+
+@pytest.mark.parametrize(
+    "family",
+    ["DiffLlama", "OlmoHybrid"],  # torch.normal(0, std, size) / torch.rand_like(dt_bias)
+)
+def test_transformers_models_that_use_the_factories_follow_the_seed_only(family):
+    transformers = pytest.importorskip("transformers", reason="needs transformers")
+    if not hasattr(transformers, f"{family}Config"):
+        pytest.skip(f"needs a transformers with {family} (5.x)")
+    config = getattr(transformers, f"{family}Config")(**TINY)
+    model_class = getattr(transformers, f"{family}ForCausalLM")
+    builds = []
+    for torch_seed in (0, 1):
+        torch.manual_seed(torch_seed)
+        state = torch.get_rng_state()
+        with wft.fast_init(seed=SEED) as session:
+            builds.append(model_class(config).state_dict())
+        assert torch.equal(torch.get_rng_state(), state)
+        assert session.fell_through == 0
+    for name, tensor in builds[0].items():
+        assert torch.equal(tensor, builds[1][name]), name
+
+
 # Random ops fast_init does not serve: (the call, its ATen op, a check that it worked)
 UNSERVED = {
     "torch.bernoulli": (
