@@ -138,7 +138,9 @@ def fast_init(seed: int | None = None) -> Iterator[FastInit]:
     Yields
     ------
     FastInit
-        The seed in use and ``calls``, the number of random fills served so far.
+        The seed in use, ``calls``, the number of random fills served so far, and
+        ``fell_through`` / ``unserved``: the random ops left to torch's global generator
+        inside the context (each op name is also warned about once, ``UserWarning``).
 
     Notes
     -----
@@ -147,14 +149,17 @@ def fast_init(seed: int | None = None) -> Iterator[FastInit]:
     ``torch.nn.init`` ``uniform_``, ``normal_``, ``trunc_normal_`` (absolute bounds, no
     rejection: winit_fast's inverse CDF), ``xavier_*_``, ``kaiming_*_`` (their ``uniform_`` /
     ``normal_``), ``constant_``/``ones_``/``zeros_``/``eye_``/``dirac_`` (their fills), the
-    normals of ``orthogonal_`` (then torch's QR, on one thread) and of ``sparse_`` (its
-    zeroed rows stay torch's ``randperm``), and ``torch.randn``/``torch.rand``.
-    Non-contiguous tensors without gaps (``w.T``) are filled through a contiguous copy. Left
-    to torch, unchanged: calls with a ``generator=``, other devices, meta tensors, integer,
-    bool and complex tensors, tensor subclasses (DTensor), slices with gaps, and parameters
-    winit_fast refuses (torch then raises its own error). The context restores everything on
-    exit, also after an exception, and nests (the innermost serves). It is per thread: other
-    threads keep torch's init.
+    normals of ``orthogonal_`` (then torch's QR, on one
+    thread) and ``sparse_``, ``torch.randn``/``rand``/
+    ``randn_like``/``rand_like``/``normal(mean, std, size)``/``randperm``. float16 and
+    bfloat16 ``uniform_`` follow torch's own recipe. Non-contiguous tensors (``w.T``, slices
+    with gaps) are filled in C order of their shape through a contiguous copy. Left to torch,
+    unchanged: calls with a ``generator=``, other devices, meta tensors, integer, bool and
+    complex tensors, tensor subclasses (DTensor), overlapping layouts, and parameters
+    winit_fast refuses (torch then raises its own error); a random op left to torch's global
+    generator is warned about and counted. The context restores everything on exit, also
+    after an exception, and nests (the innermost serves). It is per thread: other threads
+    keep torch's init.
 
     A fill of a whole tensor is written once, when its memory can first be observed (another
     torch op on it, raw access such as ``numpy()`` or ``data_ptr()``, the context's exit), so

@@ -2,9 +2,10 @@
 
 ``InitMode`` (a ``TorchDispatchMode``) sees the in-place ATen ops every random or constant
 init ends in (``aten.normal_``, ``aten.uniform_``, ``aten.fill_.Scalar``, ``aten.zero_``, and
-the factories ``aten.randn``/``aten.rand``) with the parameters torch computed, whoever called
-them. A served call is validated and takes its stream at once (so the values are those of the
-call order), but a fill covering a whole storage is only *recorded*: a module's
+the random factories: ``_init_ops.py``) with the parameters torch computed, whoever called
+them; a random op it does not serve is counted (``_fall_through.py``). A served call is
+validated and takes its stream at once (so the values are those of the call order), but a
+fill covering a whole storage is only *recorded*: a module's
 ``reset_parameters`` writes a weight that the model's ``_init_weights`` then overwrites
 (transformers, 2 fills per weight), and the first fill is never seen. A recorded fill is
 written before anything can observe the memory:
@@ -20,6 +21,7 @@ thread while the context is active (torch's modes are per thread).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -37,21 +39,20 @@ from winit_fast.torch._tensor import as_array, numpy_dtype
 Fill = Callable[[np.ndarray], Any]  # writes values into an array (the tensor's memory)
 
 
-def _dense(tensor: torch.Tensor) -> bool:
-    """No gaps, no overlap: the dimensions of a contiguous block in some order (``w.T`` for
-    example), so a contiguous tensor of the same shape can be copied into it exactly."""
-    size = 1
-    pairs = sorted(zip(tensor.shape, tensor.stride(), strict=True), key=lambda p: p[1])
-    for extent, stride in pairs:
-        if extent != 1 and stride != size:
-            return False
-        size *= extent
-    return True
+def _overlaps(tensor: torch.Tensor) -> bool:
+    """Whether two elements share a place in memory (``expand``: torch refuses to fill it
+    too). Gaps (``w[:, :3]``, ``w[:, ::2]``) are fine: the fill goes through a contiguous
+    staging copy."""
+    try:
+        wfi.strided_runs(tuple(tensor.shape), tuple(tensor.stride()), 0, 0, 0)
+    except ValueError:
+        return True
+    return False
 
 
 def write(tensor: torch.Tensor, fill: Fill) -> None:
     """``fill`` into the tensor's memory in C order of its shape (through a contiguous copy
-    for a dense non-contiguous layout)."""
+    for any other layout: ``w.T``, a slice with gaps)."""
     if tensor.is_contiguous():
         fill(as_array(tensor))
         return
@@ -63,8 +64,10 @@ def write(tensor: torch.Tensor, fill: Fill) -> None:
 
 class FastInit:
     """What a :func:`~winit_fast.torch.fast_init` context yields: ``seed``, the seed in use
-    (drawn from OS entropy for ``fast_init(seed=None)``), and ``calls``, the random fills
-    served so far (the next one draws from ``stream=calls``).
+    (drawn from OS entropy for ``fast_init(seed=None)``), ``calls``, the random fills
+    served so far (the next one draws from ``stream=calls``), ``fell_through``, the random
+    ATen ops left to torch's global generator inside the context, and ``unserved``, a
+    ``collections.Counter`` of their op names (each name is warned about once).
 
     Examples
     --------
@@ -78,6 +81,8 @@ class FastInit:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.calls = 0
+        self.fell_through = 0
+        self.unserved: Counter[str] = Counter()
         self.pending: dict[int, tuple[torch.Tensor, Fill]] = {}  # storage address -> fill
         self.busy = False  # inside our own code: its tensor calls are not the user's
 
@@ -87,9 +92,9 @@ class FastInit:
     def plan(self, tensor: torch.Tensor, draw: Callable[..., Any], random: bool) -> Fill | None:
         """The fill of ``tensor`` by ``draw(out=..., seed=..., stream=...)`` (or ``draw(out=)``
         for a constant), validated, its stream taken; None if winit_fast cannot serve it
-        exactly (the layout has gaps or overlaps, or the parameters are refused: torch then
-        raises its own error or handles the case)."""
-        if not (tensor.is_contiguous() or _dense(tensor)):
+        exactly (elements overlap in memory, or the parameters are refused: torch then raises
+        its own error or handles the case)."""
+        if not tensor.is_contiguous() and _overlaps(tensor):
             return None
         try:  # every check of the call, by a dry run: nothing is written
             dry = wfi.DryRun(tuple(tensor.shape), numpy_dtype(tensor.dtype))
@@ -98,9 +103,13 @@ class FastInit:
             return None
         if not random:
             return lambda array: draw(out=array)
-        stream, seed = self.calls, self.seed
-        self.calls += 1
+        stream, seed = self.take_stream(), self.seed
         return lambda array: draw(out=array, seed=seed, stream=stream)
+
+    def take_stream(self) -> int:
+        """The stream of the next random fill served (``randperm`` takes one too)."""
+        self.calls += 1
+        return self.calls - 1
 
     def place(self, tensor: torch.Tensor, fill: Fill) -> None:
         """Record ``fill`` if it covers the tensor's whole storage (replacing a recorded fill
