@@ -4,19 +4,22 @@ timm (and torch before 2.12) samples a truncated normal with in-place ops on the
 ``uniform_(2l-1, 2u-1)`` (``l``, ``u``: the normal CDF at the standardized bounds), then
 ``erfinv_()``, ``mul_(std*sqrt(2))``, ``add_(mean)``, ``clamp_(a, b)``. With ``U`` uniform on
 ``(low, high)``, ``erfinv(U) = Z / sqrt(2)`` where ``Z`` is standard normal truncated to
-``[Phi^-1((low+1)/2), Phi^-1((high+1)/2)]``. So, while the uniform fill is recorded and not
-yet written (``_init_mode.Recorded``), the ops fold into it instead of running:
+``[Phi^-1((low+1)/2), Phi^-1((high+1)/2)]`` (not truncated on a side where the bound is -1
+or 1). So, while the uniform fill is recorded and not yet written (``_init_mode.Recorded``),
+the ops fold into it instead of running:
 
-- ``erfinv_`` on the whole memory of a recorded uniform with ``-1 < low < high < 1`` turns it
+- ``erfinv_`` on the whole memory of a recorded uniform with ``-1 <= low < high <= 1`` turns it
   into ``wf.truncated_normal(0, sqrt(1/2), a, b)`` drawing from the uniform's stream;
 - ``mul_`` by a positive Python scalar scales its mean and std, ``add_`` of a Python scalar
   shifts its mean;
-- ``clamp_`` with scalar bounds is applied to the memory right after the fill is written.
+- ``clamp_`` with scalar bounds is dropped when no value of the fill can be outside them
+  (timm's defaults: ``a=-2, b=2`` around ``std=0.02``), else applied to the memory right
+  after the fill is written.
 
 Anything else (another op on the memory, a partial fill, a negative factor, a tensor operand)
 ends the pattern: the recorded fill is written first, then torch runs the op as usual. The
-values then differ from torch's eager ops in their last bits (one exact draw instead of four
-rounded passes), not in distribution.
+values are not the bits of torch's four rounded passes over a winit_fast uniform: they are
+one exact draw of the same distribution.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
 
 aten = torch.ops.aten
 _STANDARD = NormalDist()
+# A bound of Z beyond the inverse CDF's reach (its CDF underflows in float64): no truncation.
+_UNBOUNDED = 40.0
 
 
 @dataclass(frozen=True)
@@ -100,10 +105,18 @@ def _erfinv(session: FastInit, args: Any, kwargs: dict[str, Any]) -> bool:
     if entry is None or entry.after or not isinstance(entry.pattern, Uniform):
         return False
     low, high, stream = entry.pattern.low, entry.pattern.high, entry.pattern.stream
-    if not -1.0 < low < high < 1.0:
+    if not -1.0 <= low < high <= 1.0:
         return False
-    a, b = (_STANDARD.inv_cdf((bound + 1.0) / 2.0) for bound in (low, high))
+    a, b = (_standardized(bound) for bound in (low, high))
     return _become(session, entry, Truncated(0.0, math.sqrt(0.5), a, b, stream))
+
+
+def _standardized(bound: float) -> float:
+    """The bound of ``Z`` for a bound of ``U``: ``Phi^-1((bound + 1) / 2)``. At -1 or 1 (timm's
+    default bounds are 100 std away: ``l`` is 0.0) ``Z`` is not truncated on that side."""
+    if abs(bound) == 1.0:
+        return math.copysign(_UNBOUNDED, bound)
+    return _STANDARD.inv_cdf((bound + 1.0) / 2.0)
 
 
 def _mul(session: FastInit, args: Any, kwargs: dict[str, Any]) -> bool:
@@ -134,9 +147,24 @@ def _clamp(session: FastInit, args: Any, kwargs: dict[str, Any]) -> bool:
     entry = _truncated(session, args)
     if entry is None:
         return False
-    entry.after.append(lambda alias: alias.clamp_(low, high))  # torch's clamp_, on write
+    if not _inside(entry, low, high):
+        entry.after.append(lambda alias: alias.clamp_(low, high))  # torch's clamp_, on write
     entry.pattern = None  # the pattern ends here
     return True
+
+
+def _inside(entry: Recorded, low: float | None, high: float | None) -> bool:
+    """Every value of the truncated normal is within ``[low, high]``: the clamp is a no-op.
+    ``wf.truncated_normal`` clamps ``z`` to ``[a, b]`` and computes ``mean + std*z`` in float32
+    (float64 for float64), then rounds to the dtype: a few roundings of the dtype's epsilon at
+    most, well inside the margin below."""
+    p = entry.pattern
+    margin = (
+        4 * torch.finfo(entry.alias.dtype).eps * (abs(p.mean) + p.std * max(abs(p.a), abs(p.b)))
+    )
+    return (low is None or low <= p.mean + p.a * p.std - margin) and (
+        high is None or high >= p.mean + p.b * p.std + margin
+    )
 
 
 # ATen op -> (session, args, kwargs) -> True if folded into the recorded fill (the op then
