@@ -4,12 +4,16 @@
 init ends in (``aten.normal_``, ``aten.uniform_``, ``aten.fill_.Scalar``, ``aten.zero_``, and
 the factories ``aten.randn``/``aten.rand``) with the parameters torch computed, whoever called
 them. A served call is validated and takes its stream at once (so the values are those of the
-call order), but a fill covering a whole storage is only *recorded*: a module's
+call order), but a fill covering a whole storage is only *recorded* (``Recorded``: an alias of
+the memory, so the fill follows the memory and not the user's tensor object): a module's
 ``reset_parameters`` writes a weight that the model's ``_init_weights`` then overwrites
-(transformers, 2 fills per weight), and the first fill is never seen. A recorded fill is
-written before anything can observe the memory:
+(transformers, 2 fills per weight), and the first fill is never seen. A fill of a part of a
+recorded storage (a padding row) is replayed after it. A recorded fill is written before
+anything can observe the memory, unless nothing but the session holds it any more:
 
-- before any other ATen op that takes a tensor of that storage (a view, a read, a copy);
+- before any other ATen op that takes a tensor of that storage (a read, a copy), except
+  views (they read nothing) and the ops of timm's ``trunc_normal_`` that fold into a recorded
+  uniform (``_trunc_pattern.py``);
 - before raw access to any tensor (``numpy()``, ``data_ptr()``, ``untyped_storage()``,
   ``tolist()``, pickling: ``RawAccessMode``, a ``TorchFunctionMode``, writes everything);
 - when the context exits (also after an exception), or an inner context enters.
