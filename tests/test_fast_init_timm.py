@@ -137,6 +137,16 @@ def test_erfinv_of_a_uniform_outside_its_domain_or_after_a_partial_fill_is_torch
     torch.testing.assert_close(weight, uniform.erfinv_(), rtol=0, atol=0, equal_nan=True)
 
 
+def test_the_same_ops_on_tensors_without_a_storage_are_torchs():
+    weight = torch.empty(SHAPE)
+    sparse = torch.sparse_coo_tensor(torch.tensor([[0, 2]]), torch.tensor([1.0, 2.0]), (4,))
+    with wft.fast_init(seed=SEED):
+        weight.uniform_(-0.5, 0.5)  # recorded: the ops below are looked at
+        sparse.mul_(2.0)
+        sparse.add_(sparse)
+    assert torch.equal(sparse.to_dense(), torch.tensor([4.0, 0.0, 8.0, 0.0]))
+
+
 def test_the_real_timm_is_served_the_same_way():
     timm_init = pytest.importorskip(
         "timm.layers.weight_init", reason="needs timm (its torchvision needs a CUDA torch here)"

@@ -212,6 +212,8 @@ class FastInit:
         """The recorded fill that ``tensor`` covers exactly (see ``Recorded.covers``), if any."""
         if type(tensor) not in _PLAIN or tensor.device.type != "cpu":
             return None
+        if tensor.layout != torch.strided:  # sparse, mkldnn: no storage to look up
+            return None
         entry = self.pending.get(tensor.untyped_storage().data_ptr())
         return entry if entry is not None and entry.covers(tensor) else None
 
