@@ -139,7 +139,8 @@ def test_erfinv_of_a_uniform_outside_its_domain_or_after_a_partial_fill_is_torch
 
 def test_the_same_ops_on_tensors_without_a_storage_are_torchs():
     weight = torch.empty(SHAPE)
-    sparse = torch.sparse_coo_tensor(torch.tensor([[0, 2]]), torch.tensor([1.0, 2.0]), (4,))
+    indices, values = torch.tensor([[0, 2]]), torch.tensor([1.0, 2.0])
+    sparse = torch.sparse_coo_tensor(indices, values, (4,), check_invariants=True)
     with wft.fast_init(seed=SEED):
         weight.uniform_(-0.5, 0.5)  # recorded: the ops below are looked at
         sparse.mul_(2.0)
