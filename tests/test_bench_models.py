@@ -18,6 +18,12 @@ def test_run_models_times_every_method_on_the_same_model():
     assert rows[0]["speedup"] == 1.0
     table = format_rows(rows).splitlines()
     assert len(table) == 4 and table[1].startswith("tiny-llama")
+    # fast_init writes each weight once (written_per_parameter 1.0); the other rows say "-"
+    fast = rows[1]["written_per_parameter"]
+    assert 1.0 <= fast <= 1.05
+    assert "written_per_parameter" not in rows[0] and "written_per_parameter" not in rows[2]
+    assert table[0].split()[-1] == "written"
+    assert [line.split()[-1] for line in table[1:]] == ["-", f"{fast:.2f}", "-"]
 
 
 @pytest.mark.parametrize(("model", "method"), [("llama-7t", "own"), ("tiny-llama", "lazy")])

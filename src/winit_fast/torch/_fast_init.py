@@ -20,7 +20,8 @@ constant fills take no stream) draws from ``stream=k`` of the context's seed. A 
 therefore gives the same values in every process and for any thread count, as long as the code
 makes the same calls in the same order. A fill that covers a whole tensor is written once,
 when the memory can first be observed (``_init_mode.py``), so the weights that a module's
-``reset_parameters`` fills and the model's ``_init_weights`` fills again are written once.
+``reset_parameters`` fills and the model's ``_init_weights`` fills again are written once;
+timm's ``trunc_normal_`` folds into one fill (``_trunc_pattern.py``).
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ def fast_init(seed: int | None = None) -> Iterator[FastInit]:
     ------
     FastInit
         The seed in use, ``calls``, the number of random fills served so far, and
+        ``written``, the elements its fills wrote into tensors' memory, and
         ``fell_through`` / ``unserved``: the random ops left to torch's global generator
         inside the context (each op name is also warned about once, ``UserWarning``).
 
@@ -162,10 +164,14 @@ def fast_init(seed: int | None = None) -> Iterator[FastInit]:
     keep torch's init.
 
     A fill of a whole tensor is written once, when its memory can first be observed (another
-    torch op on it, raw access such as ``numpy()`` or ``data_ptr()``, the context's exit), so
-    a weight that ``reset_parameters`` fills and ``_init_weights`` fills again is written
-    once. Memory read through a pointer taken before the fill, or by another thread, may not
-    hold the values before the context exits. See ``docs/fast_init.md``.
+    torch op reading or writing it, raw access such as ``numpy()`` or ``data_ptr()``, the
+    context's exit), into the memory it was recorded for (not whatever the tensor object
+    holds by then), and not at all if the model dropped the tensor; a partial fill of it (a
+    padding row) is replayed after it. So a weight that ``reset_parameters`` fills and
+    ``_init_weights`` fills again is written once. timm's ``trunc_normal_`` (five in-place
+    ops) is served as one truncated-normal fill. Memory read through a pointer taken before
+    the fill, or by another thread, may not hold the values before the context exits. See
+    ``docs/fast_init.md``.
 
     Examples
     --------

@@ -5,12 +5,16 @@ init ends in (``aten.normal_``, ``aten.uniform_``, ``aten.fill_.Scalar``, ``aten
 the random factories: ``_init_ops.py``) with the parameters torch computed, whoever called
 them; a random op it does not serve is counted (``_fall_through.py``). A served call is
 validated and takes its stream at once (so the values are those of the call order), but a
-fill covering a whole storage is only *recorded*: a module's
+fill covering a whole storage is only *recorded* (``Recorded``: an alias of the memory, so the
+fill follows the memory and not the user's tensor object): a module's
 ``reset_parameters`` writes a weight that the model's ``_init_weights`` then overwrites
-(transformers, 2 fills per weight), and the first fill is never seen. A recorded fill is
-written before anything can observe the memory:
+(transformers, 2 fills per weight), and the first fill is never seen. A fill of a part of a
+recorded storage (a padding row) is replayed after it. A recorded fill is written before
+anything can observe the memory, unless nothing but the session holds it any more:
 
-- before any other ATen op that takes a tensor of that storage (a view, a read, a copy);
+- before any other ATen op that takes a tensor of that storage (a read, a copy), except
+  views (they read nothing) and the ops of timm's ``trunc_normal_`` that fold into a recorded
+  uniform (``_trunc_pattern.py``);
 - before raw access to any tensor (``numpy()``, ``data_ptr()``, ``untyped_storage()``,
   ``tolist()``, pickling: ``RawAccessMode``, a ``TorchFunctionMode``, writes everything);
 - when the context exits (also after an exception), or an inner context enters.
@@ -35,8 +39,11 @@ from winit_fast import _interface as wfi
 from winit_fast.torch import _one_thread as one_thread
 from winit_fast.torch._init_ops import serve
 from winit_fast.torch._tensor import as_array, numpy_dtype
+from winit_fast.torch._trunc_pattern import FOLLOW, note_uniform
 
+_UNIFORM = torch.ops.aten.uniform_.default
 Fill = Callable[[np.ndarray], Any]  # writes values into an array (the tensor's memory)
+_PLAIN = (torch.Tensor, torch.nn.Parameter)
 
 
 def _overlaps(tensor: torch.Tensor) -> bool:
@@ -62,11 +69,74 @@ def write(tensor: torch.Tensor, fill: Fill) -> None:
         tensor.copy_(staging)
 
 
+def _sole_use_count() -> int | None:
+    """What ``torch._C._storage_Use_Count`` says of a storage that only the session's alias
+    holds (measured on this torch: the storage's Python object, once made, counts too); None
+    if this torch lacks the call (then no recorded fill is ever skipped)."""
+    use_count = getattr(torch._C, "_storage_Use_Count", None)
+    if use_count is None:
+        return None
+    tensor = torch.empty(1)
+    storage = tensor.untyped_storage()  # as FastInit.place does
+    alias, cdata = tensor.detach(), storage._cdata
+    del tensor, storage
+    count: int = use_count(cdata)
+    del alias
+    return count
+
+
+_SOLE_USE_COUNT = _sole_use_count()
+
+
+class Recorded:
+    """A fill of a whole storage, recorded and not yet written.
+
+    ``alias`` is a tensor object of the session's own on that memory (``detach()`` of the
+    filled tensor): the user's object may be handed other memory before the write
+    (``.data = ...``, ``torch.utils.swap_tensors``, ``load_state_dict(assign=True)``), the fill
+    still lands in the memory it was recorded for. ``after`` are the steps replayed on the
+    alias once the fill is written (partial fills such as an Embedding's padding row, a
+    ``clamp_``); ``pattern`` is what ``_trunc_pattern`` knows of the fill (None: nothing).
+    """
+
+    __slots__ = ("after", "alias", "cdata", "fill", "pattern")
+
+    def __init__(self, alias: torch.Tensor, fill: Fill, cdata: int | None) -> None:
+        self.alias = alias
+        self.fill = fill
+        self.cdata = cdata  # the storage, for its use count; None: memory torch did not allocate
+        self.after: list[Callable[[torch.Tensor], Any]] = []
+        self.pattern: Any = None
+
+    def covers(self, tensor: torch.Tensor) -> bool:
+        """``tensor`` (of the same storage) is the recorded memory in the recorded layout."""
+        alias = self.alias
+        return (
+            tensor.storage_offset() == 0
+            and tensor.dtype == alias.dtype
+            and tensor.shape == alias.shape
+            and tensor.stride() == alias.stride()
+        )
+
+    def orphaned(self) -> bool:
+        """Nothing but the alias holds the memory any more (the model dropped the tensor, e.g.
+        an embedding replaced by a tied one): nobody can ever read it, so it is not written.
+        Memory that torch did not allocate (``from_numpy``, ``frombuffer``: not resizable) may
+        be read through its owner, and is always written."""
+        return (
+            self.cdata is not None
+            and _SOLE_USE_COUNT is not None
+            and torch._C._storage_Use_Count(self.cdata) <= _SOLE_USE_COUNT
+        )
+
+
 class FastInit:
     """What a :func:`~winit_fast.torch.fast_init` context yields: ``seed``, the seed in use
-    (drawn from OS entropy for ``fast_init(seed=None)``), ``calls``, the random fills
-    served so far (the next one draws from ``stream=calls``), ``fell_through``, the random
-    ATen ops left to torch's global generator inside the context, and ``unserved``, a
+    (drawn from OS entropy for ``fast_init(seed=None)``), ``calls``, the random fills served
+    so far (the next one draws from ``stream=calls``), ``written``, the elements written
+    into tensors' memory by the served fills so far (each write counted; a fill overwritten or
+    dropped before it was written counts nothing), ``fell_through``, the random ATen ops left
+    to torch's global generator inside the context, and ``unserved``, a
     ``collections.Counter`` of their op names (each name is warned about once).
 
     Examples
@@ -75,19 +145,20 @@ class FastInit:
     >>> with wft.fast_init(seed=3) as init:
     ...     weight = torch.nn.init.normal_(torch.empty(4, 4))
     >>> init
-    FastInit(seed=3, calls=1)
+    FastInit(seed=3, calls=1, written=16)
     """
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.calls = 0
+        self.written = 0
         self.fell_through = 0
         self.unserved: Counter[str] = Counter()
-        self.pending: dict[int, tuple[torch.Tensor, Fill]] = {}  # storage address -> fill
+        self.pending: dict[int, Recorded] = {}  # storage address -> its recorded fill
         self.busy = False  # inside our own code: its tensor calls are not the user's
 
     def __repr__(self) -> str:
-        return f"FastInit(seed={self.seed}, calls={self.calls})"
+        return f"FastInit(seed={self.seed}, calls={self.calls}, written={self.written})"
 
     def plan(self, tensor: torch.Tensor, draw: Callable[..., Any], random: bool) -> Fill | None:
         """The fill of ``tensor`` by ``draw(out=..., seed=..., stream=...)`` (or ``draw(out=)``
@@ -96,14 +167,25 @@ class FastInit:
         its own error or handles the case)."""
         if not tensor.is_contiguous() and _overlaps(tensor):
             return None
-        try:  # every check of the call, by a dry run: nothing is written
-            dry = wfi.DryRun(tuple(tensor.shape), numpy_dtype(tensor.dtype))
-            draw(out=dry, seed=self.seed, stream=0) if random else draw(out=dry)
-        except (ValueError, OverflowError):
+        if not self.accepts(tensor, draw, random):
             return None
         if not random:
             return lambda array: draw(out=array)
-        stream, seed = self.take_stream(), self.seed
+        return self.drawing(draw, self.take_stream())
+
+    def accepts(self, tensor: torch.Tensor, draw: Callable[..., Any], random: bool) -> bool:
+        """Every check of ``draw`` on ``tensor``'s shape and dtype, by a dry run: nothing is
+        written."""
+        try:
+            dry = wfi.DryRun(tuple(tensor.shape), numpy_dtype(tensor.dtype))
+            draw(out=dry, seed=self.seed, stream=0) if random else draw(out=dry)
+        except (ValueError, OverflowError):
+            return False
+        return True
+
+    def drawing(self, draw: Callable[..., Any], stream: int) -> Fill:
+        """The random fill by ``draw`` from ``stream`` of the session's seed."""
+        seed = self.seed
         return lambda array: draw(out=array, seed=seed, stream=stream)
 
     def take_stream(self) -> int:
@@ -113,28 +195,51 @@ class FastInit:
 
     def place(self, tensor: torch.Tensor, fill: Fill) -> None:
         """Record ``fill`` if it covers the tensor's whole storage (replacing a recorded fill
-        of that storage: it would be overwritten entirely); else write it now."""
+        of that storage and what follows it: they would be overwritten entirely). A fill of a
+        part of a recorded storage (an Embedding's padding row) follows the recorded fill,
+        replayed after it when it is written. Anything else is written now."""
         storage = tensor.untyped_storage()
-        whole = (
+        key = storage.data_ptr()
+        if (
             tensor.is_contiguous()
             and tensor.storage_offset() == 0
             and tensor.numel() * tensor.element_size() == storage.nbytes()
-        )
-        key = storage.data_ptr()
-        if whole:
+        ):
             self.pending.pop(key, None)  # re-inserted last: the dict keeps the call order
-            self.pending[key] = (tensor, fill)
+            cdata = storage._cdata if storage.resizable() else None
+            self.pending[key] = Recorded(tensor.detach(), fill, cdata)
+            return
+        entry = self.pending.get(key)
+        if entry is not None and tensor.dtype == entry.alias.dtype:
+            geometry = (tensor.shape, tensor.stride(), tensor.storage_offset())
+            entry.after.append(lambda alias: self.write(alias.as_strided(*geometry), fill))
+            entry.pattern = None  # the memory is no longer one draw
             return
         self.write_pending(key)
+        self.write(tensor, fill)
+
+    def recorded(self, tensor: Any) -> Recorded | None:
+        """The recorded fill that ``tensor`` covers exactly (see ``Recorded.covers``), if any."""
+        if type(tensor) not in _PLAIN or tensor.device.type != "cpu":
+            return None
+        if tensor.layout != torch.strided:  # sparse, mkldnn: no storage to look up
+            return None
+        entry = self.pending.get(tensor.untyped_storage().data_ptr())
+        return entry if entry is not None and entry.covers(tensor) else None
+
+    def write(self, tensor: torch.Tensor, fill: Fill) -> None:
         write(tensor, fill)
+        self.written += tensor.numel()
 
     def write_pending(self, key: int) -> None:
         entry = self.pending.pop(key, None)
-        if entry is None:
+        if entry is None or entry.orphaned():
             return
         busy, self.busy = self.busy, True  # write's own tensor calls must not write others
         try:
-            write(*entry)
+            self.write(entry.alias, entry.fill)
+            for step in entry.after:
+                step(entry.alias)
         finally:
             self.busy = busy
 
@@ -176,9 +281,15 @@ class InitMode(TorchDispatchMode):
         try:
             served = serve(session, func, args, kwargs)
             if served is not None:
+                if func is _UNIFORM:  # timm's trunc_normal_ may follow: _trunc_pattern
+                    note_uniform(session, args)
                 return served
             if session.pending:
-                session.write_touched((args, kwargs))
+                follow = FOLLOW.get(func)
+                if follow is not None and follow(session, args, kwargs):
+                    return args[0]
+                if not func.is_view:  # a view reads nothing: what is done with it is seen
+                    session.write_touched((args, kwargs))
         finally:
             session.busy = False
         return one_thread.call(func, args, kwargs)  # a QR: on one thread
