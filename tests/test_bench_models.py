@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("torch", reason="needs torch")
 pytest.importorskip("transformers", reason="needs transformers")
 
-from winit_fast.bench.models import MODELS, format_rows, measure, run_models
+from winit_fast.bench.models import _build, format_rows, measure, run_models
 
 
 def test_run_models_times_every_method_on_the_same_model():
@@ -38,6 +38,7 @@ PUBLIC_SIZES = {
     "bart-base": 139_420_416,
     "opt-125m": 125_239_296,
     "whisper-base": 72_593_920,
+    "timm-vit-b": 86_567_656,  # timm's vit_base_patch16_224
 }
 
 
@@ -45,10 +46,8 @@ PUBLIC_SIZES = {
 def test_the_models_have_the_public_checkpoints_sizes(model, parameters):
     """Built on the meta device (no memory, no init): the sizes only."""
     import torch
-    import transformers
 
-    config_class, model_class, kwargs = MODELS[model]
-    config = getattr(transformers, config_class)(**kwargs)
+    config, model_class = _build(model)
     with torch.device("meta"):
-        built = getattr(transformers, model_class)(config)
+        built = model_class(config)
     assert sum(p.numel() for p in built.parameters()) == parameters

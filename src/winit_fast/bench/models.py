@@ -27,7 +27,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-# name -> (config class, model class, config keyword arguments); all in transformers.
+# name -> (config class, model class, config keyword arguments); in transformers, or in
+# winit_fast.bench.timm_style where the class is named "timm_style.<class>".
 MODELS: dict[str, tuple[str, str, dict[str, Any]]] = {
     # Llama-style, 0.5 B parameters: 16 layers of hidden 1536, grouped-query attention.
     "llama-0.5b": (
@@ -105,6 +106,8 @@ MODELS: dict[str, tuple[str, str, dict[str, Any]]] = {
             "max_target_positions": 448,
         },
     ),
+    # timm's ViT-B/16 (86.6 M) with timm's init: trunc_normal_ as five in-place ops.
+    "timm-vit-b": ("timm_style.ViTConfig", "timm_style.VisionTransformer", {}),
     # A few seconds in all: for the tests and a quick look.
     "tiny-llama": (
         "LlamaConfig",
@@ -129,12 +132,20 @@ _child(*sys.argv[1:])
 """
 
 
-def _build(name: str) -> Any:
+def _class(name: str) -> Any:
+    """A class of transformers, or of ``winit_fast.bench.timm_style`` (``"timm_style.X"``)."""
+    if name.startswith("timm_style."):
+        from winit_fast.bench import timm_style
+
+        return getattr(timm_style, name.removeprefix("timm_style."))
     import transformers
 
+    return getattr(transformers, name)
+
+
+def _build(name: str) -> Any:
     config_class, model_class, kwargs = MODELS[name]
-    config = getattr(transformers, config_class)(**kwargs)
-    return config, getattr(transformers, model_class)
+    return _class(config_class)(**kwargs), _class(model_class)
 
 
 def _init_meta(model: Any, config: Any, seed: int) -> None:
@@ -146,7 +157,8 @@ def _init_meta(model: Any, config: Any, seed: int) -> None:
         return wft.normal_(tensor, 0.0, std, seed=seed, stream=stream)
 
     model.to_empty(device="cpu")
-    model.tie_weights()  # to_empty gives tied parameters separate storage: tie them again
+    if hasattr(model, "tie_weights"):  # transformers' models
+        model.tie_weights()  # to_empty gives tied parameters separate storage: tie them again
     wft.init_module(model, scheme, seed)
 
 
