@@ -34,7 +34,7 @@ from torch.utils._pytree import tree_leaves
 from winit_fast import _interface as wfi
 from winit_fast.torch import _one_thread as one_thread
 from winit_fast.torch._init_ops import serve
-from winit_fast.torch._tensor import as_array, numpy_dtype
+from winit_fast.torch._tensor import numpy_dtype, write_fill
 
 Fill = Callable[[np.ndarray], Any]  # writes values into an array (the tensor's memory)
 
@@ -42,7 +42,7 @@ Fill = Callable[[np.ndarray], Any]  # writes values into an array (the tensor's 
 def _overlaps(tensor: torch.Tensor) -> bool:
     """Whether two elements share a place in memory (``expand``: torch refuses to fill it
     too). Gaps (``w[:, :3]``, ``w[:, ::2]``) are fine: the fill goes through a contiguous
-    staging copy."""
+    staging copy, or on the GPU through the runs of the storage."""
     try:
         wfi.strided_runs(tuple(tensor.shape), tuple(tensor.stride()), 0, 0, 0)
     except ValueError:
@@ -51,15 +51,9 @@ def _overlaps(tensor: torch.Tensor) -> bool:
 
 
 def write(tensor: torch.Tensor, fill: Fill) -> None:
-    """``fill`` into the tensor's memory in C order of its shape (through a contiguous copy
-    for any other layout: ``w.T``, a slice with gaps)."""
-    if tensor.is_contiguous():
-        fill(as_array(tensor))
-        return
-    staging = torch.empty(tensor.shape, dtype=tensor.dtype)
-    fill(as_array(staging))
-    with torch.no_grad():
-        tensor.copy_(staging)
+    """``fill`` into the tensor's memory in C order of its shape, wherever it lives: a CPU
+    tensor's NumPy view, a CUDA tensor by the GPU kernels (``_tensor.write_fill``)."""
+    write_fill(tensor, fill)
 
 
 class FastInit:
@@ -141,7 +135,7 @@ class FastInit:
     def write_touched(self, values: Any) -> None:
         """Write the recorded fills of every storage a tensor among ``values`` uses."""
         for leaf in tree_leaves(values):
-            if isinstance(leaf, torch.Tensor) and leaf.device.type == "cpu":
+            if isinstance(leaf, torch.Tensor) and leaf.device.type != "meta":
                 try:
                     key = leaf.untyped_storage().data_ptr()
                 except (RuntimeError, NotImplementedError):  # subclasses without storage
