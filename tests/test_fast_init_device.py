@@ -198,7 +198,10 @@ def test_cuda_views_factories_and_randperm():
         weight = torch.full((6, 20), 7.0)
         nn.init.normal_(weight[:, ::2], 0.0, 0.02)  # a view with gaps: through the runs
         nn.init.uniform_(weight.T[3:9])
-        return {"weight": weight, "randn": torch.randn(5, 3), "randperm": torch.randperm(50)}
+        recorded = nn.init.trunc_normal_(torch.empty(4, 5), std=0.02)
+        read = recorded * 2  # read inside the context: the recorded fill is written first
+        tensors = {"weight": weight, "read": read, "randn": torch.randn(5, 3)}
+        return tensors | {"randperm": torch.randperm(50)}
 
     with wft.fast_init(seed=2):
         expected = build()
