@@ -18,8 +18,10 @@ same bytes). Checks, each one PASS or FAIL line, compared byte for byte with the
 2. torch: every ``winit_fast.torch`` in-place function on CUDA tensors, contiguous, transposed
    and sliced, written on a side stream (the current one), and ``init_module`` of a model
    on the GPU;
-3. fast_init: a model built on the GPU inside ``fast_init`` against the same build on the
-   CPU, parameter by parameter (and the elements written, when fast_init counts them).
+3. fast_init: a model built on the GPU (``with torch.device("cuda"), fast_init(seed=0)``,
+   its fills written there by the kernels; on the CPU under ``use_backend("triton")``, the
+   same path) against the same build on the CPU, parameter by parameter (and the elements
+   written, when fast_init counts them).
 
 Then the speed (CUDA events, after warm-up; the median of repeats): ``winit_fast.torch``'s
 ``uniform_``, ``normal_`` and ``trunc_normal_`` against torch's ``uniform_``, ``normal_`` and
@@ -320,6 +322,8 @@ def fast_init_checks(torch: Any, device: str) -> Tally:
         mine = build(device)
         if any(p.device.type != device for p in mine.parameters()):
             raise AssertionError(f"the model was not built on {device}")
+        if built[device][1].calls == 0:  # not served: torch's own init on the device
+            raise AssertionError(f"fast_init served no fill on {device}")
         return parameter_bytes(mine), parameter_bytes(build("cpu"))
 
     tally.check(f"fast_init          model    built on {device}", compare)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from triton_support import BACKEND, NEEDS_CUDA, gpu_script, torch
+from triton_support import BACKEND, NEEDS_CUDA, Launches, gpu_script, torch
 
 import winit_fast as wf
 import winit_fast.torch as wft
@@ -38,24 +38,6 @@ def bits(tensor: torch.Tensor) -> torch.Tensor:
     """The tensor's bit patterns, comparable with torch.equal (NaN and -0.0 included)."""
     width = {2: torch.int16, 4: torch.int32, 8: torch.int64}[tensor.element_size()]
     return tensor.detach().cpu().contiguous().view(width)
-
-
-class Launches:
-    """Counts the Triton backend's fills of a torch tensor (a spy on the real functions, which
-    still run; its ``fill`` is one ``fill_runs``); NumPy arrays (the host's fills under
-    ``use_backend("triton")``) are not counted."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.count = 0
-        for name in ("fill_runs", "fill_constant"):
-            monkeypatch.setattr(BACKEND, name, self._counted(getattr(BACKEND, name)))
-
-    def _counted(self, function):
-        def counted(out, *args):
-            self.count += isinstance(out, torch.Tensor)
-            return function(out, *args)
-
-        return counted
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)

@@ -59,6 +59,28 @@ def c_fill(out: np.ndarray, family: str, seed, stream, block, phase, params) -> 
     return out
 
 
+class Launches:
+    """Counts the Triton backend's fills of a torch tensor (a spy on the real functions, which
+    still run; its ``fill`` is one ``fill_runs``) and keeps the addresses of the storages
+    they wrote; NumPy arrays (the host's fills under ``use_backend("triton")``) are not
+    counted."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        self.storages: set[int] = set()
+        for name in ("fill_runs", "fill_constant"):
+            monkeypatch.setattr(BACKEND, name, self._counted(getattr(BACKEND, name)))
+
+    def _counted(self, function):
+        def counted(out, *args):
+            if isinstance(out, torch.Tensor):
+                self.count += 1
+                self.storages.add(out.untyped_storage().data_ptr())
+            return function(out, *args)
+
+        return counted
+
+
 GPU_SCRIPT = TESTS.parent / "bench" / "gpu.py"
 
 

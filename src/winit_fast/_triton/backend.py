@@ -90,7 +90,9 @@ def fill_constant(out, value, n_threads) -> None:
     with _kernels_memory(out) as target:
         if target.dtype not in _FLOATS:
             raise TypeError(f"out has dtype {target.dtype}, which a constant fill does not write")
-        working = torch.tensor(float(value), dtype=_WORKING.get(target.dtype, torch.float32))
+        working = torch.tensor(  # on the host, even inside torch.device("cuda")
+            float(value), dtype=_WORKING.get(target.dtype, torch.float32), device="cpu"
+        )
         # rounded on the host (to nearest even, the C core's rounding), so the value torch
         # writes is exactly representable and its own conversion changes nothing
         target.fill_(working.to(target.dtype).item())

@@ -219,7 +219,7 @@ def computed_whole(function: F) -> F:
         local = checked(tensor)  # the shard's device too: the values are copied to it
         _needs_seed(signature, args, kwargs)
         parts = rectangles(tensor, tuple(local.shape))
-        whole = torch.empty(tuple(tensor.shape), dtype=tensor.dtype)  # on the host
+        whole = torch.empty(tuple(tensor.shape), dtype=tensor.dtype, device="cpu")  # host
         function(whole, *args[1:], **kwargs)  # every argument is checked here, on every rank
         with torch.no_grad():
             for here, where in parts:

@@ -25,6 +25,7 @@ import torch
 from torch.utils._pytree import tree_leaves
 
 import winit_fast
+from winit_fast.torch import _tensor
 
 if TYPE_CHECKING:
     from winit_fast.torch._init_mode import FastInit
@@ -79,7 +80,8 @@ def note(
     leaves = tree_leaves((args, kwargs))
     if any(isinstance(leaf, torch.Generator) for leaf in leaves):
         return  # the user's own generator
-    if _device_type(leaves, kwargs) == "meta":
+    device = _device_type(leaves, kwargs)
+    if device == "meta":
         return
     name = str(func)
     session.fell_through += 1
@@ -89,10 +91,19 @@ def note(
             f"fast_init: {name} is not served by winit_fast and draws from torch's global "
             "generator: its values do not follow the context's seed, and torch's RNG state "
             "moves (counted in FastInit.fell_through and FastInit.unserved; pass a "
-            "generator= to use your own)",
+            f"generator= to use your own){_why(device)}",
             UserWarning,
             stacklevel=_user_stacklevel(),
         )
+
+
+def _why(device: str) -> str:
+    """Why a device's fills are all torch's, for the warning (a CUDA GPU without Triton):
+    empty where winit_fast writes the device."""
+    if device == "cpu":
+        return ""
+    refusal = _tensor.device_refusal(torch.device(device))
+    return "" if refusal is None else f"; {refusal}"
 
 
 def _device_type(leaves: list[Any], kwargs: dict[str, Any]) -> str:

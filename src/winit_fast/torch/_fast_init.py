@@ -117,8 +117,9 @@ def _patch_trunc_normal(enter: bool) -> None:
 def fast_init(seed: int | None = None) -> Iterator[FastInit]:
     """Inside this context, torch's own weight initialization is done by winit_fast.
 
-    Every random or constant fill of a CPU floating tensor that runs inside the context is
-    served by winit_fast with the distribution and parameters of the call it replaces:
+    Every random or constant fill of a CPU floating tensor (or a CUDA one, with triton
+    installed) that runs inside the context is served by winit_fast with the distribution
+    and parameters of the call it replaces:
     ``torch.nn.init.*`` (also through references saved at import time, as transformers'),
     modules' ``reset_parameters``, and ``Tensor.normal_``/``uniform_``/``fill_``/``zero_`` (as
     transformers' ``_init_weights`` call them). Build the model inside it::
@@ -146,8 +147,8 @@ def fast_init(seed: int | None = None) -> Iterator[FastInit]:
 
     Notes
     -----
-    Served: plain CPU tensors and Parameters of float32, float64, float16, bfloat16 (with
-    ml_dtypes installed; without it, bfloat16 fills stay torch's), with
+    Served: plain CPU and CUDA tensors and Parameters of float32, float64, float16, bfloat16
+    (with ml_dtypes installed; without it, bfloat16 fills stay torch's), with
     ``torch.nn.init`` ``uniform_``, ``normal_``, ``trunc_normal_`` (absolute bounds, no
     rejection: winit_fast's inverse CDF), ``xavier_*_``, ``kaiming_*_`` (their ``uniform_`` /
     ``normal_``), ``constant_``/``ones_``/``zeros_``/``eye_``/``dirac_`` (their fills), the
@@ -155,9 +156,12 @@ def fast_init(seed: int | None = None) -> Iterator[FastInit]:
     thread) and ``sparse_``, ``torch.randn``/``rand``/
     ``randn_like``/``rand_like``/``normal(mean, std, size)``/``randperm``. float16 and
     bfloat16 ``uniform_`` follow torch's own recipe. Non-contiguous tensors (``w.T``, slices
-    with gaps) are filled in C order of their shape through a contiguous copy. Left to torch,
-    unchanged: calls with a ``generator=``, other devices, meta tensors, integer, bool and
-    complex tensors, tensor subclasses (DTensor), overlapping layouts, and parameters
+    with gaps) are filled in C order of their shape. A CUDA tensor gets the CPU's bytes,
+    written by the GPU kernels (the 16-bit ``uniform_`` and ``randperm`` computed on the
+    host and copied; ``orthogonal_``'s QR is torch's on the GPU, not promised equal to the
+    CPU's). Left to torch, unchanged: calls with a ``generator=``, other devices (CUDA
+    without triton), meta tensors, integer, bool and complex tensors, tensor subclasses
+    (DTensor), overlapping layouts, and parameters
     winit_fast refuses (torch then raises its own error); a random op left to torch's global
     generator is warned about and counted. The context restores everything on exit, also
     after an exception, and nests (the innermost serves). It is per thread: other threads

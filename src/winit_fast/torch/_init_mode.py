@@ -38,7 +38,7 @@ from torch.utils._pytree import tree_leaves
 from winit_fast import _interface as wfi
 from winit_fast.torch import _one_thread as one_thread
 from winit_fast.torch._init_ops import serve
-from winit_fast.torch._tensor import as_array, numpy_dtype
+from winit_fast.torch._tensor import numpy_dtype, write_fill
 from winit_fast.torch._trunc_pattern import FOLLOW, note_uniform
 
 _UNIFORM = torch.ops.aten.uniform_.default
@@ -49,7 +49,7 @@ _PLAIN = (torch.Tensor, torch.nn.Parameter)
 def _overlaps(tensor: torch.Tensor) -> bool:
     """Whether two elements share a place in memory (``expand``: torch refuses to fill it
     too). Gaps (``w[:, :3]``, ``w[:, ::2]``) are fine: the fill goes through a contiguous
-    staging copy."""
+    staging copy, or on the GPU through the runs of the storage."""
     try:
         wfi.strided_runs(tuple(tensor.shape), tuple(tensor.stride()), 0, 0, 0)
     except ValueError:
@@ -58,15 +58,9 @@ def _overlaps(tensor: torch.Tensor) -> bool:
 
 
 def write(tensor: torch.Tensor, fill: Fill) -> None:
-    """``fill`` into the tensor's memory in C order of its shape (through a contiguous copy
-    for any other layout: ``w.T``, a slice with gaps)."""
-    if tensor.is_contiguous():
-        fill(as_array(tensor))
-        return
-    staging = torch.empty(tensor.shape, dtype=tensor.dtype)
-    fill(as_array(staging))
-    with torch.no_grad():
-        tensor.copy_(staging)
+    """``fill`` into the tensor's memory in C order of its shape, wherever it lives: a CPU
+    tensor's NumPy view, a CUDA tensor by the GPU kernels (``_tensor.write_fill``)."""
+    write_fill(tensor, fill)
 
 
 def _sole_use_count() -> int | None:
@@ -220,7 +214,7 @@ class FastInit:
 
     def recorded(self, tensor: Any) -> Recorded | None:
         """The recorded fill that ``tensor`` covers exactly (see ``Recorded.covers``), if any."""
-        if type(tensor) not in _PLAIN or tensor.device.type != "cpu":
+        if type(tensor) not in _PLAIN or tensor.device.type == "meta":
             return None
         if tensor.layout != torch.strided:  # sparse, mkldnn: no storage to look up
             return None
@@ -246,7 +240,7 @@ class FastInit:
     def write_touched(self, values: Any) -> None:
         """Write the recorded fills of every storage a tensor among ``values`` uses."""
         for leaf in tree_leaves(values):
-            if isinstance(leaf, torch.Tensor) and leaf.device.type == "cpu":
+            if isinstance(leaf, torch.Tensor) and leaf.device.type != "meta":
                 try:
                     key = leaf.untyped_storage().data_ptr()
                 except (RuntimeError, NotImplementedError):  # subclasses without storage

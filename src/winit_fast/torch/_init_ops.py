@@ -22,7 +22,7 @@ import torch
 
 import winit_fast as wf
 from winit_fast.torch import _fall_through, _uniform16
-from winit_fast.torch._tensor import has_numpy_twin
+from winit_fast.torch._tensor import has_numpy_twin, served_device
 
 if TYPE_CHECKING:
     from winit_fast.torch._init_mode import FastInit
@@ -34,15 +34,16 @@ _SIXTEEN_BIT = (torch.float16, torch.bfloat16)
 
 
 def servable(tensor: Any) -> bool:
-    """A tensor winit_fast fills exactly: a plain tensor or Parameter, CPU, strided, float
-    (bfloat16 where ml_dtypes is installed), not empty. Subclasses (DTensor, FakeTensor,
-    ...) have their own dispatch: torch's."""
+    """A tensor winit_fast fills exactly: a plain tensor or Parameter, strided, float
+    (bfloat16 where ml_dtypes is installed), not empty, on the CPU or on a CUDA GPU with
+    Triton installed (without it: torch's). Subclasses (DTensor, FakeTensor, ...) have their
+    own dispatch: torch's."""
     return (
         type(tensor) in (torch.Tensor, torch.nn.Parameter)
-        and tensor.device.type == "cpu"
         and tensor.layout == torch.strided
         and has_numpy_twin(tensor.dtype)  # a float dtype (bfloat16 without ml_dtypes: torch's)
         and tensor.numel() > 0
+        and served_device(tensor)
     )
 
 
@@ -129,13 +130,14 @@ def _empty_normal(args: tuple, kwargs: dict[str, Any]) -> tuple[torch.Tensor, tu
 def _randperm(session: FastInit, func: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
     """``torch.randperm(n)``: the stable argsort of ``n`` 64-bit keys, the raw words of the
     call's stream taken in pairs (``random_raw(2 * n).view(uint64)``), in torch's dtype
-    (int64 unless given) on the CPU. Not served: an ``n`` the dtype cannot hold exactly
-    (torch raises), a ``generator=``, another device or layout."""
+    (int64 unless given), sorted on the host (on a GPU: then copied in). Not served: an
+    ``n`` the dtype cannot hold exactly (torch raises), a ``generator=``, a device or layout
+    that :func:`servable` refuses."""
     n = args[0]
     if _FACTORY_KEYWORDS.issuperset(kwargs) and type(n) is int and n > 0:
         options = {**kwargs, "dtype": kwargs.get("dtype") or torch.int64}
         tensor = aten.empty.memory_format([n], **options)
-        if tensor.device.type == "cpu" and tensor.layout == torch.strided and _holds(tensor, n):
+        if tensor.layout == torch.strided and served_device(tensor) and _holds(tensor, n):
             stream = session.take_stream()
             keys = wf.random_raw(2 * n, seed=session.seed, stream=stream).view(np.uint64)
             tensor.copy_(torch.from_numpy(np.argsort(keys, kind="stable")))

@@ -11,8 +11,13 @@ by the device of the memory itself (for a DTensor, its local shard's, whatever t
 
 Under ``use_backend("triton")`` a CPU tensor takes the CUDA path too (the kernels then run
 under Triton's interpreter): how the tests prove that path's bytes without a GPU. The fills
-computed on the host (``orthogonal_``, ``sparse_``, ``eye_``, ``dirac_``) use
-:func:`host_filling`: a host array, copied into a CUDA tensor afterwards.
+computed on the host (``orthogonal_``, ``sparse_``, ``eye_``, ``dirac_``; in ``fast_init``,
+torch's 16-bit ``uniform_`` recipe) use :func:`host_filling` or ``TensorWriter.on_host``: a
+host array, copied into a CUDA tensor afterwards. ``fast_init`` writes through
+:func:`write_fill`, the same rule.
+
+Host arrays are allocated with ``device="cpu"`` spelled out: inside ``with
+torch.device("cuda")`` a bare ``torch.empty`` would land on the GPU.
 """
 
 from __future__ import annotations
@@ -81,25 +86,49 @@ def kernels_for(tensor: torch.Tensor) -> ModuleType | None:
     for a CPU tensor under ``use_backend("triton")``); None for a CPU tensor filled through
     its NumPy view. A device winit_fast cannot write is refused here, naming the argument,
     and so is a CUDA tensor without triton (naming the package to install)."""
-    check_device(tensor)
-    if tensor.device.type == "cpu":
+    return _kernels_on(tensor.device)
+
+
+def _kernels_on(device: torch.device) -> ModuleType | None:
+    _check(device)
+    if device.type == "cpu":
         current = wfi.current()
         return current if current.name == "triton" else None
     try:
         return wfi.module_for("triton")
     except RuntimeError as exc:
-        raise RuntimeError(f"tensor is on device {tensor.device}: {exc}") from exc
+        raise RuntimeError(f"tensor is on device {device}: {exc}") from exc
+
+
+def served_device(tensor: torch.Tensor) -> bool:
+    """Whether winit_fast writes ``tensor``'s memory here: a CPU tensor, or a CUDA tensor
+    with the Triton backend available (``fast_init`` leaves the others to torch)."""
+    return tensor.device.type == "cpu" or device_refusal(tensor.device) is None
+
+
+def device_refusal(device: torch.device) -> str | None:
+    """Why winit_fast cannot write a tensor on ``device`` here (:func:`kernels_for`'s error:
+    a device it never writes, a CUDA GPU without triton), or None when it can."""
+    try:
+        _kernels_on(device)
+    except (ValueError, RuntimeError) as exc:
+        return str(exc)
+    return None
 
 
 def check_device(tensor: torch.Tensor) -> None:
     """``ValueError`` naming the argument unless ``tensor`` is on the CPU or a CUDA GPU."""
-    device = tensor.device.type
+    _check(tensor.device)
+
+
+def _check(where: torch.device) -> None:
+    device = where.type
     if device == "cpu":
         return
     if device == "cuda":
         if torch.version.hip:
             raise ValueError(
-                f"tensor is on device {tensor.device} (ROCm); winit_fast's GPU kernels are "
+                f"tensor is on device {where} (ROCm); winit_fast's GPU kernels are "
                 "checked for NVIDIA GPUs only: initialize on the CPU, then move the module"
             )
         return
@@ -109,7 +138,7 @@ def check_device(tensor: torch.Tensor) -> None:
             "module.to_empty(device=...) before initializing)"
         )
     raise ValueError(
-        f"tensor is on device {tensor.device}; winit_fast.torch fills CPU and CUDA tensors "
+        f"tensor is on device {where}; winit_fast.torch fills CPU and CUDA tensors "
         "(initialize on the CPU, then move the module with module.to(device))"
     )
 
@@ -186,6 +215,11 @@ class TensorWriter:
     def fill_constant(self, value: Any) -> None:
         self.backend.fill_constant(self.tensor, value, 1)
 
+    def on_host(self) -> contextlib.AbstractContextManager[np.ndarray]:
+        """For a fill computed on the host: a host array of the tensor's shape, copied into
+        it (one ``copy_``) when the ``with`` block ends."""
+        return _staged(self.tensor)
+
 
 def out_for(tensor: Any) -> np.ndarray:
     """Where a fill of ``tensor`` writes, after the checks: the ``out=`` of winit_fast's
@@ -225,10 +259,34 @@ def host_filling(tensor: Any) -> Iterator[np.ndarray]:
         with filling(tensor) as array:
             yield array
         return
-    staging = torch.empty(tuple(local.shape), dtype=local.dtype)
+    with _staged(local) as array:
+        yield array
+
+
+@contextlib.contextmanager
+def _staged(tensor: torch.Tensor) -> Iterator[np.ndarray]:
+    """A contiguous host array of ``tensor``'s shape and dtype, copied into ``tensor`` (any
+    device, any layout: in C order of its shape) when the block ends."""
+    staging = torch.empty(tuple(tensor.shape), dtype=tensor.dtype, device="cpu")
     yield _numpy_view(staging)
     with torch.no_grad():
-        local.copy_(staging)
+        tensor.copy_(staging)
+
+
+def write_fill(tensor: torch.Tensor, fill: Callable[[np.ndarray], Any]) -> None:
+    """``fill(out)`` into ``tensor``'s memory wherever it lives, in C order of its shape
+    (``fast_init``'s writes). A tensor the kernels write (CUDA; CPU under
+    ``use_backend("triton")``): through its :func:`out_for`, a ``DeviceOut`` (any layout
+    through the runs of its storage; a fill computed on the host takes ``out.writer.on_host()``).
+    A CPU tensor otherwise: its NumPy view (:func:`as_array`), or for a layout with gaps
+    (``w.T``, ``w[:, ::2]``) a contiguous host copy, copied in."""
+    if kernels_for(tensor) is not None:
+        fill(out_for(tensor))
+    elif tensor.is_contiguous():
+        fill(as_array(tensor))
+    else:
+        with _staged(tensor) as array:
+            fill(array)
 
 
 def draw(tensor: Any, source: Generator, method: str, *args: Any, **kwargs: Any) -> None:

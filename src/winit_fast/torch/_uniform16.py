@@ -77,11 +77,16 @@ def uniform(low: float, high: float) -> Callable[..., Any]:
     """The draw of a 16-bit ``uniform_(low, high)``: ``draw(out=, seed=, stream=)`` as a
     winit_fast function. A ``DryRun`` takes ``wf.uniform``'s checks (the same parameters
     are refused); an array of 2-byte floats (float16, or bfloat16 from ml_dtypes or as
-    16-bit words) is written with torch's recipe."""
+    16-bit words) is written with torch's recipe; a ``DeviceOut`` (a tensor the GPU kernels
+    write) gets it computed in a host array, copied in (``TensorWriter.on_host``)."""
 
     def draw(*, out: Any, seed: Any, stream: Any) -> Any:
         if isinstance(out, wfi.DryRun):
             return wf.uniform(None, low, high, out=out, seed=seed, stream=stream)
+        if isinstance(out, wfi.DeviceOut):
+            with out.writer.on_host() as host:
+                draw(out=host, seed=seed, stream=stream)
+            return out
         if not out.flags.c_contiguous:  # a reshape would copy: the values would be lost
             raise ValueError("the 16-bit uniform fill needs a C-contiguous out")
         bfloat16 = out.dtype != np.float16
