@@ -52,6 +52,17 @@ def tiny_llama() -> nn.Module:
     return transformers.LlamaForCausalLM(transformers.LlamaConfig(**sizes, **heads))
 
 
+def timm_style() -> nn.Module:
+    """Linear weights by timm's trunc_normal_ (five in-place ops folded into one fill)."""
+    from winit_fast.bench.timm_style import trunc_normal_
+
+    model = nn.Sequential(nn.Linear(12, 8), nn.Linear(8, 4))
+    for layer in model:
+        trunc_normal_(layer.weight, std=0.02)
+        nn.init.zeros_(layer.bias)
+    return model
+
+
 def on_the_cpu(build) -> dict[str, bytes]:
     """The bytes of every parameter and buffer of ``build()`` inside fast_init on the CPU,
     without the Triton backend."""
@@ -71,7 +82,9 @@ def assert_same_bytes(model: nn.Module, expected: dict[str, bytes]) -> None:
 
 
 @SIXTEEN_BIT
-@pytest.mark.parametrize("build", [small_model, tiny_llama], ids=["small", "llama"])
+@pytest.mark.parametrize(
+    "build", [small_model, tiny_llama, timm_style], ids=["small", "llama", "timm-style"]
+)
 def test_a_model_gets_the_cpu_bytes_written_by_the_kernels(build, monkeypatch):
     expected = on_the_cpu(build)
     launches = Launches(monkeypatch)
