@@ -19,47 +19,12 @@ pytest.importorskip("ml_dtypes", reason="needs ml_dtypes (bfloat16)")
 transformers = pytest.importorskip("transformers", reason="needs transformers")
 stats = pytest.importorskip("scipy.stats", reason="needs scipy")
 
+from tiny_models import TINY, build  # noqa: E402
+
 import winit_fast as wf  # noqa: E402
 import winit_fast.torch as wft  # noqa: E402
 
-TINY = {
-    "llama": (
-        "LlamaConfig",
-        "LlamaForCausalLM",
-        # vocab 4096 x hidden 64: the embeddings are large enough to be filled by 2 threads.
-        dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4)
-        | dict(num_key_value_heads=2, vocab_size=4096, max_position_embeddings=64),
-    ),
-    "gpt2": (
-        "GPT2Config",
-        "GPT2LMHeadModel",
-        dict(n_embd=64, n_layer=2, n_head=4, vocab_size=256, n_positions=64)
-        | dict(bos_token_id=0, eos_token_id=0),
-    ),
-    "bert": (
-        "BertConfig",
-        "BertForMaskedLM",
-        dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128)
-        | dict(vocab_size=256, max_position_embeddings=64),
-    ),
-    "resnet": (
-        "ResNetConfig",
-        "ResNetForImageClassification",
-        dict(embedding_size=16, hidden_sizes=[16, 32], depths=[1, 1], num_labels=10),
-    ),
-    "vit": (  # trunc_normal_ on the embeddings, torch.randn in its __init__
-        "ViTConfig",
-        "ViTModel",
-        dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128)
-        | dict(image_size=32, patch_size=8),
-    ),
-}
-
-
-def build(name):
-    config_class, model_class, kwargs = TINY[name]
-    config = getattr(transformers, config_class)(**kwargs)
-    return getattr(transformers, model_class)(config)
+MODELS = ("llama", "gpt2", "bert", "resnet", "vit")
 
 
 def tensors(model):
@@ -67,7 +32,7 @@ def tensors(model):
     return {**dict(model.named_parameters()), **dict(model.named_buffers())}
 
 
-@pytest.fixture(scope="module", params=list(TINY))
+@pytest.fixture(scope="module", params=MODELS)
 def pair(request):
     """(the model's own init, the same model built inside fast_init, the session)."""
     torch.manual_seed(0)

@@ -103,56 +103,25 @@ def test_memory_still_held_elsewhere_is_written():
 
 
 transformers = pytest.importorskip("transformers", reason="needs transformers")
+import tiny_models  # noqa: E402
 
-# Encoder-decoder and decoder models with padding rows and tied embeddings, tiny (no download).
-TINY = {
-    "bart": (
-        "BartConfig",
-        "BartForConditionalGeneration",
-        dict(vocab_size=512, d_model=32, encoder_layers=2, decoder_layers=2)
-        | dict(encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=64)
-        | dict(decoder_ffn_dim=64, max_position_embeddings=64),
-    ),
-    "t5": (
-        "T5Config",
-        "T5ForConditionalGeneration",
-        dict(vocab_size=512, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4),
-    ),
-    "opt": (
-        "OPTConfig",
-        "OPTForCausalLM",
-        dict(vocab_size=512, hidden_size=32, num_hidden_layers=2, ffn_dim=64)
-        | dict(num_attention_heads=4, max_position_embeddings=64, word_embed_proj_dim=32)
-        | dict(pad_token_id=1, bos_token_id=2, eos_token_id=2),
-    ),
-    "whisper": (
-        "WhisperConfig",
-        "WhisperForConditionalGeneration",
-        dict(vocab_size=512, d_model=32, encoder_layers=2, decoder_layers=2, num_mel_bins=16)
-        | dict(encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=64)
-        | dict(decoder_ffn_dim=64, max_source_positions=64, max_target_positions=64)
-        | dict(pad_token_id=1, bos_token_id=2, eos_token_id=2, decoder_start_token_id=3)
-        | dict(suppress_tokens=None, begin_suppress_tokens=None),
-    ),
-}
+MODELS = ("bart", "t5", "opt", "whisper")  # padding rows, tied embeddings
 
 
 def build(name):
-    config_class, model_class, kwargs = TINY[name]
-    config = getattr(transformers, config_class)(**kwargs)
     with wft.fast_init(seed=SEED) as session:
-        model = getattr(transformers, model_class)(config)
+        model = tiny_models.build(name)
     return model, session
 
 
-@pytest.mark.parametrize("name", list(TINY))
+@pytest.mark.parametrize("name", MODELS)
 def test_each_weight_of_a_model_is_written_once(name):
     model, session = build(name)
     parameters = sum(p.numel() for p in model.parameters())
     assert session.written / parameters <= 1.05
 
 
-@pytest.mark.parametrize("name", list(TINY))
+@pytest.mark.parametrize("name", MODELS)
 def test_the_values_are_those_of_writing_every_fill_at_its_call(name, monkeypatch):
     model, session = build(name)
     with monkeypatch.context() as patched:  # every fill written at its call
