@@ -4,7 +4,8 @@
 
 Each installation is audited in a fresh Python (``triton_audit_worker.py``) whose path starts
 with it: the installed ``triton``, then each directory in WINIT_FAST_AUDIT_TRITON (os.pathsep
-separated; .ci/run installs the newest Triton into one with ``pip install --target``).
+separated; .ci/run installs torch 2.13's Triton, 3.7.1, and the newest, 3.9.0, into one each
+with ``pip install --target``).
 Compiling takes a few tens of seconds per installation on a cold Triton cache.
 """
 
