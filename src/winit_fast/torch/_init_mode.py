@@ -80,8 +80,7 @@ class Recorded:
     def __init__(self, alias: torch.Tensor, fill: Fill, storage: Any) -> None:
         self.alias = alias
         self.fill = fill
-        # The storage's Python object, for its counts; None: memory torch did not allocate.
-        self.storage = storage
+        self.storage = storage  # the storage's Python object, for its counts
         self.after: list[Callable[[torch.Tensor], Any]] = []
         self.pattern: Any = None
 
@@ -98,9 +97,8 @@ class Recorded:
     def orphaned(self) -> bool:
         """Nothing but the alias holds the memory any more (the model dropped the tensor, e.g.
         an embedding replaced by a tied one): nobody can ever read it, so it is not written.
-        Memory that torch did not allocate (``from_numpy``, ``frombuffer``: not resizable) may
-        be read through its owner, and is always written."""
-        if self.storage is None or _SOLE is None:
+        (Memory that torch did not allocate is never recorded: ``FastInit.place``.)"""
+        if _SOLE is None:
             return False
         uses, refs = self.holders()
         return uses <= _SOLE[0] and refs <= _SOLE[1]
@@ -199,14 +197,17 @@ class FastInit:
         replayed after it when it is written. Anything else is written now."""
         storage = tensor.untyped_storage()
         key = storage.data_ptr()
+        if not storage.resizable():  # foreign memory: another storage may overlap it
+            self.write_overlapping(key, storage.nbytes())
+            self.write(tensor, fill)
+            return
         if (
             tensor.is_contiguous()
             and tensor.storage_offset() == 0
             and tensor.numel() * tensor.element_size() == storage.nbytes()
         ):
             self.pending.pop(key, None)  # re-inserted last: the dict keeps the call order
-            kept = storage if storage.resizable() else None
-            self.pending[key] = Recorded(tensor.detach(), fill, kept)
+            self.pending[key] = Recorded(tensor.detach(), fill, storage)
             return
         entry = self.pending.get(key)
         if entry is not None and tensor.dtype == entry.alias.dtype:
@@ -247,9 +248,21 @@ class FastInit:
         for leaf in tree_leaves(values):
             if isinstance(leaf, torch.Tensor) and leaf.device.type != "meta":
                 try:
-                    key = leaf.untyped_storage().data_ptr()
+                    storage = leaf.untyped_storage()
                 except (RuntimeError, NotImplementedError):  # subclasses without storage
                     continue
+                if storage.resizable():
+                    self.write_pending(storage.data_ptr())
+                else:
+                    self.write_overlapping(storage.data_ptr(), storage.nbytes())
+
+    def write_overlapping(self, start: int, nbytes: int) -> None:
+        """Write the recorded fills of every storage overlapping ``[start, start + nbytes)``.
+        Memory torch did not allocate (``from_numpy``, ``frombuffer``, a storage's slice) may
+        lie over another storage's memory, under another address: its fills are written at
+        the call, and touching it writes the recorded fills under it first."""
+        for key, entry in list(self.pending.items()):
+            if key < start + nbytes and start < key + entry.alias.untyped_storage().nbytes():
                 self.write_pending(key)
 
     def write_all(self) -> None:
