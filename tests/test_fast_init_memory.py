@@ -64,3 +64,24 @@ def test_load_state_dict_with_assign_keeps_the_loaded_values(swap_on_conversion)
         layer.load_state_dict(loaded, assign=True)
     for name, value in expected.items():
         assert torch.equal(getattr(layer, name), value), name
+
+
+def test_overlapping_foreign_memory_keeps_the_call_order():
+    # Two tensors from one NumPy array: two storages, the same address, other sizes.
+    array = np.zeros(100, dtype=np.float32)
+    whole, head = torch.from_numpy(array), torch.from_numpy(array[:10])
+    with wft.fast_init(seed=SEED):
+        whole.normal_()  # stream 0
+        head.zero_()  # the first 10 elements, after it
+    expected = wf.normal((100,), seed=SEED, stream=0)
+    expected[:10] = 0
+    assert array.tobytes() == expected.tobytes()
+
+
+def test_foreign_memory_over_a_recorded_fill_reads_the_fill():
+    weight = torch.empty(10)
+    tail = torch.from_numpy(weight.numpy()[5:])  # another storage on weight's memory
+    with wft.fast_init(seed=SEED):
+        weight.normal_()  # recorded
+        seen = tail.clone()  # reads weight's memory through the other storage
+    assert same(seen, wf.normal((10,), seed=SEED, stream=0)[5:])

@@ -102,6 +102,20 @@ def test_memory_still_held_elsewhere_is_written():
     assert same(row, wf.normal((6, 4), seed=SEED, stream=1)[1])
 
 
+def test_memory_held_only_by_a_storage_object_is_written():
+    # The storage object was taken before the context, so no raw access is seen inside it;
+    # the session's own storage object is the same Python object, so torch's use count
+    # alone cannot tell that the user still holds it.
+    weight = torch.empty(6, 4)
+    storage = weight.untyped_storage()
+    with wft.fast_init(seed=SEED) as session:
+        weight.normal_()
+        del weight
+    assert session.written == 24
+    kept = torch.tensor([], dtype=torch.float32).set_(storage).reshape(6, 4)
+    assert same(kept, wf.normal((6, 4), seed=SEED, stream=0))
+
+
 transformers = pytest.importorskip("transformers", reason="needs transformers")
 import tiny_models  # noqa: E402
 

@@ -25,6 +25,7 @@ thread while the context is active (torch's modes are per thread).
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -63,25 +64,6 @@ def write(tensor: torch.Tensor, fill: Fill) -> None:
     write_fill(tensor, fill)
 
 
-def _sole_use_count() -> int | None:
-    """What ``torch._C._storage_Use_Count`` says of a storage that only the session's alias
-    holds (measured on this torch: the storage's Python object, once made, counts too); None
-    if this torch lacks the call (then no recorded fill is ever skipped)."""
-    use_count = getattr(torch._C, "_storage_Use_Count", None)
-    if use_count is None:
-        return None
-    tensor = torch.empty(1)
-    storage = tensor.untyped_storage()  # as FastInit.place does
-    alias, cdata = tensor.detach(), storage._cdata
-    del tensor, storage
-    count: int = use_count(cdata)
-    del alias
-    return count
-
-
-_SOLE_USE_COUNT = _sole_use_count()
-
-
 class Recorded:
     """A fill of a whole storage, recorded and not yet written.
 
@@ -93,12 +75,12 @@ class Recorded:
     ``clamp_``); ``pattern`` is what ``_trunc_pattern`` knows of the fill (None: nothing).
     """
 
-    __slots__ = ("after", "alias", "cdata", "fill", "pattern")
+    __slots__ = ("after", "alias", "fill", "pattern", "storage")
 
-    def __init__(self, alias: torch.Tensor, fill: Fill, cdata: int | None) -> None:
+    def __init__(self, alias: torch.Tensor, fill: Fill, storage: Any) -> None:
         self.alias = alias
         self.fill = fill
-        self.cdata = cdata  # the storage, for its use count; None: memory torch did not allocate
+        self.storage = storage  # the storage's Python object, for its counts
         self.after: list[Callable[[torch.Tensor], Any]] = []
         self.pattern: Any = None
 
@@ -115,13 +97,34 @@ class Recorded:
     def orphaned(self) -> bool:
         """Nothing but the alias holds the memory any more (the model dropped the tensor, e.g.
         an embedding replaced by a tied one): nobody can ever read it, so it is not written.
-        Memory that torch did not allocate (``from_numpy``, ``frombuffer``: not resizable) may
-        be read through its owner, and is always written."""
-        return (
-            self.cdata is not None
-            and _SOLE_USE_COUNT is not None
-            and torch._C._storage_Use_Count(self.cdata) <= _SOLE_USE_COUNT
-        )
+        (Memory that torch did not allocate is never recorded: ``FastInit.place``.)"""
+        if _SOLE is None:
+            return False
+        uses, refs = self.holders()
+        return uses <= _SOLE[0] and refs <= _SOLE[1]
+
+    def holders(self) -> tuple[int, int]:
+        """Who holds the memory: torch's use count of the storage (tensors, and the storage's
+        Python object), and the Python references to that object. A storage object the user
+        took before the fill is the session's own object (one per storage), so only its
+        Python references tell that someone else holds it."""
+        return torch._C._storage_Use_Count(self.storage._cdata), sys.getrefcount(self.storage)
+
+
+def _sole_holders() -> tuple[int, int] | None:
+    """``Recorded.holders`` of a storage that only the session holds, measured on this torch
+    and Python; None if this torch lacks ``_storage_Use_Count`` (then no recorded fill is
+    ever skipped)."""
+    if getattr(torch._C, "_storage_Use_Count", None) is None:
+        return None
+    tensor = torch.empty(1)
+    storage = tensor.untyped_storage()  # as FastInit.place does
+    entry = Recorded(tensor.detach(), lambda array: None, storage)
+    del tensor, storage
+    return entry.holders()
+
+
+_SOLE = _sole_holders()
 
 
 class FastInit:
@@ -194,14 +197,17 @@ class FastInit:
         replayed after it when it is written. Anything else is written now."""
         storage = tensor.untyped_storage()
         key = storage.data_ptr()
+        if not storage.resizable():  # foreign memory: another storage may overlap it
+            self.write_overlapping(key, storage.nbytes())
+            self.write(tensor, fill)
+            return
         if (
             tensor.is_contiguous()
             and tensor.storage_offset() == 0
             and tensor.numel() * tensor.element_size() == storage.nbytes()
         ):
             self.pending.pop(key, None)  # re-inserted last: the dict keeps the call order
-            cdata = storage._cdata if storage.resizable() else None
-            self.pending[key] = Recorded(tensor.detach(), fill, cdata)
+            self.pending[key] = Recorded(tensor.detach(), fill, storage)
             return
         entry = self.pending.get(key)
         if entry is not None and tensor.dtype == entry.alias.dtype:
@@ -242,9 +248,21 @@ class FastInit:
         for leaf in tree_leaves(values):
             if isinstance(leaf, torch.Tensor) and leaf.device.type != "meta":
                 try:
-                    key = leaf.untyped_storage().data_ptr()
+                    storage = leaf.untyped_storage()
                 except (RuntimeError, NotImplementedError):  # subclasses without storage
                     continue
+                if storage.resizable():
+                    self.write_pending(storage.data_ptr())
+                else:
+                    self.write_overlapping(storage.data_ptr(), storage.nbytes())
+
+    def write_overlapping(self, start: int, nbytes: int) -> None:
+        """Write the recorded fills of every storage overlapping ``[start, start + nbytes)``.
+        Memory torch did not allocate (``from_numpy``, ``frombuffer``, a storage's slice) may
+        lie over another storage's memory, under another address: its fills are written at
+        the call, and touching it writes the recorded fills under it first."""
+        for key, entry in list(self.pending.items()):
+            if key < start + nbytes and start < key + entry.alias.untyped_storage().nbytes():
                 self.write_pending(key)
 
     def write_all(self) -> None:
