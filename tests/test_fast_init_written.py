@@ -116,6 +116,15 @@ def test_memory_held_only_by_a_storage_object_is_written():
     assert same(kept, wf.normal((6, 4), seed=SEED, stream=0))
 
 
+def test_memory_shared_with_other_processes_is_written_though_dropped_here():
+    # Another process may hold it (torch.multiprocessing sends the memory, not a count).
+    weight = torch.empty(6, 4).share_memory_()
+    with wft.fast_init(seed=SEED) as session:
+        weight.normal_()
+        del weight
+    assert session.written == 24
+
+
 transformers = pytest.importorskip("transformers", reason="needs transformers")
 import tiny_models  # noqa: E402
 

@@ -97,8 +97,14 @@ class Recorded:
     def orphaned(self) -> bool:
         """Nothing but the alias holds the memory any more (the model dropped the tensor, e.g.
         an embedding replaced by a tied one): nobody can ever read it, so it is not written.
-        (Memory that torch did not allocate is never recorded: ``FastInit.place``.)"""
+        (Memory that torch did not allocate is never recorded: ``FastInit.place``.) CPU memory
+        shared with other processes (``share_memory_()``) is always written: their
+        references do not show in this process's counts. (A CUDA storage always says
+        ``is_shared()``, and torch requires a process that shares a CUDA tensor to keep it
+        alive while others use it: its counts show them.)"""
         if _SOLE is None:
+            return False
+        if self.storage.device.type == "cpu" and self.storage.is_shared():
             return False
         uses, refs = self.holders()
         return uses <= _SOLE[0] and refs <= _SOLE[1]
